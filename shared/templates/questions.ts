@@ -1,0 +1,70 @@
+import type { Question } from '../schema/question';
+import type { TemplateId } from '../schema/meta';
+
+/**
+ * The method's questions (METHOD.md; the handbook's section 7.1 in Finnish). Order is the order
+ * of the writing rounds. Kept in both languages so that the language switch changes headings.
+ */
+const VALUE_NETWORK: Question[] = [
+  {
+    id: '1a', order: 1, kind: 'offer', perActor: true,
+    text: {
+      fi: 'Mitä voitte tarjota tällä hetkellä verkoston muille toimijoille?',
+      en: 'What can you offer today to each of the other actors?',
+    },
+  },
+  {
+    id: '1b', order: 2, kind: 'offer', perActor: false,
+    text: { fi: 'Mitä voitte tarjota tällä hetkellä asiakkaille/asukkaille?', en: 'What can you offer today to clients / residents?' },
+  },
+  {
+    id: '2a', order: 3, kind: 'benefit', perActor: true,
+    text: { fi: 'Mitä hyötyä saatte verkoston muilta toimijoilta?', en: 'What benefit do you get from each of the other actors?' },
+  },
+  {
+    id: '2b', order: 4, kind: 'benefit', perActor: false,
+    text: { fi: 'Mitä hyötyä saatte asiakkailta/asukkailta?', en: 'What benefit do you get from clients / residents?' },
+  },
+  {
+    id: '3a', order: 5, kind: 'strength', perActor: false,
+    text: { fi: 'Mitkä ovat teidän vahvuutenne yhteistyön näkökulmasta?', en: 'What are your strengths from the point of view of collaboration?' },
+  },
+  {
+    id: '3b', order: 6, kind: 'strength', perActor: false,
+    text: {
+      fi: 'Mitkä ovat teidän vahvuutenne palvelujen järjestämisen eli asiakkaiden näkökulmasta?',
+      en: "What are your strengths in organising services (the clients' view)?",
+    },
+  },
+  {
+    id: '4a', order: 7, kind: 'challenge', perActor: false,
+    text: { fi: 'Mitä haasteita/ongelmia liittyy yhteistyöhön?', en: 'What challenges / problems are there in collaboration?' },
+  },
+  {
+    id: '4b', order: 8, kind: 'challenge', perActor: false,
+    text: { fi: 'Mitä haasteita/ongelmia liittyy palvelujen järjestämiseen?', en: 'What challenges / problems are there in organising services?' },
+  },
+];
+
+/** Dialogic meeting (section 7.2): groups discuss strengths and resources first, then development needs. */
+const DIALOGUE: Question[] = [
+  {
+    id: 'strengths', order: 1, kind: 'strength', perActor: false,
+    text: { fi: 'Vahvuudet ja voimavarat', en: 'Strengths and resources' },
+  },
+  {
+    id: 'needs', order: 2, kind: 'challenge', perActor: false,
+    text: { fi: 'Kehittämistarpeet', en: 'Development needs' },
+  },
+];
+
+export function templateQuestions(template: TemplateId): Question[] {
+  switch (template) {
+    case 'value-network':
+      return VALUE_NETWORK.map((q) => ({ ...q, text: { ...q.text } }));
+    case 'dialogue':
+      return DIALOGUE.map((q) => ({ ...q, text: { ...q.text } }));
+    case 'blank':
+      return [];
+  }
+}
