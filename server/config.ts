@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration from environment variables, validated once at start. A wrong value stops the
+ * process with a message naming the variable, instead of surfacing later as a strange failure.
+ */
+const intFromEnv = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  PORT: z.preprocess(emptyAsUndefined, intFromEnv(8080, 0, 65535)),
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
+  SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  MAX_MESSAGE_BYTES: z.preprocess(emptyAsUndefined, intFromEnv(1024 * 1024, 1024, 256 * 1024 * 1024)),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info')),
+  SQLITE_SYNCHRONOUS: z.preprocess(emptyAsUndefined, z.enum(['NORMAL', 'FULL']).default('NORMAL')),
+  DOC_WARN_BYTES: z.preprocess(emptyAsUndefined, intFromEnv(10 * 1024 * 1024, 1024, 2 ** 31)),
+  DOC_MAX_BYTES: z.preprocess(emptyAsUndefined, intFromEnv(64 * 1024 * 1024, 1024, 2 ** 31)),
+  RATE_LIMIT_PER_SEC: z.preprocess(emptyAsUndefined, intFromEnv(200, 1, 100_000)),
+  RATE_LIMIT_BURST: z.preprocess(emptyAsUndefined, intFromEnv(1000, 1, 1_000_000)),
+  ROOM_IDLE_MS: z.preprocess(emptyAsUndefined, intFromEnv(30_000, 0, 86_400_000)),
+  SNAPSHOT_EVERY: z.preprocess(emptyAsUndefined, intFromEnv(500, 1, 1_000_000)),
+  KEEPALIVE_MS: z.preprocess(emptyAsUndefined, intFromEnv(10_000, 100, 25_000)),
+  TOKEN_TTL_DAYS: z.preprocess(emptyAsUndefined, intFromEnv(120, 1, 3650)),
+  /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
+  SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
+  /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+});
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  secret: string | undefined;
+  maxMessageBytes: number;
+  logLevel: LogLevel;
+  sqliteSynchronous: 'NORMAL' | 'FULL';
+  docWarnBytes: number;
+  docMaxBytes: number;
+  rateLimitPerSec: number;
+  rateLimitBurst: number;
+  roomIdleMs: number;
+  snapshotEvery: number;
+  keepaliveMs: number;
+  tokenTtlDays: number;
+  sqliteMaxPages: number | undefined;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  if (e.DATABASE_URL || e.REDIS_URL) {
+    throw new ConfigError('DATABASE_URL and REDIS_URL are reserved for scale-out and not supported yet; unset them to use the embedded SQLite store');
+  }
+  if (e.DOC_WARN_BYTES > e.DOC_MAX_BYTES) throw new ConfigError('DOC_WARN_BYTES must not exceed DOC_MAX_BYTES');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    secret: e.SECRET,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    logLevel: e.LOG_LEVEL,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    docWarnBytes: e.DOC_WARN_BYTES,
+    docMaxBytes: e.DOC_MAX_BYTES,
+    rateLimitPerSec: e.RATE_LIMIT_PER_SEC,
+    rateLimitBurst: e.RATE_LIMIT_BURST,
+    roomIdleMs: e.ROOM_IDLE_MS,
+    snapshotEvery: e.SNAPSHOT_EVERY,
+    keepaliveMs: e.KEEPALIVE_MS,
+    tokenTtlDays: e.TOKEN_TTL_DAYS,
+    sqliteMaxPages: e.SQLITE_MAX_PAGES,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+  };
+}

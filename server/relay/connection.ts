@@ -1,0 +1,180 @@
+import type { WebSocket } from 'ws';
+import type { DocRef } from '../../shared/protocol/docNames';
+import type { Access, Claims } from '../../shared/protocol/permissions';
+import { CloseCode } from '../../shared/protocol/wire';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, type ClientMessage } from './codec';
+import type { DocRoom } from './docRoom';
+import { TokenBucket } from './rateLimit';
+import type { Rooms } from './rooms';
+import { DocSession } from './session';
+
+export interface ConnectionDeps {
+  rooms: Rooms;
+  metrics: Metrics;
+  log: Logger;
+  rateLimitPerSec: number;
+  rateLimitBurst: number;
+}
+
+const EMPTY_AWARENESS = encodeAwareness(encodeAwarenessUpdate([]));
+
+/** WebSocket close reasons are limited to 123 bytes of UTF-8. */
+const clip = (reason: string) => (Buffer.byteLength(reason) <= 123 ? reason : reason.slice(0, 120));
+
+interface Binding {
+  session: DocSession;
+  room: DocRoom | null;
+  /** Messages that arrived while the document was loading, handled in order once it is ready. */
+  backlog: ClientMessage[];
+}
+
+/**
+ * One WebSocket: rate limit, decoding, keepalive and teardown. It holds no method logic; the
+ * document's room decides what a message means. A connection serves one document (`/ws/<doc>`)
+ * today; the bindings map is what the multiplexed endpoint extends.
+ */
+export class Connection {
+  private readonly bindings = new Map<string, Binding>();
+  private readonly bucket: TokenBucket;
+  private alive = true;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly claims: Claims,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, Date.now());
+    deps.metrics.connections.inc();
+    ws.on('pong', () => (this.alive = true));
+    ws.on('error', (error: Error & { code?: string }) => {
+      const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-large' : 'invalid-frame';
+      deps.metrics.rejected.inc({ reason });
+      deps.log.warn('connection-error', { participant: claims.participantId, reason, error: error.message });
+    });
+    ws.on('close', () => this.teardown());
+  }
+
+  /** Opens a document on this connection; its messages are queued until it has loaded. */
+  async open(docName: string, ref: DocRef, access: Access): Promise<void> {
+    const session = new DocSession(docName, this.claims, access, {
+      send: (frame) => this.sendRaw(frame),
+      close: (code, reason) => this.close(code, reason),
+    });
+    const binding: Binding = { session, room: null, backlog: [] };
+    this.bindings.set(docName, binding);
+    let room: DocRoom;
+    try {
+      room = await this.deps.rooms.acquire(docName, ref);
+    } catch (error) {
+      const tooNew = (error as { code?: string }).code === 'schema-too-new';
+      this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
+      this.close(tooNew ? CloseCode.schemaTooNew : CloseCode.storeUnavailable, tooNew ? 'document needs a newer Arvo' : 'document could not be loaded');
+      return;
+    }
+    if (this.closed) {
+      this.deps.rooms.release(room);
+      return;
+    }
+    binding.room = room;
+    room.attach(session);
+    for (const message of binding.backlog.splice(0)) if (!this.dispatch(binding, message)) return;
+  }
+
+  onMessage(docName: string, data: Uint8Array): void {
+    if (this.closed) return;
+    this.deps.metrics.bytesIn.inc(data.byteLength);
+    if (!this.bucket.take(Date.now())) {
+      this.reject('rate-limited', CloseCode.rateLimited, 'rate limit exceeded: too many messages');
+      return;
+    }
+    const binding = this.bindings.get(docName);
+    if (!binding) {
+      this.reject('unknown-document', CloseCode.unknownDocument, 'document not opened on this connection');
+      return;
+    }
+    let message: ClientMessage;
+    try {
+      message = decodeClientMessage(data);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    this.deps.metrics.messagesIn.inc({ type: message.type });
+    if (!binding.room) binding.backlog.push(message);
+    else this.dispatch(binding, message);
+  }
+
+  /** Returns false when the message closed the connection. */
+  private dispatch(binding: Binding, message: ClientMessage): boolean {
+    try {
+      binding.room!.handle(binding.session, message);
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.reject(reasonLabel(error.closeCode), error.closeCode, error.reason);
+      return;
+    }
+    this.deps.log.error('message-handler-crashed', { participant: this.claims.participantId, error: String((error as Error)?.stack ?? error) });
+    this.reject('internal-error', CloseCode.internalError, 'internal error');
+  }
+
+  private reject(reason: string, code: number, message: string): void {
+    this.deps.metrics.rejected.inc({ reason });
+    this.deps.log.warn('connection-refused-message', { participant: this.claims.participantId, reason, code, message });
+    this.close(code, message);
+  }
+
+  /** Called by the keepalive timer: detects dead peers and keeps idle ones from timing out. */
+  keepalive(now: number, intervalMs: number): void {
+    if (!this.alive) {
+      this.deps.log.info('connection-dead', { participant: this.claims.participantId });
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+    // A stock y-websocket client reconnects after 30 s without a message; pings don't count.
+    for (const { session } of this.bindings.values()) {
+      if (now - session.lastSentAt >= intervalMs) session.send(EMPTY_AWARENESS);
+    }
+  }
+
+  private sendRaw(frame: Uint8Array): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.deps.metrics.messagesOut.inc();
+    this.deps.metrics.bytesOut.inc(frame.byteLength);
+    this.ws.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, clip(reason));
+    this.teardown();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.deps.metrics.connections.dec();
+    for (const binding of this.bindings.values()) {
+      binding.session.closed = true;
+      if (binding.room) {
+        binding.room.detach(binding.session);
+        this.deps.rooms.release(binding.room);
+      }
+    }
+    this.bindings.clear();
+  }
+}
+
+const LABELS = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)]));
+const reasonLabel = (code: number) => LABELS.get(code) ?? `close-${code}`;

@@ -1,0 +1,340 @@
+import * as Y from 'yjs';
+import { migrate } from '../../shared/migrations';
+import type { DocRef } from '../../shared/protocol/docNames';
+import { CloseCode, DenyReason } from '../../shared/protocol/wire';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { Fanout } from '../fanout/port';
+import type { DocStore } from '../store/port';
+import { AwarenessHub } from './awarenessHub';
+import {
+  ProtocolError,
+  encodeAwareness,
+  encodeAwarenessUpdate,
+  encodePermissionDenied,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  type ClientMessage,
+} from './codec';
+import type { PersistQueue } from './persistQueue';
+import type { DocSession } from './session';
+
+export interface RoomDeps {
+  store: DocStore;
+  persist: PersistQueue;
+  fanout: Fanout;
+  processId: string;
+  metrics: Metrics;
+  log: Logger;
+  limits: {
+    docWarnBytes: number;
+    docMaxBytes: number;
+    snapshotEvery: number;
+    awarenessIntervalMs: number;
+    awarenessMaxStateBytes: number;
+  };
+}
+
+/** Changes that came from the store or another process: already durable, not persisted again. */
+const LOAD_ORIGIN = Symbol('load');
+const FANOUT_ORIGIN = Symbol('fanout');
+
+type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
+
+/**
+ * One loaded document and the sessions on it. The rule it keeps: an update is committed to the
+ * update log before anything that contains it leaves the server — relayed updates, and the state
+ * sent to joiners alike. Outgoing state is therefore computed immediately (so order holds) but
+ * sent through `afterDurable`, behind the commits of every update applied before it.
+ */
+export class DocRoom {
+  readonly doc = new Y.Doc({ gc: true });
+  readonly sessions = new Set<DocSession>();
+  readonly ready: Promise<void>;
+  private state: RoomState = 'loading';
+  private durable: Promise<void> = Promise.resolve();
+  private cachedFullState: Uint8Array | null = null;
+  private approxSize = 0;
+  private warnedSize = false;
+  private lastSeq = 0;
+  private updatesSinceSnapshot = 0;
+  private pendingWrites = 0;
+  private snapshotting = false;
+  private readonly awareness: AwarenessHub;
+  private unsubscribeFanout: (() => void) | null = null;
+  /** Called once when the room can no longer be trusted (the store failed): the registry drops it. */
+  onFailure: (room: DocRoom) => void = () => {};
+
+  constructor(
+    readonly name: string,
+    readonly ref: DocRef,
+    private readonly deps: RoomDeps,
+  ) {
+    this.awareness = new AwarenessHub(
+      { intervalMs: deps.limits.awarenessIntervalMs, maxStateBytes: deps.limits.awarenessMaxStateBytes, maxClientsPerSession: 8 },
+      (entries) => {
+        const frame = encodeAwareness(encodeAwarenessUpdate(entries));
+        for (const session of this.sessions) session.send(frame);
+      },
+    );
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
+    this.ready = this.load();
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  private async load(): Promise<void> {
+    const started = performance.now();
+    const { snapshot, updates } = await this.deps.store.loadDoc(this.name);
+    let skipped = 0;
+    this.doc.transact(() => {
+      if (snapshot) Y.applyUpdate(this.doc, snapshot.state);
+      for (const entry of updates) {
+        try {
+          Y.applyUpdate(this.doc, entry.update);
+        } catch (error) {
+          // Updates are validated before they are logged; this guards against a damaged file.
+          skipped++;
+          this.deps.log.error('update-log-entry-unreadable', { doc: this.name, seq: entry.seq, error: String(error) });
+        }
+      }
+    }, LOAD_ORIGIN);
+    this.lastSeq = updates.at(-1)?.seq ?? snapshot?.seq ?? 0;
+    this.updatesSinceSnapshot = updates.length;
+    migrate(this.doc, this.ref.kind);
+    this.cachedFullState = Y.encodeStateAsUpdate(this.doc);
+    this.approxSize = this.cachedFullState.byteLength;
+    this.checkSize();
+    this.unsubscribeFanout = this.deps.fanout.subscribe(this.name, (message) => {
+      if (message.origin === this.deps.processId || this.state !== 'ready') return;
+      if (message.kind === 'update') Y.applyUpdate(this.doc, message.payload, FANOUT_ORIGIN);
+    });
+    this.state = 'ready';
+    this.deps.log.debug('room-loaded', { doc: this.name, updates: updates.length, snapshotSeq: snapshot?.seq ?? null, skipped, ms: Math.round(performance.now() - started) });
+  }
+
+  /** A session starts: the server's state vector (so the client sends what we lack) and presence. */
+  attach(session: DocSession): void {
+    this.sessions.add(session);
+    session.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const presence = this.awareness.current();
+    if (presence.length > 0) session.send(encodeAwareness(encodeAwarenessUpdate(presence)));
+  }
+
+  detach(session: DocSession): void {
+    if (!this.sessions.delete(session)) return;
+    this.awareness.removeSession(session);
+  }
+
+  handle(session: DocSession, message: ClientMessage): void {
+    if (this.state !== 'ready') return;
+    switch (message.type) {
+      case 'sync-step1':
+        this.answerSyncStep1(session, message.stateVector);
+        return;
+      case 'sync-step2':
+      case 'update':
+        this.write(session, message.update);
+        return;
+      case 'awareness':
+        for (const reason of this.awareness.receive(session, message.entries)) this.reject(session, reason);
+        return;
+      case 'query-awareness':
+        session.send(encodeAwareness(encodeAwarenessUpdate(this.awareness.current())));
+        return;
+      case 'auth':
+        return;
+    }
+  }
+
+  /** Server-side changes (a participant joined, …): persisted and relayed like any other. */
+  async change(mutate: (doc: Y.Doc) => void): Promise<void> {
+    await this.ready;
+    mutate(this.doc);
+    await this.durable;
+    if (this.state !== 'ready') throw new Error(`document ${this.name} could not be stored`);
+  }
+
+  private answerSyncStep1(session: DocSession, stateVector: Uint8Array): void {
+    let update: Uint8Array;
+    // An empty state vector (a new joiner) gets the cached full state instead of a fresh encoding.
+    if (stateVector.byteLength <= 1 && stateVector[0] === 0) {
+      update = this.cachedFullState ??= Y.encodeStateAsUpdate(this.doc);
+    } else {
+      try {
+        update = Y.encodeStateAsUpdate(this.doc, stateVector);
+      } catch {
+        throw new ProtocolError(CloseCode.malformedMessage, 'malformed message: invalid state vector');
+      }
+    }
+    const frame = encodeSyncStep2(update);
+    this.afterDurable(() => session.send(frame));
+  }
+
+  private write(session: DocSession, update: Uint8Array): void {
+    if (!session.canWrite) {
+      if (this.isRedundant(update)) return;
+      this.deny(session, 'forbidden-write', DenyReason.readOnly);
+      return;
+    }
+    if (this.approxSize + update.byteLength > this.deps.limits.docMaxBytes) {
+      this.deny(session, 'document-too-large', DenyReason.documentTooLarge);
+      return;
+    }
+    try {
+      // Decoding first refuses garbage before it can touch the document.
+      Y.decodeUpdate(update);
+      Y.applyUpdate(this.doc, update, session);
+    } catch (error) {
+      throw new ProtocolError(CloseCode.invalidUpdate, `invalid update: ${String((error as Error).message ?? error).slice(0, 80)}`);
+    }
+  }
+
+  /**
+   * A read-only client still answers our sync step 1 with what it has that we lack. Usually
+   * that is nothing — but Yjs always encodes the whole delete set, so "nothing new" means: every
+   * struct is already known and every deletion already applied here.
+   */
+  private isRedundant(update: Uint8Array): boolean {
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
+    try {
+      decoded = Y.decodeUpdate(update);
+    } catch {
+      return false;
+    }
+    const stateVector = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    for (const struct of decoded.structs) {
+      if ((stateVector.get(struct.id.client) ?? 0) < struct.id.clock + struct.length) return false;
+    }
+    if (decoded.ds.clients.size === 0) return true;
+    const known = Y.snapshot(this.doc).ds;
+    for (const [client, items] of decoded.ds.clients) {
+      for (const item of items) {
+        const covering = known.clients.get(client)?.some((k) => k.clock <= item.clock && k.clock + k.len >= item.clock + item.len);
+        if (!covering) return false;
+      }
+    }
+    return true;
+  }
+
+  private deny(session: DocSession, reason: string, message: string): void {
+    this.reject(session, reason);
+    this.deps.log.warn('write-refused', { doc: this.name, participant: session.claims.participantId, role: session.claims.role, reason });
+    session.send(encodePermissionDenied(message));
+  }
+
+  private reject(session: DocSession, reason: string): void {
+    this.deps.metrics.rejected.inc({ reason });
+    this.deps.log.debug('message-rejected', { doc: this.name, session: session.id, reason });
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: unknown): void {
+    this.cachedFullState = null;
+    this.approxSize += update.byteLength;
+    this.checkSize();
+    if (origin === LOAD_ORIGIN) return;
+    const frame = encodeUpdate(update);
+    const from = origin as DocSession | undefined;
+    if (origin === FANOUT_ORIGIN) {
+      // Committed by the process that received it; only our own sessions need it.
+      this.afterDurable(() => this.broadcast(frame, undefined));
+      return;
+    }
+    const participantId = this.sessions.has(from as DocSession) ? (from as DocSession).claims.participantId : null;
+    this.pendingWrites++;
+    const committed = this.deps.persist.enqueue({ docName: this.name, ts: Date.now(), participantId, update });
+    this.durable = this.durable
+      .then(() => committed)
+      .then((seq) => {
+        this.pendingWrites--;
+        this.lastSeq = seq;
+        this.updatesSinceSnapshot++;
+        if (this.state !== 'ready') return;
+        this.broadcast(frame, from);
+        void this.deps.fanout.publish({ origin: this.deps.processId, docName: this.name, kind: 'update', payload: update });
+        if (this.updatesSinceSnapshot >= this.deps.limits.snapshotEvery) this.scheduleSnapshot();
+      })
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  private broadcast(frame: Uint8Array, except: DocSession | undefined): void {
+    for (const session of this.sessions) if (session !== except) session.send(frame);
+  }
+
+  private afterDurable(send: () => void): void {
+    if (this.pendingWrites === 0) {
+      send();
+      return;
+    }
+    this.durable = this.durable.then(() => {
+      if (this.state === 'ready') send();
+    });
+  }
+
+  private checkSize(): void {
+    if (!this.warnedSize && this.approxSize > this.deps.limits.docWarnBytes) {
+      this.warnedSize = true;
+      this.deps.metrics.docSizeWarnings.inc();
+      this.deps.log.warn('document-large', { doc: this.name, bytes: this.approxSize, hardLimit: this.deps.limits.docMaxBytes });
+    }
+  }
+
+  private scheduleSnapshot(): void {
+    if (this.snapshotting) return;
+    this.snapshotting = true;
+    setImmediate(() => {
+      this.snapshotting = false;
+      void this.snapshot();
+    });
+  }
+
+  /** Compaction: the state so far, beside the log (which keeps every update for replay). */
+  private async snapshot(): Promise<void> {
+    if (this.state !== 'ready' || this.pendingWrites > 0 || this.updatesSinceSnapshot === 0) return;
+    const state = this.cachedFullState ?? Y.encodeStateAsUpdate(this.doc);
+    this.cachedFullState = state;
+    const seq = this.lastSeq;
+    try {
+      await this.deps.store.writeSnapshot({ docName: this.name, seq, ts: Date.now(), state });
+      this.updatesSinceSnapshot = 0;
+      this.approxSize = state.byteLength;
+      this.deps.metrics.snapshots.inc();
+    } catch (error) {
+      // A failed snapshot loses nothing (the log has it all); try again at the next threshold.
+      this.deps.log.warn('snapshot-failed', { doc: this.name, error: String(error) });
+    }
+  }
+
+  /**
+   * The store refused a commit (disk full, I/O error). The in-memory document now holds a change
+   * that is not durable, so it must not be served: every session is closed (clients keep their
+   * edits and resend them on reconnect) and the room is dropped to be reloaded from the store.
+   */
+  private fail(error: unknown): void {
+    if (this.state === 'failed' || this.state === 'closed') return;
+    this.state = 'failed';
+    this.deps.log.error('room-failed', { doc: this.name, error: String(error) });
+    for (const session of [...this.sessions]) session.close(CloseCode.storeUnavailable, 'storage unavailable; your edits are kept and will be sent again');
+    this.onFailure(this);
+    this.dispose();
+  }
+
+  /** Unload: wait for commits, leave a snapshot for fast loading, free the memory. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.ready.catch(() => undefined);
+    await this.durable;
+    if (this.state === 'ready') await this.snapshot();
+    this.dispose();
+  }
+
+  private dispose(): void {
+    if (this.state !== 'failed') this.state = 'closed';
+    this.unsubscribeFanout?.();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

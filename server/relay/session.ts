@@ -1,0 +1,44 @@
+import type { Claims } from '../../shared/protocol/permissions';
+import type { Access } from '../../shared/protocol/permissions';
+
+/**
+ * One connection's view of one document. A plain WebSocket at /ws/<doc> has one session; the
+ * multiplexed endpoint has one per document it opened. The transport decides how frames travel.
+ */
+export interface SessionTransport {
+  send(frame: Uint8Array): void;
+  /** Ends the whole connection with a named close code. */
+  close(code: number, reason: string): void;
+}
+
+let nextSessionId = 1;
+
+export class DocSession {
+  readonly id = nextSessionId++;
+  /** Awareness client ids this session controls (removed when it leaves). */
+  readonly awarenessClients = new Set<number>();
+  lastSentAt = Date.now();
+  closed = false;
+
+  constructor(
+    readonly docName: string,
+    readonly claims: Claims,
+    readonly access: Access,
+    private readonly transport: SessionTransport,
+  ) {}
+
+  get canWrite(): boolean {
+    return this.access === 'write';
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed) return;
+    this.lastSentAt = Date.now();
+    this.transport.send(frame);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.transport.close(code, reason);
+  }
+}

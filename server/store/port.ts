@@ -1,0 +1,61 @@
+import type { Role } from '../../shared/schema/participant';
+
+/**
+ * The storage port. Every adapter (SQLite now, PostgreSQL later) passes the same contract suite
+ * (tests/contract/store.contract.ts). Methods are async so that a networked adapter fits.
+ */
+export interface NewUpdate {
+  docName: string;
+  ts: number;
+  /** Who made the change; null for the server itself (migrations, joins). */
+  participantId: string | null;
+  update: Uint8Array;
+}
+
+export interface LoggedUpdate extends NewUpdate {
+  seq: number;
+}
+
+export interface Snapshot {
+  docName: string;
+  /** The log sequence number the snapshot includes everything up to. */
+  seq: number;
+  ts: number;
+  state: Uint8Array;
+}
+
+export interface WorkshopRecord {
+  id: string;
+  createdAt: number;
+  /** SHA-256 of the join keys (hex): a stolen database file does not hand out join links. */
+  participantKeyHash: string;
+  observerKeyHash: string;
+}
+
+export interface ParticipantRecord {
+  workshopId: string;
+  participantId: string;
+  role: Role;
+  actorId: string | null;
+  name: string;
+  createdAt: number;
+}
+
+export interface DocStore {
+  /** Appends in one committed transaction; returns each update's sequence number, in order. */
+  appendUpdates(batch: readonly NewUpdate[]): Promise<number[]>;
+  /** The newest snapshot (if any) and every logged update after it, in sequence order. */
+  loadDoc(docName: string): Promise<{ snapshot: Snapshot | null; updates: LoggedUpdate[] }>;
+  writeSnapshot(snapshot: Snapshot): Promise<void>;
+  /** The full history, oldest first, paged (for replay). */
+  readLog(docName: string, afterSeq: number, limit: number): Promise<LoggedUpdate[]>;
+
+  createWorkshop(workshop: WorkshopRecord, facilitator: ParticipantRecord): Promise<void>;
+  getWorkshop(id: string): Promise<WorkshopRecord | null>;
+  addParticipant(participant: ParticipantRecord): Promise<void>;
+  getParticipant(workshopId: string, participantId: string): Promise<ParticipantRecord | null>;
+
+  /** True when a write can be committed now (for /healthz). */
+  isWritable(): Promise<boolean>;
+  close(): Promise<void>;
+}

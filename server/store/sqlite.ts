@@ -1,0 +1,172 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot, WorkshopRecord } from './port';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for tests of the contract alone. */
+  file: string;
+  synchronous: 'NORMAL' | 'FULL';
+  /** Caps the database size in pages; used by tests to reach SQLITE_FULL for real. */
+  maxPages?: number | undefined;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS updates (
+  doc TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  participant TEXT,
+  data BLOB NOT NULL,
+  PRIMARY KEY (doc, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  doc TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (doc, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workshops (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  participant_key_hash TEXT NOT NULL,
+  observer_key_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+  workshop TEXT NOT NULL REFERENCES workshops(id),
+  id TEXT NOT NULL,
+  role TEXT NOT NULL,
+  actor TEXT,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workshop, id)
+);
+CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);
+`;
+
+type UpdateRow = { doc: string; seq: number; ts: number; participant: string | null; data: Buffer };
+
+const toLogged = (row: UpdateRow): LoggedUpdate => ({
+  docName: row.doc,
+  seq: row.seq,
+  ts: row.ts,
+  participantId: row.participant,
+  update: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+});
+
+/**
+ * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so a commit
+ * finishes before the promise is even created; the server batches appends per event-loop tick.
+ */
+export function openSqliteStore(options: SqliteOptions): DocStore {
+  if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
+  const db = new Database(options.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous}`);
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  if (options.maxPages) db.pragma(`max_page_count = ${options.maxPages}`);
+
+  const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM updates WHERE doc = ?');
+  const insertUpdate = db.prepare('INSERT INTO updates (doc, seq, ts, participant, data) VALUES (?, ?, ?, ?, ?)');
+  const latestSnapshot = db.prepare<[string], { doc: string; seq: number; ts: number; data: Buffer }>(
+    'SELECT doc, seq, ts, data FROM snapshots WHERE doc = ? ORDER BY seq DESC LIMIT 1',
+  );
+  const updatesAfter = db.prepare<[string, number], UpdateRow>('SELECT doc, seq, ts, participant, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq');
+  const updatesPage = db.prepare<[string, number, number], UpdateRow>(
+    'SELECT doc, seq, ts, participant, data FROM updates WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
+  const insertSnapshot = db.prepare('INSERT OR REPLACE INTO snapshots (doc, seq, ts, data) VALUES (?, ?, ?, ?)');
+  // Older snapshots are redundant with the newest one plus the log, which is never deleted.
+  const pruneSnapshots = db.prepare('DELETE FROM snapshots WHERE doc = ? AND seq < ?');
+  const insertWorkshop = db.prepare('INSERT INTO workshops (id, created_at, participant_key_hash, observer_key_hash) VALUES (?, ?, ?, ?)');
+  const selectWorkshop = db.prepare<[string], { id: string; created_at: number; participant_key_hash: string; observer_key_hash: string }>(
+    'SELECT * FROM workshops WHERE id = ?',
+  );
+  const insertParticipant = db.prepare('INSERT INTO participants (workshop, id, role, actor, name, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const selectParticipant = db.prepare<[string, string], { workshop: string; id: string; role: string; actor: string | null; name: string; created_at: number }>(
+    'SELECT * FROM participants WHERE workshop = ? AND id = ?',
+  );
+
+  const touchHealth = db.prepare('INSERT OR REPLACE INTO health (id, ts) VALUES (1, ?)');
+
+  // Sequence numbers are cached per document: one process owns a document while it is loaded.
+  const seqCache = new Map<string, number>();
+  const nextSeq = (doc: string) => {
+    const current = seqCache.get(doc) ?? lastSeq.get(doc)?.seq ?? 0;
+    return current + 1;
+  };
+
+  const appendBatch = db.transaction((batch: readonly NewUpdate[]) => {
+    return batch.map((u) => {
+      const seq = nextSeq(u.docName);
+      insertUpdate.run(u.docName, seq, u.ts, u.participantId, u.update);
+      seqCache.set(u.docName, seq);
+      return seq;
+    });
+  });
+
+  const addParticipantTx = (p: ParticipantRecord) => insertParticipant.run(p.workshopId, p.participantId, p.role, p.actorId, p.name, p.createdAt);
+
+  return {
+    async appendUpdates(batch) {
+      if (batch.length === 0) return [];
+      try {
+        return appendBatch(batch);
+      } catch (error) {
+        // The transaction rolled back: forget cached sequence numbers it may have advanced.
+        for (const u of batch) seqCache.delete(u.docName);
+        throw error;
+      }
+    },
+    async loadDoc(docName) {
+      const row = latestSnapshot.get(docName);
+      const snapshot: Snapshot | null = row
+        ? { docName, seq: row.seq, ts: row.ts, state: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) }
+        : null;
+      return { snapshot, updates: updatesAfter.all(docName, snapshot?.seq ?? 0).map(toLogged) };
+    },
+    async writeSnapshot(snapshot) {
+      db.transaction(() => {
+        insertSnapshot.run(snapshot.docName, snapshot.seq, snapshot.ts, snapshot.state);
+        pruneSnapshots.run(snapshot.docName, snapshot.seq);
+      })();
+    },
+    async readLog(docName, afterSeq, limit) {
+      return updatesPage.all(docName, afterSeq, limit).map(toLogged);
+    },
+    async createWorkshop(workshop, facilitator) {
+      db.transaction(() => {
+        insertWorkshop.run(workshop.id, workshop.createdAt, workshop.participantKeyHash, workshop.observerKeyHash);
+        addParticipantTx(facilitator);
+      })();
+    },
+    async getWorkshop(id) {
+      const row = selectWorkshop.get(id);
+      return row
+        ? { id: row.id, createdAt: row.created_at, participantKeyHash: row.participant_key_hash, observerKeyHash: row.observer_key_hash }
+        : null;
+    },
+    async addParticipant(participant) {
+      addParticipantTx(participant);
+    },
+    async getParticipant(workshopId, participantId) {
+      const row = selectParticipant.get(workshopId, participantId);
+      return row
+        ? { workshopId: row.workshop, participantId: row.id, role: row.role as ParticipantRecord['role'], actorId: row.actor, name: row.name, createdAt: row.created_at }
+        : null;
+    },
+    async isWritable() {
+      try {
+        touchHealth.run(Date.now());
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
