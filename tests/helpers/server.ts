@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApp, type App } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import { createLogger } from '../../server/log';
+
+/** A real server on an ephemeral port with its own data directory; `close` removes both. */
+export interface TestServer extends App {
+  dataDir: string;
+  wsUrl: string;
+  config: Config;
+}
+
+export function tempDir(prefix = 'arvo-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_IDLE_MS: '200', ...env });
+  const app = await startApp(config, createLogger(config.logLevel));
+  return {
+    ...app,
+    dataDir,
+    config,
+    wsUrl: app.url.replace('http', 'ws') + '/ws',
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
