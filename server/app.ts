@@ -79,7 +79,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     );
   });
   server.on('upgrade', (request, socket, head) => {
-    if (request.url?.startsWith('/ws/')) relay.handleUpgrade(request, socket, head);
+    if (request.url?.startsWith('/ws/') || request.url?.startsWith('/mux')) relay.handleUpgrade(request, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_error, socket) => socket.destroy());

@@ -18,3 +18,4 @@ export * from './protocol/permissions';
 export * from './protocol/wire';
 export * from './templates/questions';
 export * from './templates/palette';
+export * from './protocol/mux';

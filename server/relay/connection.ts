@@ -23,8 +23,14 @@ const EMPTY_AWARENESS = encodeAwareness(encodeAwarenessUpdate([]));
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 const clip = (reason: string) => (Buffer.byteLength(reason) <= 123 ? reason : reason.slice(0, 120));
 
+export interface Grant {
+  ref: DocRef;
+  access: Access;
+}
+
 interface Binding {
-  session: DocSession;
+  /** Null until the document is authorised. */
+  session: DocSession | null;
   room: DocRoom | null;
   /** Messages that arrived while the document was loading, handled in order once it is ready. */
   backlog: ClientMessage[];
@@ -45,6 +51,8 @@ export class Connection {
     private readonly ws: WebSocket,
     readonly claims: Claims,
     private readonly deps: ConnectionDeps,
+    /** How a document's message is framed on this socket: as is, or inside a mux frame. */
+    private readonly frameOut: (docName: string, frame: Uint8Array) => Uint8Array = (_docName, frame) => frame,
   ) {
     this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, Date.now());
     deps.metrics.connections.inc();
@@ -57,30 +65,61 @@ export class Connection {
     ws.on('close', () => this.teardown());
   }
 
-  /** Opens a document on this connection; its messages are queued until it has loaded. */
-  async open(docName: string, ref: DocRef, access: Access): Promise<void> {
-    const session = new DocSession(docName, this.claims, access, {
-      send: (frame) => this.sendRaw(frame),
+  /**
+   * Opens a document on this connection. Messages for it are queued from this moment until it
+   * has been authorised and loaded; a refusal goes to `onRefused` and the connection stays open.
+   */
+  async open(docName: string, authorise: () => Promise<Grant>, onRefused: (error: unknown) => void): Promise<void> {
+    if (this.closed || this.bindings.has(docName)) return;
+    const binding: Binding = { session: null, room: null, backlog: [] };
+    this.bindings.set(docName, binding);
+    const stillWanted = () => !this.closed && this.bindings.get(docName) === binding;
+    let grant: Grant;
+    try {
+      grant = await authorise();
+    } catch (error) {
+      if (stillWanted()) this.bindings.delete(docName);
+      onRefused(error);
+      return;
+    }
+    if (!stillWanted()) return;
+    const session = new DocSession(docName, this.claims, grant.access, {
+      send: (frame) => this.sendRaw(this.frameOut(docName, frame)),
       close: (code, reason) => this.close(code, reason),
     });
-    const binding: Binding = { session, room: null, backlog: [] };
-    this.bindings.set(docName, binding);
+    binding.session = session;
     let room: DocRoom;
     try {
-      room = await this.deps.rooms.acquire(docName, ref);
+      room = await this.deps.rooms.acquire(docName, grant.ref);
     } catch (error) {
       const tooNew = (error as { code?: string }).code === 'schema-too-new';
       this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
       this.close(tooNew ? CloseCode.schemaTooNew : CloseCode.storeUnavailable, tooNew ? 'document needs a newer Arvo' : 'document could not be loaded');
       return;
     }
-    if (this.closed) {
+    if (!stillWanted()) {
       this.deps.rooms.release(room);
       return;
     }
     binding.room = room;
     room.attach(session);
     for (const message of binding.backlog.splice(0)) if (!this.dispatch(binding, message)) return;
+  }
+
+  /** Stops following a document (multiplexed connections only). */
+  closeDoc(docName: string): void {
+    const binding = this.bindings.get(docName);
+    if (!binding) return;
+    this.bindings.delete(docName);
+    this.release(binding);
+  }
+
+  private release(binding: Binding): void {
+    if (binding.session) binding.session.closed = true;
+    if (binding.room && binding.session) {
+      binding.room.detach(binding.session);
+      this.deps.rooms.release(binding.room);
+    }
   }
 
   onMessage(docName: string, data: Uint8Array): void {
@@ -92,7 +131,8 @@ export class Connection {
     }
     const binding = this.bindings.get(docName);
     if (!binding) {
-      this.reject('unknown-document', CloseCode.unknownDocument, 'document not opened on this connection');
+      // A multiplexed client may still send for a document just closed or refused: not an attack.
+      this.deps.metrics.rejected.inc({ reason: 'document-not-open' });
       return;
     }
     let message: ClientMessage;
@@ -103,14 +143,14 @@ export class Connection {
       return;
     }
     this.deps.metrics.messagesIn.inc({ type: message.type });
-    if (!binding.room) binding.backlog.push(message);
+    if (!binding.room || !binding.session) binding.backlog.push(message);
     else this.dispatch(binding, message);
   }
 
   /** Returns false when the message closed the connection. */
   private dispatch(binding: Binding, message: ClientMessage): boolean {
     try {
-      binding.room!.handle(binding.session, message);
+      binding.room!.handle(binding.session!, message);
       return true;
     } catch (error) {
       this.fail(error);
@@ -144,7 +184,7 @@ export class Connection {
     this.ws.ping();
     // A stock y-websocket client reconnects after 30 s without a message; pings don't count.
     for (const { session } of this.bindings.values()) {
-      if (now - session.lastSentAt >= intervalMs) session.send(EMPTY_AWARENESS);
+      if (session && now - session.lastSentAt >= intervalMs) session.send(EMPTY_AWARENESS);
     }
   }
 
@@ -165,13 +205,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.deps.metrics.connections.dec();
-    for (const binding of this.bindings.values()) {
-      binding.session.closed = true;
-      if (binding.room) {
-        binding.room.detach(binding.session);
-        this.deps.rooms.release(binding.room);
-      }
-    }
+    for (const binding of this.bindings.values()) this.release(binding);
     this.bindings.clear();
   }
 }

@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseDocName, type DocRef } from '../../shared/protocol/docNames';
-import { accessTo, type Access, type Claims } from '../../shared/protocol/permissions';
+import { parseDocName } from '../../shared/protocol/docNames';
+import { accessTo, type Claims } from '../../shared/protocol/permissions';
 import { CloseCode } from '../../shared/protocol/wire';
 import { TokenError, type TokenService } from '../auth/tokens';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
-import { Connection, type ConnectionDeps } from './connection';
+import { Connection, type ConnectionDeps, type Grant } from './connection';
+import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
 
 export interface RelayDeps extends ConnectionDeps {
   store: DocStore;
@@ -28,7 +29,8 @@ class Refusal {
 }
 
 /**
- * The WebSocket endpoint `/ws/<document name>?token=…`, speaking the y-websocket protocol.
+ * The WebSocket endpoints: `/ws/<document name>?token=…` speaking the y-websocket protocol (for
+ * stock providers), and `/mux?token=…` carrying many documents (shared/protocol/mux.ts).
  * Refusals complete the upgrade and then close with a named code, because a browser cannot read
  * the HTTP status of a failed upgrade — a close code and reason it can.
  */
@@ -42,23 +44,20 @@ export function createRelay(deps: RelayDeps) {
   }, deps.keepaliveMs);
   keepaliveTimer.unref();
 
-  async function authorise(url: URL): Promise<{ claims: Claims; docName: string; ref: DocRef; access: Access }> {
-    let docName: string;
+  async function verifyToken(url: URL): Promise<Claims> {
     try {
-      docName = decodeURIComponent(url.pathname.slice('/ws/'.length));
-    } catch {
-      throw new Refusal(CloseCode.badRequest, 'malformed document name', 'bad-document-name');
-    }
-    const ref = parseDocName(docName);
-    if (!ref) throw new Refusal(CloseCode.badRequest, `not a document name: ${docName.slice(0, 60)}`, 'bad-document-name');
-    let claims: Claims;
-    try {
-      claims = await deps.tokens.verify(url.searchParams.get('token'));
+      return await deps.tokens.verify(url.searchParams.get('token'));
     } catch (error) {
       const failure = error instanceof TokenError ? error.failure : 'invalid';
       const reason = failure === 'expired' ? 'token expired: join again' : failure === 'missing' ? 'token missing' : 'token invalid';
       throw new Refusal(CloseCode.unauthorized, reason, `token-${failure}`);
     }
+  }
+
+  /** May these claims open this document, and does it exist? The same rule on both endpoints. */
+  async function authoriseDoc(claims: Claims, docName: string): Promise<Grant> {
+    const ref = parseDocName(docName);
+    if (!ref) throw new Refusal(CloseCode.badRequest, `not a document name: ${docName.slice(0, 60)}`, 'bad-document-name');
     if (claims.workshopId !== ref.workshopId) throw new Refusal(CloseCode.forbidden, 'token is for another workshop', 'foreign-workshop');
     const access = accessTo(claims, ref);
     if (access === 'none') throw new Refusal(CloseCode.forbidden, 'no access to this document', 'no-read-access');
@@ -66,39 +65,101 @@ export function createRelay(deps: RelayDeps) {
     if (ref.kind !== 'room' && !(await deps.store.getParticipant(ref.workshopId, ref.participantId))) {
       throw new Refusal(CloseCode.unknownDocument, 'no such participant in this workshop', 'unknown-document');
     }
-    return { claims, docName, ref, access };
+    return { ref, access };
+  }
+
+  function asRefusal(error: unknown): Refusal {
+    if (error instanceof Refusal) return error;
+    deps.log.error('authorisation-failed', { error: String(error) });
+    return new Refusal(CloseCode.internalError, 'internal error', 'internal-error');
+  }
+
+  function countRefusal(refusal: Refusal, path: string | undefined) {
+    deps.metrics.rejected.inc({ reason: refusal.label });
+    deps.log.warn('connection-refused', { reason: refusal.label, message: refusal.reason, path });
   }
 
   function acceptAndClose(request: IncomingMessage, socket: Duplex, head: Buffer, refusal: Refusal) {
-    deps.metrics.rejected.inc({ reason: refusal.label });
-    deps.log.warn('connection-refused', { reason: refusal.label, message: refusal.reason, path: request.url?.split('?')[0] });
+    countRefusal(refusal, request.url?.split('?')[0]);
     wss.handleUpgrade(request, socket, head, (ws) => ws.close(refusal.code, refusal.reason));
+  }
+
+  function accept(request: IncomingMessage, socket: Duplex, head: Buffer, claims: Claims, setup: (ws: WebSocket, connection: Connection) => void) {
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const connection = new Connection(ws, claims, deps, muxFraming(ws));
+      connections.add(connection);
+      ws.on('close', () => connections.delete(connection));
+      setup(ws, connection);
+    });
+  }
+
+  const toBytes = (data: Buffer, isBinary: boolean) => (isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0));
+  const muxSockets = new WeakSet<WebSocket>();
+  const muxFraming = (ws: WebSocket) => (docName: string, frame: Uint8Array) =>
+    muxSockets.has(ws) ? encodeMux({ kind: 'doc', docName, payload: frame }) : frame;
+
+  /** `/ws/<doc>`: one document, authorised before the upgrade completes. */
+  async function upgradeSingle(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
+    let docName: string;
+    try {
+      docName = decodeURIComponent(url.pathname.slice('/ws/'.length));
+    } catch {
+      throw new Refusal(CloseCode.badRequest, 'malformed document name', 'bad-document-name');
+    }
+    if (!parseDocName(docName)) throw new Refusal(CloseCode.badRequest, `not a document name: ${docName.slice(0, 60)}`, 'bad-document-name');
+    const claims = await verifyToken(url);
+    const grant = await authoriseDoc(claims, docName);
+    accept(request, socket, head, claims, (ws, connection) => {
+      ws.on('message', (data: Buffer, isBinary: boolean) => connection.onMessage(docName, toBytes(data, isBinary)));
+      void connection.open(docName, async () => grant, () => undefined);
+    });
+  }
+
+  /** `/mux`: the token is checked at upgrade; each document is authorised when it is opened. */
+  async function upgradeMux(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
+    const claims = await verifyToken(url);
+    accept(request, socket, head, claims, (ws, connection) => {
+      muxSockets.add(ws);
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        let message: MuxMessage;
+        try {
+          message = decodeMux(toBytes(data, isBinary));
+        } catch {
+          deps.metrics.rejected.inc({ reason: 'malformed-message' });
+          connection.close(CloseCode.malformedMessage, 'malformed multiplexed frame');
+          return;
+        }
+        switch (message.kind) {
+          case 'doc':
+            connection.onMessage(message.docName, message.payload);
+            return;
+          case 'open':
+            void connection.open(
+              message.docName,
+              () => authoriseDoc(claims, message.docName),
+              (error) => {
+                const refusal = asRefusal(error);
+                countRefusal(refusal, `/mux ${message.docName}`);
+                if (ws.readyState === ws.OPEN) ws.send(encodeMux({ kind: 'refused', docName: message.docName, code: refusal.code, reason: refusal.reason }));
+              },
+            );
+            return;
+          case 'close':
+            connection.closeDoc(message.docName);
+            return;
+          case 'refused':
+            connection.close(CloseCode.unknownMessageType, 'clients do not send refusals');
+            return;
+        }
+      });
+    });
   }
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
     socket.on('error', () => undefined);
-    authorise(url).then(
-      ({ claims, docName, ref, access }) => {
-        wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-          const connection = new Connection(ws, claims, deps);
-          connections.add(connection);
-          ws.on('close', () => connections.delete(connection));
-          ws.on('message', (data: Buffer, isBinary: boolean) => {
-            const bytes = isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0);
-            connection.onMessage(docName, bytes);
-          });
-          void connection.open(docName, ref, access);
-        });
-      },
-      (error: unknown) => {
-        if (error instanceof Refusal) acceptAndClose(request, socket, head, error);
-        else {
-          deps.log.error('upgrade-failed', { error: String(error) });
-          acceptAndClose(request, socket, head, new Refusal(CloseCode.internalError, 'internal error', 'internal-error'));
-        }
-      },
-    );
+    const upgrade = url.pathname === '/mux' ? upgradeMux : upgradeSingle;
+    upgrade(request, socket, head, url).catch((error: unknown) => acceptAndClose(request, socket, head, asRefusal(error)));
   }
 
   return {

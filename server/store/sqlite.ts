@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot, WorkshopRecord } from './port';
+import type { DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot } from './port';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests of the contract alone. */

@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { ArvoError } from '../errors';
 import { MIGRATION_ORIGIN } from '../origins';
 import { ROOT, type DocKind } from '../schema/layout';

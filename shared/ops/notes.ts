@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { ArvoError } from '../errors';
 import type { TransactionOrigin } from '../origins';
 import { newId } from '../schema/ids';

@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import { ArvoError } from '../errors';
 import type { TransactionOrigin } from '../origins';

@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { z } from 'zod';
 import { actorSchema, type Actor } from '../schema/actor';
 import { fromYMap, notesRoots, roomRoots } from '../schema/layout';
