@@ -51,7 +51,25 @@ export interface Joined {
   token: string;
 }
 
+export interface WorkshopPreview {
+  id: string;
+  role: Role;
+  title: string;
+  language: string;
+  template: string;
+  actors: Array<{ id: string; name: string; color: string }>;
+}
+
 export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tokens: TokenService }) {
+  async function roleForKey(workshopId: string, joinKey: string): Promise<Role> {
+    const workshop = await deps.store.getWorkshop(workshopId);
+    if (!workshop) throw new ArvoError('not-found', 'no such workshop');
+    const keyHash = hashKey(joinKey);
+    if (sameHash(keyHash, workshop.participantKeyHash)) return 'participant';
+    if (sameHash(keyHash, workshop.observerKeyHash)) return 'observer';
+    throw new ArvoError('forbidden', 'the join key is not valid for this workshop');
+  }
+
   return {
     async create(body: unknown): Promise<CreatedWorkshop> {
       const input = parseInput(createWorkshopSchema, body, 'workshop');
@@ -76,17 +94,28 @@ export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tok
       return { id, facilitatorId, facilitatorToken, participantJoinKey, observerJoinKey };
     },
 
+    /** What the join page shows before joining: the title and the actors to choose from. */
+    async preview(workshopId: string, joinKey: string): Promise<WorkshopPreview> {
+      const role = await roleForKey(workshopId, joinKey);
+      const room = await deps.rooms.acquire(workshopId, { kind: 'room', workshopId });
+      try {
+        const snapshot = readRoom(room.doc);
+        return {
+          id: workshopId,
+          role,
+          title: snapshot.meta?.title ?? '',
+          language: snapshot.meta?.language ?? 'fi',
+          template: snapshot.meta?.template ?? 'blank',
+          actors: snapshot.actors.map(({ id, name, color }) => ({ id, name, color })),
+        };
+      } finally {
+        deps.rooms.release(room);
+      }
+    },
+
     async join(workshopId: string, body: unknown): Promise<Joined> {
       const input = parseInput(joinSchema, body, 'join request');
-      const workshop = await deps.store.getWorkshop(workshopId);
-      if (!workshop) throw new ArvoError('not-found', 'no such workshop');
-      const keyHash = hashKey(input.joinKey);
-      const role: Role | null = sameHash(keyHash, workshop.participantKeyHash)
-        ? 'participant'
-        : sameHash(keyHash, workshop.observerKeyHash)
-          ? 'observer'
-          : null;
-      if (!role) throw new ArvoError('forbidden', 'the join key is not valid for this workshop');
+      const role = await roleForKey(workshopId, input.joinKey);
       if (role === 'participant' && !input.actorId) throw new ArvoError('invalid-input', 'actorId: a participant must choose an actor');
       const actorId = role === 'participant' ? input.actorId! : null;
       const participantId = newId();

@@ -7,6 +7,7 @@ import { HttpError, readJson, sendError, sendJson, toHttpError } from './json';
 
 const BODY_LIMIT = 64 * 1024;
 const JOIN_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/join$/;
+const PREVIEW_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/preview$/;
 
 /** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
 export function createApi(deps: { workshops: WorkshopService; store: DocStore; metrics: Metrics; log: Logger }) {
@@ -32,6 +33,13 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; m
     if (join) {
       if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
       sendJson(response, 201, await deps.workshops.join(join[1]!, await readJson(request, BODY_LIMIT)));
+      return;
+    }
+    const preview = PREVIEW_PATH.exec(pathname);
+    if (preview) {
+      if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
+      const key = new URL(request.url ?? '/', 'http://localhost').searchParams.get('k') ?? '';
+      sendJson(response, 200, await deps.workshops.preview(preview[1]!, key));
       return;
     }
     throw new HttpError(404, 'not-found', `no API at ${pathname}`);

@@ -1,0 +1,69 @@
+/**
+ * The HTTP API as the client calls it. Errors carry the server's `{ error: { code, message } }`
+ * so the UI can show what was wrong with the form.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError(0, 'network', String(error));
+  }
+  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: unknown } };
+  if (!response.ok) throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText, json.error?.details);
+  return json as T;
+}
+
+export interface CreateWorkshopRequest {
+  title: string;
+  template: 'value-network' | 'dialogue' | 'blank';
+  language: 'fi' | 'en';
+  actors: Array<{ name: string; color?: string }>;
+  facilitatorName?: string;
+}
+
+export interface CreatedWorkshop {
+  id: string;
+  facilitatorId: string;
+  facilitatorToken: string;
+  participantJoinKey: string;
+  observerJoinKey: string;
+}
+
+export interface JoinedWorkshop {
+  participantId: string;
+  role: 'participant' | 'observer' | 'facilitator';
+  actorId: string | null;
+  token: string;
+}
+
+export const createWorkshop = (request: CreateWorkshopRequest) => post<CreatedWorkshop>('/api/workshops', request);
+export const joinWorkshop = (workshopId: string, request: { joinKey: string; name: string; actorId?: string }) =>
+  post<JoinedWorkshop>(`/api/workshops/${workshopId}/join`, request);
+
+export interface WorkshopPreview {
+  id: string;
+  role: 'participant' | 'observer';
+  title: string;
+  language: 'fi' | 'en';
+  template: string;
+  actors: Array<{ id: string; name: string; color: string }>;
+}
+
+export async function previewWorkshop(workshopId: string, joinKey: string): Promise<WorkshopPreview> {
+  const response = await fetch(`/api/workshops/${workshopId}/preview?k=${encodeURIComponent(joinKey)}`);
+  const json = (await response.json().catch(() => ({}))) as WorkshopPreview & { error?: { code: string; message: string } };
+  if (!response.ok) throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText);
+  return json;
+}

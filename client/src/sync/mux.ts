@@ -1,0 +1,242 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import type * as Y from 'yjs';
+import { decodeMux, encodeMux } from '../../../shared/protocol/mux';
+import { CloseCode, MessageType } from '../../../shared/protocol/wire';
+import type { ConnectionStatus } from './types';
+
+/**
+ * One WebSocket per tab for every document of the workshop (server: /mux). Each document runs
+ * the y-websocket exchange inside its own channel: step 1 on (re)connect, step 2 in answer,
+ * then updates both ways; awareness beside it. Offline edits wait in the Y.Doc and leave with the
+ * next sync. Reconnects back off exponentially with jitter, so that a server restart does not
+ * bring every client back in the same instant.
+ */
+export interface MuxOptions {
+  url: string;
+  onStatus(status: ConnectionStatus, reason: string | null): void;
+  /** A write the server refused (y-protocols permission denied), or a document it would not open. */
+  onRefusal(docName: string, reason: string): void;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** A stock y-websocket client gives up on a silent socket after 30 s; the server talks every ~10 s. */
+const SILENCE_LIMIT_MS = 30_000;
+const AUTH_FAILURES = new Set<number>([CloseCode.unauthorized, CloseCode.forbidden]);
+
+interface Channel {
+  doc: Y.Doc;
+  awareness: awarenessProtocol.Awareness | null;
+  synced: boolean;
+  onSynced: Array<() => void>;
+  detach(): void;
+}
+
+export class MuxConnection {
+  private socket: WebSocket | null = null;
+  private readonly channels = new Map<string, Channel>();
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private silenceTimer: ReturnType<typeof setInterval> | null = null;
+  private lastMessageAt = 0;
+  private destroyed = false;
+  status: ConnectionStatus = 'connecting';
+
+  constructor(private readonly options: MuxOptions) {
+    this.connect();
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.reconnectNow);
+    }
+  }
+
+  open(docName: string, doc: Y.Doc, awareness: awarenessProtocol.Awareness | null = null): void {
+    if (this.channels.has(docName)) return;
+    const onUpdate = (update: Uint8Array, origin: unknown) => {
+      if (origin === this) return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MessageType.sync);
+      syncProtocol.writeUpdate(encoder, update);
+      this.sendDoc(docName, encoding.toUint8Array(encoder));
+    };
+    const onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      if (origin === this || !awareness) return;
+      const changed = added.concat(updated, removed);
+      this.sendDoc(docName, awarenessFrame(awareness, changed));
+    };
+    doc.on('update', onUpdate);
+    awareness?.on('update', onAwareness);
+    const channel: Channel = {
+      doc,
+      awareness,
+      synced: false,
+      onSynced: [],
+      detach: () => {
+        doc.off('update', onUpdate);
+        awareness?.off('update', onAwareness);
+      },
+    };
+    this.channels.set(docName, channel);
+    if (this.isOpen()) this.startChannel(docName, channel);
+  }
+
+  close(docName: string): void {
+    const channel = this.channels.get(docName);
+    if (!channel) return;
+    channel.detach();
+    this.channels.delete(docName);
+    if (this.isOpen()) this.send(encodeMux({ kind: 'close', docName }));
+  }
+
+  /** Resolves once the document has received the server's state in this connection. */
+  whenSynced(docName: string): Promise<void> {
+    const channel = this.channels.get(docName);
+    if (!channel || channel.synced) return Promise.resolve();
+    return new Promise((resolve) => channel.onSynced.push(resolve));
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.reconnectNow);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    for (const [docName, channel] of this.channels) {
+      if (channel.awareness) awarenessProtocol.removeAwarenessStates(channel.awareness, [channel.doc.clientID], 'destroy');
+      this.close(docName);
+    }
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private send(frame: Uint8Array): void {
+    // DOM typings want an ArrayBuffer-backed view; lib0 encoders always produce one.
+    this.socket!.send(frame as Uint8Array<ArrayBuffer>);
+  }
+
+  private isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  private setStatus(status: ConnectionStatus, reason: string | null = null): void {
+    this.status = status;
+    this.options.onStatus(status, reason);
+  }
+
+  private readonly reconnectNow = () => {
+    if (this.destroyed || this.isOpen()) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    this.connect();
+  };
+
+  private connect(): void {
+    if (this.destroyed) return;
+    const socket = new WebSocket(this.options.url);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempt = 0;
+      this.lastMessageAt = Date.now();
+      this.setStatus('live');
+      for (const [docName, channel] of this.channels) this.startChannel(docName, channel);
+      this.silenceTimer = setInterval(() => {
+        if (Date.now() - this.lastMessageAt > SILENCE_LIMIT_MS) socket.close();
+      }, SILENCE_LIMIT_MS / 10);
+    };
+    socket.onmessage = (event: MessageEvent<ArrayBuffer>) => {
+      this.lastMessageAt = Date.now();
+      this.receive(new Uint8Array(event.data));
+    };
+    socket.onclose = (event) => {
+      if (this.silenceTimer) clearInterval(this.silenceTimer);
+      this.silenceTimer = null;
+      if (this.socket !== socket) return;
+      this.socket = null;
+      for (const channel of this.channels.values()) {
+        channel.synced = false;
+        // Others' presence is stale once we cannot hear them.
+        if (channel.awareness) {
+          const others = [...channel.awareness.getStates().keys()].filter((id) => id !== channel.doc.clientID);
+          awarenessProtocol.removeAwarenessStates(channel.awareness, others, this);
+        }
+      }
+      if (this.destroyed) return;
+      if (AUTH_FAILURES.has(event.code)) {
+        this.setStatus('denied', event.reason || null);
+        return;
+      }
+      this.setStatus('offline', event.reason || null);
+      this.scheduleReconnect();
+    };
+  }
+
+  private scheduleReconnect(): void {
+    const min = this.options.minBackoffMs ?? 500;
+    const max = this.options.maxBackoffMs ?? 15_000;
+    const base = Math.min(max, min * 2 ** this.attempt);
+    const delay = base / 2 + Math.random() * base; // ±50 % jitter
+    this.attempt++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.setStatus('connecting');
+      this.connect();
+    }, delay);
+  }
+
+  private startChannel(docName: string, channel: Channel): void {
+    this.send(encodeMux({ kind: 'open', docName }));
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeSyncStep1(encoder, channel.doc);
+    this.sendDoc(docName, encoding.toUint8Array(encoder));
+    if (channel.awareness?.getLocalState()) this.sendDoc(docName, awarenessFrame(channel.awareness, [channel.doc.clientID]));
+  }
+
+  private sendDoc(docName: string, payload: Uint8Array): void {
+    if (this.isOpen()) this.send(encodeMux({ kind: 'doc', docName, payload }));
+  }
+
+  private receive(bytes: Uint8Array): void {
+    const message = decodeMux(bytes);
+    if (message.kind === 'refused') {
+      this.options.onRefusal(message.docName, message.reason);
+      return;
+    }
+    if (message.kind !== 'doc') return;
+    const channel = this.channels.get(message.docName);
+    if (!channel) return;
+    const decoder = decoding.createDecoder(message.payload);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MessageType.sync: {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MessageType.sync);
+        const syncType = syncProtocol.readSyncMessage(decoder, encoder, channel.doc, this);
+        if (encoding.length(encoder) > 1) this.sendDoc(message.docName, encoding.toUint8Array(encoder));
+        if (syncType === syncProtocol.messageYjsSyncStep2 && !channel.synced) {
+          channel.synced = true;
+          for (const resolve of channel.onSynced.splice(0)) resolve();
+        }
+        return;
+      }
+      case MessageType.awareness:
+        if (channel.awareness) awarenessProtocol.applyAwarenessUpdate(channel.awareness, decoding.readVarUint8Array(decoder), this);
+        return;
+      case MessageType.auth:
+        if (decoding.readVarUint(decoder) === 0) this.options.onRefusal(message.docName, decoding.readVarString(decoder));
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function awarenessFrame(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.awareness);
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(encoder);
+}

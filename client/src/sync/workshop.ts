@@ -1,0 +1,243 @@
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { addNote, deleteNote, updateNote } from '../../../shared/ops/notes';
+import { addActor, updateActor } from '../../../shared/ops/room';
+import { LOCAL_ORIGIN } from '../../../shared/origins';
+import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
+import type { Claims } from '../../../shared/protocol/permissions';
+import { readNotes, readRoom, type RoomSnapshot } from '../../../shared/read/snapshot';
+import { notesRoots, roomRoots } from '../../../shared/schema/layout';
+import { MuxConnection } from './mux';
+import type { AuthoredNote, BoardSnapshot, ConnectionStatus, NewNote, PresenceEntry, Readable, WorkshopActions } from './types';
+
+/**
+ * A workshop as the browser holds it: the room document, every participant's public notes, your
+ * own drafts — all over one multiplexed socket, each kept in IndexedDB so that offline edits
+ * survive a reload. New participants' documents are opened as they appear in the room.
+ * Publishes one plain `BoardSnapshot` per animation frame at most.
+ */
+export interface WorkshopSyncOptions {
+  workshopId: string;
+  token: string;
+  claims: Claims;
+  name: string;
+  /** ws(s)://host — defaults to the page's origin. */
+  wsOrigin?: string;
+  /** Off in tests that want a cold start. */
+  persistOffline?: boolean;
+}
+
+interface OpenDoc {
+  doc: Y.Doc;
+  persistence: IndexeddbPersistence | null;
+  participantId: string | null;
+  draft: boolean;
+}
+
+const PRESENCE_INTERVAL_MS = 50;
+
+export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
+  readonly room = new Y.Doc();
+  readonly awareness = new Awareness(this.room);
+  private readonly docs = new Map<string, OpenDoc>();
+  private readonly mux: MuxConnection;
+  private readonly ownNotes: Y.Doc;
+  private readonly undoManager: Y.UndoManager;
+  private readonly listeners = new Set<(snapshot: BoardSnapshot) => void>();
+  private status: ConnectionStatus = 'connecting';
+  private statusReason: string | null = null;
+  private lastRefusal: BoardSnapshot['lastRefusal'] = null;
+  private snapshot: BoardSnapshot;
+  private frame: number | null = null;
+  private cursorTimer: ReturnType<typeof setTimeout> | null = null;
+  private pendingCursor: { x: number; y: number } | null | undefined = undefined;
+
+  constructor(private readonly options: WorkshopSyncOptions) {
+    const origin = options.wsOrigin ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+    this.mux = new MuxConnection({
+      url: `${origin}/mux?token=${encodeURIComponent(options.token)}`,
+      onStatus: (status, reason) => {
+        this.status = status;
+        this.statusReason = reason;
+        this.schedule();
+      },
+      onRefusal: (_docName, reason) => {
+        this.lastRefusal = { at: Date.now(), reason };
+        this.schedule();
+      },
+    });
+    this.openDoc(roomDocName(options.workshopId), this.room, null, false);
+    this.mux.open(roomDocName(options.workshopId), this.room, this.awareness);
+    this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
+    this.awareness.on('change', () => this.schedule());
+
+    const own = options.claims.role === 'participant' ? options.claims.participantId : null;
+    this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
+    if (own) this.openNotes(own, true);
+    this.undoManager = new Y.UndoManager(notesRoots(this.ownNotes).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
+    this.undoManager.on('stack-item-added', () => this.schedule());
+    this.undoManager.on('stack-item-popped', () => this.schedule());
+
+    roomRoots(this.room).participants.observe(() => this.openParticipantDocs());
+    this.room.on('update', () => this.schedule());
+    this.snapshot = this.compute();
+  }
+
+  /** Resolves when the room document has arrived from the server (or from IndexedDB offline). */
+  whenRoomReady(): Promise<void> {
+    return this.mux.whenSynced(roomDocName(this.options.workshopId));
+  }
+
+  subscribe(run: (snapshot: BoardSnapshot) => void): () => void {
+    this.listeners.add(run);
+    run(this.snapshot);
+    return () => this.listeners.delete(run);
+  }
+
+  get current(): BoardSnapshot {
+    return this.snapshot;
+  }
+
+  // ——— actions ———
+
+  addNote(note: NewNote): string {
+    return addNote(this.ownNotes, { ...note, aboutActorId: note.aboutActorId ?? null }, Date.now(), LOCAL_ORIGIN).id;
+  }
+
+  updateNote(noteId: string, patch: Parameters<WorkshopActions['updateNote']>[1]): void {
+    updateNote(this.ownNotes, noteId, patch, Date.now(), LOCAL_ORIGIN);
+  }
+
+  deleteNote(noteId: string): void {
+    deleteNote(this.ownNotes, noteId, LOCAL_ORIGIN);
+  }
+
+  /** Per-user undo: only this browser's own note edits (origin LOCAL), never anyone else's. */
+  undo(): void {
+    this.undoManager.undo();
+  }
+
+  redo(): void {
+    this.undoManager.redo();
+  }
+
+  setCursor(cursor: { x: number; y: number } | null): void {
+    // Presence is throttled here as well as on the server: a moving mouse is not a message flood.
+    this.pendingCursor = cursor;
+    if (this.cursorTimer) return;
+    this.cursorTimer = setTimeout(() => {
+      this.cursorTimer = null;
+      if (this.pendingCursor === undefined) return;
+      this.awareness.setLocalStateField('cursor', this.pendingCursor);
+      this.pendingCursor = undefined;
+    }, PRESENCE_INTERVAL_MS);
+  }
+
+  addActor(actor: Parameters<WorkshopActions['addActor']>[0]): void {
+    addActor(this.room, actor, LOCAL_ORIGIN);
+  }
+
+  updateActor(actorId: string, patch: { name?: string; color?: string }): void {
+    updateActor(this.room, actorId, patch, LOCAL_ORIGIN);
+  }
+
+  destroy(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    this.mux.destroy();
+    this.undoManager.destroy();
+    for (const { doc, persistence } of this.docs.values()) {
+      void persistence?.destroy();
+      doc.destroy();
+    }
+    this.listeners.clear();
+  }
+
+  // ——— documents ———
+
+  private openDoc(name: string, doc: Y.Doc, participantId: string | null, draft: boolean): void {
+    const persistence = this.options.persistOffline === false ? null : new IndexeddbPersistence(`arvo:${name}`, doc);
+    this.docs.set(name, { doc, persistence, participantId, draft });
+  }
+
+  private openNotes(participantId: string, draft: boolean): Y.Doc {
+    const name = draft ? draftsDocName(this.options.workshopId, participantId) : notesDocName(this.options.workshopId, participantId);
+    const existing = this.docs.get(name);
+    if (existing) return existing.doc;
+    const doc = new Y.Doc();
+    this.openDoc(name, doc, participantId, draft);
+    this.mux.open(name, doc);
+    doc.on('update', () => this.schedule());
+    return doc;
+  }
+
+  private openParticipantDocs(): void {
+    for (const participant of readRoom(this.room).participants) {
+      if (participant.role === 'participant') this.openNotes(participant.id, false);
+    }
+  }
+
+  // ——— snapshots ———
+
+  private schedule(): void {
+    if (this.frame !== null) return;
+    const run = () => {
+      this.frame = null;
+      this.snapshot = this.compute();
+      for (const listener of this.listeners) listener(this.snapshot);
+    };
+    this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : (setTimeout(run, 16) as unknown as number);
+  }
+
+  private compute(): BoardSnapshot {
+    const room: RoomSnapshot = readRoom(this.room);
+    const participants = new Map(room.participants.map((p) => [p.id, p]));
+    const me = this.options.claims;
+    const notes: AuthoredNote[] = [];
+    for (const { doc, participantId, draft } of this.docs.values()) {
+      if (!participantId) continue;
+      const author = participants.get(participantId);
+      for (const note of readNotes(doc).notes) {
+        notes.push({
+          ...note,
+          participantId,
+          authorName: author?.name ?? '?',
+          actorId: author?.actorId ?? (participantId === me.participantId ? me.actorId : null),
+          mine: participantId === me.participantId,
+          draft,
+        });
+      }
+    }
+    const actorColor = new Map(room.actors.map((a) => [a.id, a.color]));
+    const presence: PresenceEntry[] = [];
+    for (const [clientId, state] of this.awareness.getStates()) {
+      const participantId = typeof state.participantId === 'string' ? state.participantId : null;
+      if (!participantId) continue;
+      const participant = participants.get(participantId);
+      presence.push({
+        clientId,
+        participantId,
+        name: participant?.name ?? String(state.name ?? '?'),
+        color: (participant?.actorId && actorColor.get(participant.actorId)) || '#888888',
+        cursor: isPoint(state.cursor) ? state.cursor : null,
+        self: clientId === this.awareness.clientID,
+      });
+    }
+    return {
+      room,
+      notes,
+      me: { ...me, name: this.options.name },
+      status: this.status,
+      statusReason: this.statusReason,
+      presence,
+      canUndo: this.undoManager?.canUndo() ?? false,
+      canRedo: this.undoManager?.canRedo() ?? false,
+      lastRefusal: this.lastRefusal,
+    };
+  }
+}
+
+function isPoint(value: unknown): value is { x: number; y: number } {
+  return typeof value === 'object' && value !== null && typeof (value as { x: unknown }).x === 'number' && typeof (value as { y: unknown }).y === 'number';
+}
