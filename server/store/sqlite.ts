@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS participants (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (workshop, id)
 );
-CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, probe BLOB);
 `;
 
 type UpdateRow = { doc: string; seq: number; ts: number; participant: string | null; data: Buffer };
@@ -90,6 +90,13 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
   );
 
   const touchHealth = db.prepare('INSERT OR REPLACE INTO health (id, ts) VALUES (1, ?)');
+  const insertProbe = db.prepare('INSERT INTO health (id, ts, probe) VALUES (2, 0, zeroblob(8192))');
+  const deleteProbe = db.prepare('DELETE FROM health WHERE id = 2');
+  const probeSpace = db.transaction(() => {
+    insertProbe.run();
+    deleteProbe.run();
+  });
+  let lastAppendFailed = false;
 
   // Sequence numbers are cached per document: one process owns a document while it is loaded.
   const seqCache = new Map<string, number>();
@@ -113,8 +120,11 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     async appendUpdates(batch) {
       if (batch.length === 0) return [];
       try {
-        return appendBatch(batch);
+        const seqs = appendBatch(batch);
+        lastAppendFailed = false;
+        return seqs;
       } catch (error) {
+        lastAppendFailed = true;
         // The transaction rolled back: forget cached sequence numbers it may have advanced.
         for (const u of batch) seqCache.delete(u.docName);
         throw error;
@@ -159,7 +169,13 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     },
     async isWritable() {
       try {
-        touchHealth.run(Date.now());
+        if (!lastAppendFailed) {
+          touchHealth.run(Date.now());
+          return true;
+        }
+        // After a failed append (disk full?), prove that a page-sized write fits again.
+        probeSpace();
+        lastAppendFailed = false;
         return true;
       } catch {
         return false;
