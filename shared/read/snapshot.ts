@@ -45,7 +45,7 @@ export function readRoom(doc: Y.Doc): RoomSnapshot {
     actors: readRecords(roots.actors, actorSchema, 'actor', problems).sort(byOrder),
     questions: readRecords(roots.questions, questionSchema, 'question', problems).sort(byOrder),
     participants: readRecords(roots.participants, participantSchema, 'participant', problems).sort((a, b) => a.joinedAt - b.joinedAt),
-    session: sessionResult.success ? sessionResult.data : { round: null, focus: null, locked: false },
+    session: sessionResult.success ? sessionResult.data : sessionSchema.parse({}),
     problems,
   };
 }

@@ -14,6 +14,13 @@ export const ROOT = {
   participants: 'participants',
   session: 'session',
   notes: 'notes',
+  themes: 'themes',
+  themeNotes: 'themeNotes',
+  matrix: 'matrix',
+  flows: 'flows',
+  actions: 'actions',
+  readMarks: 'readMarks',
+  mapLayout: 'mapLayout',
 } as const;
 
 export type DocKind = 'room' | 'notes' | 'drafts';
@@ -24,7 +31,22 @@ export const roomRoots = (doc: Y.Doc) => ({
   questions: doc.getMap<Y.Map<unknown>>(ROOT.questions),
   participants: doc.getMap<Y.Map<unknown>>(ROOT.participants),
   session: doc.getMap<unknown>(ROOT.session),
+  /** Analysis (facilitator): themes, which theme each note is in, challenge × strength links. */
+  themes: doc.getMap<Y.Map<unknown>>(ROOT.themes),
+  themeNotes: doc.getMap<string>(ROOT.themeNotes),
+  matrix: doc.getMap<Y.Map<unknown>>(ROOT.matrix),
+  flows: doc.getMap<Y.Map<unknown>>(ROOT.flows),
+  actions: doc.getMap<Y.Map<unknown>>(ROOT.actions),
+  readMarks: doc.getMap<number>(ROOT.readMarks),
+  mapLayout: doc.getMap<{ x: number; y: number }>(ROOT.mapLayout),
 });
+
+/** A note anywhere in the workshop: `<participantId>/<noteId>` (notes live in per-participant documents). */
+export const noteRef = (participantId: string, noteId: string) => `${participantId}/${noteId}`;
+export function parseNoteRef(ref: string): { participantId: string; noteId: string } | null {
+  const [participantId, noteId, extra] = ref.split('/');
+  return participantId && noteId && extra === undefined ? { participantId, noteId } : null;
+}
 
 /** Notes and drafts documents share one layout: drafts are notes that nobody else sees yet. */
 export const notesRoots = (doc: Y.Doc) => ({
