@@ -1,5 +1,10 @@
 import type { Claims } from '../../../shared/protocol/permissions';
+import type { AnalysisSnapshot } from '../../../shared/read/analysis';
 import type { RoomSnapshot } from '../../../shared/read/snapshot';
+import type { Action } from '../../../shared/schema/action';
+import type { Flow, FlowNode } from '../../../shared/schema/flow';
+import type { Phase } from '../../../shared/schema/meta';
+import type { ThemeKind } from '../../../shared/schema/theme';
 import type { ActorInput } from '../../../shared/schema/actor';
 import type { Note, NotePatch } from '../../../shared/schema/note';
 
@@ -41,6 +46,10 @@ export interface BoardSnapshot {
   canRedo: boolean;
   /** The last write the server refused (wall locked, read-only, …), for a toast. */
   lastRefusal: { at: number; reason: string } | null;
+  /** Themes, matrix links, flows, actions, read marks, map positions (room document). */
+  analysis: AnalysisSnapshot;
+  /** Whether the wall takes my edits now (the facilitator's locks; the server enforces them). */
+  canWriteWall: boolean;
 }
 
 export interface NewNote {
@@ -62,6 +71,42 @@ export interface WorkshopActions {
   /** Facilitator only (the server refuses others). */
   addActor(actor: ActorInput): void;
   updateActor(actorId: string, patch: { name?: string; color?: string }): void;
+
+  /** The server's clock (ms), estimated at connect: rounds count down on it on every device. */
+  serverNow(): number;
+  /** Participant: post one of my drafts to the wall before the round ends. */
+  postDraft(noteId: string): void;
+
+  // ——— facilitator (the server refuses these from anyone else) ———
+  startRound(questionId: string, durationMs: number): void;
+  pauseRound(): void;
+  resumeRound(): void;
+  extendRound(ms: number): void;
+  /** Ends the round and posts its drafts to the wall. */
+  endRound(): void;
+  /** Posts every draft of a question to the wall without ending anything. */
+  postToWall(questionId: string): void;
+  setWallLocked(locked: boolean): void;
+  setFlipchartLocked(actorId: string, locked: boolean): void;
+  /** Read-aloud: the note everyone follows (noteRef `pid/nid`), or null. */
+  setFocus(ref: string | null): void;
+  markRead(ref: string, read: boolean): void;
+  setPhase(phase: Phase): void;
+  createTheme(name: string, kind: ThemeKind): string;
+  updateTheme(themeId: string, patch: { name?: string; need?: string; order?: number }): void;
+  assignNote(ref: string, themeId: string | null): void;
+  mergeThemes(sourceId: string, targetId: string): void;
+  deleteTheme(themeId: string): void;
+  linkStrength(challengeThemeId: string, strengthRef: string): void;
+  unlinkStrength(challengeThemeId: string, strengthRef: string): void;
+  addFlow(flow: { from: FlowNode; to: FlowNode; layer: Flow['layer']; kind?: Flow['kind']; label?: string; noteRefs?: string[] }): string;
+  updateFlow(flowId: string, patch: Partial<Pick<Flow, 'kind' | 'label' | 'layer'>>): void;
+  mergeFlows(flowIds: string[]): void;
+  deleteFlow(flowId: string): void;
+  setMapPosition(nodeId: string, position: { x: number; y: number }): void;
+  addAction(action: { themeId: string | null; what: string } & Partial<Omit<Action, 'id' | 'createdAt'>>): string;
+  updateAction(actionId: string, patch: Partial<Omit<Action, 'id' | 'createdAt'>>): void;
+  deleteAction(actionId: string): void;
 }
 
 /** Svelte's store contract, so components can write `$board`. */

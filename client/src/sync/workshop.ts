@@ -1,8 +1,15 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { addNote, deleteNote, updateNote } from '../../../shared/ops/notes';
+import * as analysisOps from '../../../shared/ops/analysis';
+import { addNote, deleteNote, moveNoteBetweenDocs, updateNote } from '../../../shared/ops/notes';
 import { addActor, updateActor } from '../../../shared/ops/room';
+import * as rounds from '../../../shared/ops/rounds';
+import * as sessionOps from '../../../shared/ops/session';
+import { readAnalysis } from '../../../shared/read/analysis';
+import type { Phase } from '../../../shared/schema/meta';
+import type { ThemeKind } from '../../../shared/schema/theme';
+import { ServerClock } from './clock';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
 import type { Claims } from '../../../shared/protocol/permissions';
@@ -26,6 +33,8 @@ export interface WorkshopSyncOptions {
   wsOrigin?: string;
   /** Off in tests that want a cold start. */
   persistOffline?: boolean;
+  /** http(s)://host for /api/time — defaults to the page's origin. */
+  httpOrigin?: string;
 }
 
 interface OpenDoc {
@@ -43,7 +52,11 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   private readonly docs = new Map<string, OpenDoc>();
   private readonly mux: MuxConnection;
   private readonly ownNotes: Y.Doc;
-  private readonly undoManager: Y.UndoManager;
+  private readonly ownDrafts: Y.Doc;
+  /** One undo history per own document; undo picks whichever changed last. */
+  private readonly undoManagers: Y.UndoManager[] = [];
+  private readonly undoOrder: Y.UndoManager[] = [];
+  private readonly clock = new ServerClock();
   private readonly listeners = new Set<(snapshot: BoardSnapshot) => void>();
   private status: ConnectionStatus = 'connecting';
   private statusReason: string | null = null;
@@ -74,10 +87,17 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
 
     const own = options.claims.role === 'participant' ? options.claims.participantId : null;
     this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
-    if (own) this.openNotes(own, true);
-    this.undoManager = new Y.UndoManager(notesRoots(this.ownNotes).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
-    this.undoManager.on('stack-item-added', () => this.schedule());
-    this.undoManager.on('stack-item-popped', () => this.schedule());
+    this.ownDrafts = own ? this.openNotes(own, true) : new Y.Doc();
+    for (const doc of [this.ownNotes, this.ownDrafts]) {
+      const manager = new Y.UndoManager(notesRoots(doc).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
+      manager.on('stack-item-added', () => {
+        this.undoOrder.push(manager);
+        this.schedule();
+      });
+      manager.on('stack-item-popped', () => this.schedule());
+      this.undoManagers.push(manager);
+    }
+    void this.clock.sync(options.httpOrigin ?? '');
 
     roomRoots(this.room).participants.observe(() => this.openParticipantDocs());
     this.room.on('update', () => this.schedule());
@@ -101,25 +121,128 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
 
   // ——— actions ———
 
+  /** During a round, answers to its question are private drafts until the round ends. */
   addNote(note: NewNote): string {
-    return addNote(this.ownNotes, { ...note, aboutActorId: note.aboutActorId ?? null }, Date.now(), LOCAL_ORIGIN).id;
+    const round = this.snapshot?.room.session.round ?? readRoom(this.room).session.round;
+    const draft = round !== null && round.endedAt === null && round.questionId === note.questionId;
+    return addNote(draft ? this.ownDrafts : this.ownNotes, { ...note, aboutActorId: note.aboutActorId ?? null }, Date.now(), LOCAL_ORIGIN).id;
   }
 
   updateNote(noteId: string, patch: Parameters<WorkshopActions['updateNote']>[1]): void {
-    updateNote(this.ownNotes, noteId, patch, Date.now(), LOCAL_ORIGIN);
+    updateNote(this.docOfOwnNote(noteId), noteId, patch, Date.now(), LOCAL_ORIGIN);
   }
 
   deleteNote(noteId: string): void {
-    deleteNote(this.ownNotes, noteId, LOCAL_ORIGIN);
+    deleteNote(this.docOfOwnNote(noteId), noteId, LOCAL_ORIGIN);
+  }
+
+  postDraft(noteId: string): void {
+    this.ownNotes.transact(() => moveNoteBetweenDocs(this.ownDrafts, this.ownNotes, noteId, Date.now(), LOCAL_ORIGIN), LOCAL_ORIGIN);
+  }
+
+  private docOfOwnNote(noteId: string): Y.Doc {
+    return notesRoots(this.ownDrafts).notes.has(noteId) ? this.ownDrafts : this.ownNotes;
   }
 
   /** Per-user undo: only this browser's own note edits (origin LOCAL), never anyone else's. */
   undo(): void {
-    this.undoManager.undo();
+    while (this.undoOrder.length > 0) {
+      const manager = this.undoOrder.pop()!;
+      if (manager.canUndo()) {
+        manager.undo();
+        return;
+      }
+    }
   }
 
   redo(): void {
-    this.undoManager.redo();
+    this.undoManagers.find((m) => m.canRedo())?.redo();
+  }
+
+  serverNow(): number {
+    return this.clock.now();
+  }
+
+  // ——— facilitator ———
+
+  startRound(questionId: string, durationMs: number): void {
+    rounds.startRound(this.room, questionId, durationMs, this.serverNow(), LOCAL_ORIGIN);
+  }
+  pauseRound(): void {
+    rounds.updateRound(this.room, (r) => rounds.paused(r, this.serverNow()), LOCAL_ORIGIN);
+  }
+  resumeRound(): void {
+    rounds.updateRound(this.room, (r) => rounds.resumed(r, this.serverNow()), LOCAL_ORIGIN);
+  }
+  extendRound(ms: number): void {
+    rounds.updateRound(this.room, (r) => rounds.extended(r, ms), LOCAL_ORIGIN);
+  }
+  endRound(): void {
+    rounds.endRound(this.room, this.serverNow(), LOCAL_ORIGIN);
+  }
+  postToWall(questionId: string): void {
+    rounds.requestPost(this.room, questionId, this.serverNow(), LOCAL_ORIGIN);
+  }
+  setWallLocked(locked: boolean): void {
+    sessionOps.setWallLocked(this.room, locked, LOCAL_ORIGIN);
+  }
+  setFlipchartLocked(actorId: string, locked: boolean): void {
+    sessionOps.setFlipchartLocked(this.room, actorId, locked, LOCAL_ORIGIN);
+  }
+  setFocus(ref: string | null): void {
+    const [participantId, noteId] = ref ? ref.split('/') : [];
+    sessionOps.setFocus(this.room, participantId && noteId ? { participantId, noteId } : null, LOCAL_ORIGIN);
+  }
+  markRead(ref: string, read: boolean): void {
+    sessionOps.markRead(this.room, ref, read, this.serverNow(), LOCAL_ORIGIN);
+  }
+  setPhase(phase: Phase): void {
+    sessionOps.setPhase(this.room, phase, LOCAL_ORIGIN);
+  }
+  createTheme(name: string, kind: ThemeKind): string {
+    return analysisOps.createTheme(this.room, { name, kind }, LOCAL_ORIGIN).id;
+  }
+  updateTheme(themeId: string, patch: { name?: string; need?: string; order?: number }): void {
+    analysisOps.updateTheme(this.room, themeId, patch, LOCAL_ORIGIN);
+  }
+  assignNote(ref: string, themeId: string | null): void {
+    analysisOps.assignNote(this.room, ref, themeId, LOCAL_ORIGIN);
+  }
+  mergeThemes(sourceId: string, targetId: string): void {
+    analysisOps.mergeThemes(this.room, sourceId, targetId, LOCAL_ORIGIN);
+  }
+  deleteTheme(themeId: string): void {
+    analysisOps.deleteTheme(this.room, themeId, LOCAL_ORIGIN);
+  }
+  linkStrength(challengeThemeId: string, strengthRef: string): void {
+    analysisOps.linkStrength(this.room, challengeThemeId, strengthRef, this.serverNow(), LOCAL_ORIGIN);
+  }
+  unlinkStrength(challengeThemeId: string, strengthRef: string): void {
+    analysisOps.unlinkStrength(this.room, challengeThemeId, strengthRef, LOCAL_ORIGIN);
+  }
+  addFlow(flow: Parameters<WorkshopActions['addFlow']>[0]): string {
+    return analysisOps.addFlow(this.room, flow, LOCAL_ORIGIN).id;
+  }
+  updateFlow(flowId: string, patch: Parameters<WorkshopActions['updateFlow']>[1]): void {
+    analysisOps.updateFlow(this.room, flowId, patch, LOCAL_ORIGIN);
+  }
+  mergeFlows(flowIds: string[]): void {
+    analysisOps.mergeFlows(this.room, flowIds, LOCAL_ORIGIN);
+  }
+  deleteFlow(flowId: string): void {
+    analysisOps.deleteFlow(this.room, flowId, LOCAL_ORIGIN);
+  }
+  setMapPosition(nodeId: string, position: { x: number; y: number }): void {
+    analysisOps.setMapPosition(this.room, nodeId, position, LOCAL_ORIGIN);
+  }
+  addAction(action: Parameters<WorkshopActions['addAction']>[0]): string {
+    return analysisOps.addAction(this.room, action, this.serverNow(), LOCAL_ORIGIN).id;
+  }
+  updateAction(actionId: string, patch: Parameters<WorkshopActions['updateAction']>[1]): void {
+    analysisOps.updateAction(this.room, actionId, patch, LOCAL_ORIGIN);
+  }
+  deleteAction(actionId: string): void {
+    analysisOps.deleteAction(this.room, actionId, LOCAL_ORIGIN);
   }
 
   setCursor(cursor: { x: number; y: number } | null): void {
@@ -146,7 +269,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     if (this.cursorTimer) clearTimeout(this.cursorTimer);
     this.mux.destroy();
-    this.undoManager.destroy();
+    for (const manager of this.undoManagers) manager.destroy();
     for (const { doc, persistence } of this.docs.values()) {
       void persistence?.destroy();
       doc.destroy();
@@ -231,9 +354,11 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       status: this.status,
       statusReason: this.statusReason,
       presence,
-      canUndo: this.undoManager?.canUndo() ?? false,
-      canRedo: this.undoManager?.canRedo() ?? false,
+      canUndo: this.undoManagers?.some((m) => m.canUndo()) ?? false,
+      canRedo: this.undoManagers?.some((m) => m.canRedo()) ?? false,
       lastRefusal: this.lastRefusal,
+      analysis: readAnalysis(this.room),
+      canWriteWall: me.role === 'facilitator' || (me.role === 'participant' && sessionOps.wallAcceptsEditsFrom(room.session, me.actorId)),
     };
   }
 }

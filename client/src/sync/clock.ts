@@ -1,0 +1,25 @@
+/**
+ * The server's clock as seen from this browser: one round trip to /api/time, the offset taken at
+ * the midpoint (as NTP does). Rounds count down on it, so a phone with a wrong clock still shows
+ * the same time left as the projector. Until measured, the local clock stands in.
+ */
+export class ServerClock {
+  private offsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  async sync(origin: string): Promise<void> {
+    try {
+      const sent = Date.now();
+      const response = await fetch(`${origin}/api/time`, { cache: 'no-store' });
+      const received = Date.now();
+      if (!response.ok) return;
+      const { now } = (await response.json()) as { now: number };
+      if (typeof now === 'number') this.offsetMs = now - (sent + received) / 2;
+    } catch {
+      // Offline: the local clock it is, until the next page load.
+    }
+  }
+}
