@@ -29,7 +29,8 @@ export function createLocalFanout(): Fanout {
       set.add(onMessage);
       return () => {
         set.delete(onMessage);
-        if (set.size === 0) subscribers.delete(docName);
+        // Only drop the set if it is still the current one: a stale second call must not remove later subscribers.
+        if (set.size === 0 && subscribers.get(docName) === set) subscribers.delete(docName);
       };
     },
     async close() {

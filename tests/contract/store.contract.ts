@@ -1,0 +1,343 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { DocStore, NewUpdate, ParticipantRecord, WorkshopRecord } from '../../server/store/port';
+
+/**
+ * The storage port's contract (server/store/port.ts). Every adapter — SQLite now, PostgreSQL
+ * later — runs this same suite through the public interface only.
+ */
+export interface StoreUnderTest {
+  store: DocStore;
+  /** Closes whatever is open and removes the adapter's data. */
+  cleanup(): Promise<void>;
+  /** Durable adapters: opens the same data again. Called after `store.close()`; `cleanup` must then close the new store too. */
+  reopen?: () => Promise<DocStore>;
+}
+
+export interface StoreContractOptions {
+  /** The adapter keeps data across close and reopen (a file, a server): `reopen` must be provided. */
+  durable?: boolean;
+  /** Opens a store with almost no room left (SQLite: a tiny max_page_count), to make a large batch fail part-way. */
+  openNearlyFull?: () => Promise<StoreUnderTest>;
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${String(++counter).padStart(15, '0')}`;
+const bytes = (...values: number[]) => new Uint8Array(values);
+const update = (docName: string, data: Uint8Array, participantId: string | null = null, ts = 1_700_000_000_000 + counter): NewUpdate => ({
+  docName,
+  ts,
+  participantId,
+  update: data,
+});
+
+/** A document history as real Yjs updates: one per change, in order. */
+function yjsHistory(changes: number): { updates: Uint8Array[]; stateAfter: (n: number) => Uint8Array; final: Y.Doc } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  const states: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => {
+    updates.push(u);
+    states.push(Y.encodeStateAsUpdate(doc));
+  });
+  for (let i = 0; i < changes; i++) doc.getMap('notes').set(`n${i % 3}`, `text ${i}`);
+  return { updates, stateAfter: (n) => states[n - 1]!, final: doc };
+}
+
+const sameContent = (a: Y.Doc, b: Y.Doc) => JSON.stringify(a.getMap('notes').toJSON()) === JSON.stringify(b.getMap('notes').toJSON());
+
+function workshop(id = unique('W')): WorkshopRecord {
+  return { id, createdAt: 1_700_000_000_123, participantKeyHash: 'a'.repeat(64), observerKeyHash: 'b'.repeat(64) };
+}
+function participant(workshopId: string, overrides: Partial<ParticipantRecord> = {}): ParticipantRecord {
+  return { workshopId, participantId: unique('P'), role: 'participant', actorId: unique('A'), name: 'Anna Ä.', createdAt: 1_700_000_000_456, ...overrides };
+}
+
+export function describeStoreContract(name: string, open: () => Promise<StoreUnderTest>, options: StoreContractOptions = {}): void {
+  describe(`DocStore contract: ${name}`, () => {
+    let handle: StoreUnderTest;
+    let store: DocStore;
+    beforeEach(async () => {
+      handle = await open();
+      store = handle.store;
+    });
+    afterEach(async () => {
+      await handle.cleanup();
+    });
+
+    describe('update log', () => {
+      it('an empty batch appends nothing and returns no sequence numbers', async () => {
+        const doc = unique('D');
+        expect(await store.appendUpdates([])).toEqual([]);
+        expect(await store.readLog(doc, 0, 100)).toEqual([]);
+      });
+
+      it('sequence numbers increase by one per document, independently of other documents', async () => {
+        const a = unique('D');
+        const b = unique('D');
+        const first = await store.appendUpdates([update(a, bytes(1)), update(a, bytes(2)), update(b, bytes(3)), update(a, bytes(4))]);
+        const [a1, a2, b1, a3] = first as [number, number, number, number];
+        expect(a1).toBeGreaterThan(0);
+        expect([a2, a3]).toEqual([a1 + 1, a1 + 2]);
+        // B's numbering does not see A's three appends: a new document starts where A started.
+        expect(b1).toBe(a1);
+        const second = await store.appendUpdates([update(b, bytes(5)), update(a, bytes(6))]);
+        expect(second).toEqual([b1 + 1, a3 + 1]);
+        expect((await store.readLog(a, 0, 100)).map((u) => u.seq)).toEqual([a1, a2, a3, a3 + 1]);
+        expect((await store.readLog(b, 0, 100)).map((u) => u.seq)).toEqual([b1, b1 + 1]);
+      });
+
+      it('appends that overlap in time still get distinct, increasing sequence numbers', async () => {
+        const doc = unique('D');
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendUpdates([update(doc, bytes(i)), update(doc, bytes(100 + i))])));
+        const seqs = results.flat();
+        expect(new Set(seqs).size).toBe(20);
+        for (const pair of results) expect(pair[1]).toBe(pair[0]! + 1);
+        const logged = await store.readLog(doc, 0, 100);
+        expect(logged.map((u) => u.seq)).toEqual([...seqs].sort((x, y) => x - y));
+        // Each batch's two updates are adjacent in the log, in batch order.
+        for (const [first, second] of results) {
+          const at = logged.findIndex((u) => u.seq === first);
+          expect(logged[at + 1]!.update[0]).toBe(logged[at]!.update[0]! + 100);
+          expect(logged[at + 1]!.seq).toBe(second);
+        }
+      });
+
+      it('stores every field exactly: bytes, timestamp, author (or none)', async () => {
+        const doc = unique('D');
+        const big = new Uint8Array(70_000).map((_, i) => (i * 31) & 0xff);
+        const items = [update(doc, bytes(0, 255, 0, 7), 'Abcdefghijklmnop', 1_234_567_890_123), update(doc, big, null, 42), update(doc, bytes(9), 'Zyxwvutsrqponmlk', 0)];
+        const seqs = await store.appendUpdates(items);
+        const logged = await store.readLog(doc, 0, 100);
+        expect(logged).toHaveLength(3);
+        logged.forEach((entry, i) => {
+          expect(entry.seq).toBe(seqs[i]);
+          expect(entry.docName).toBe(doc);
+          expect(entry.ts).toBe(items[i]!.ts);
+          expect(entry.participantId).toBe(items[i]!.participantId);
+          expect(entry.update).toBeInstanceOf(Uint8Array);
+          expect([...entry.update]).toEqual([...items[i]!.update]);
+        });
+      });
+
+      it('readLog pages through the whole history with afterSeq and limit, one document only', async () => {
+        const doc = unique('D');
+        const other = unique('D');
+        const seqs = await store.appendUpdates(Array.from({ length: 7 }, (_, i) => update(doc, bytes(i))));
+        await store.appendUpdates([update(other, bytes(99))]);
+        const pages: number[][] = [];
+        for (let after = 0; ; ) {
+          const page = await store.readLog(doc, after, 3);
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(3);
+          pages.push(page.map((u) => u.update[0]!));
+          after = page.at(-1)!.seq;
+        }
+        expect(pages).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+        expect((await store.readLog(doc, seqs[4]!, 100)).map((u) => u.seq)).toEqual([seqs[5], seqs[6]]);
+        expect(await store.readLog(doc, seqs[6]!, 100)).toEqual([]);
+      });
+
+      it('a batch is atomic: when one item cannot be stored, none of the batch is, and numbering continues without a gap', async () => {
+        const a = unique('D');
+        const b = unique('D');
+        const before = await store.appendUpdates([update(a, bytes(1)), update(b, bytes(2))]);
+        // An item the store cannot take (no update bytes), after valid items for both documents.
+        const broken = { ...update(b, bytes(0)), update: null } as unknown as NewUpdate;
+        await expect(store.appendUpdates([update(a, bytes(3)), update(a, bytes(4)), update(b, bytes(5)), broken])).rejects.toThrow();
+        expect((await store.readLog(a, 0, 100)).map((u) => u.update[0])).toEqual([1]);
+        expect((await store.readLog(b, 0, 100)).map((u) => u.update[0])).toEqual([2]);
+        expect((await store.loadDoc(a)).updates.map((u) => u.update[0])).toEqual([1]);
+        // Sequence numbers the failed batch would have used are not skipped, nor reused wrongly.
+        expect(await store.appendUpdates([update(a, bytes(6)), update(b, bytes(7))])).toEqual([before[0]! + 1, before[1]! + 1]);
+        expect((await store.readLog(a, 0, 100)).map((u) => u.update[0])).toEqual([1, 6]);
+      });
+    });
+
+    describe('snapshots', () => {
+      it('loadDoc of a document never written: no snapshot, no updates', async () => {
+        expect(await store.loadDoc(unique('D'))).toEqual({ snapshot: null, updates: [] });
+      });
+
+      it('loadDoc without a snapshot returns the whole log in order', async () => {
+        const doc = unique('D');
+        const history = yjsHistory(5);
+        const seqs = await store.appendUpdates(history.updates.map((u) => update(doc, u)));
+        const loaded = await store.loadDoc(doc);
+        expect(loaded.snapshot).toBeNull();
+        expect(loaded.updates.map((u) => u.seq)).toEqual(seqs);
+      });
+
+      it('loadDoc returns the snapshot and only the updates after it; together they are the document', async () => {
+        const doc = unique('D');
+        const history = yjsHistory(8);
+        const seqs = await store.appendUpdates(history.updates.map((u) => update(doc, u)));
+        const state = history.stateAfter(5);
+        await store.writeSnapshot({ docName: doc, seq: seqs[4]!, ts: 1_700_000_000_999, state });
+        const loaded = await store.loadDoc(doc);
+        expect(loaded.snapshot).toMatchObject({ docName: doc, seq: seqs[4], ts: 1_700_000_000_999 });
+        expect([...loaded.snapshot!.state]).toEqual([...state]);
+        expect(loaded.updates.map((u) => u.seq)).toEqual(seqs.slice(5));
+        const rebuilt = new Y.Doc();
+        Y.applyUpdate(rebuilt, loaded.snapshot!.state);
+        for (const entry of loaded.updates) Y.applyUpdate(rebuilt, entry.update);
+        expect(sameContent(rebuilt, history.final)).toBe(true);
+      });
+
+      it('the newest snapshot wins, even if an older one is written after it', async () => {
+        const doc = unique('D');
+        const seqs = await store.appendUpdates(Array.from({ length: 6 }, (_, i) => update(doc, bytes(i))));
+        await store.writeSnapshot({ docName: doc, seq: seqs[1]!, ts: 1, state: bytes(1) });
+        await store.writeSnapshot({ docName: doc, seq: seqs[3]!, ts: 2, state: bytes(3) });
+        await store.writeSnapshot({ docName: doc, seq: seqs[2]!, ts: 3, state: bytes(2) });
+        const loaded = await store.loadDoc(doc);
+        expect(loaded.snapshot?.seq).toBe(seqs[3]);
+        expect([...loaded.snapshot!.state]).toEqual([3]);
+        expect(loaded.updates.map((u) => u.update[0])).toEqual([4, 5]);
+      });
+
+      it('a snapshot of everything leaves no updates to load; later appends are loaded after it', async () => {
+        const doc = unique('D');
+        const seqs = await store.appendUpdates([update(doc, bytes(1)), update(doc, bytes(2))]);
+        await store.writeSnapshot({ docName: doc, seq: seqs[1]!, ts: 1, state: bytes(12) });
+        expect((await store.loadDoc(doc)).updates).toEqual([]);
+        const [next] = await store.appendUpdates([update(doc, bytes(3))]);
+        expect(next).toBe(seqs[1]! + 1);
+        expect((await store.loadDoc(doc)).updates.map((u) => u.seq)).toEqual([next]);
+      });
+
+      it('writing snapshots keeps the log: readLog still returns everything from the start', async () => {
+        const doc = unique('D');
+        const seqs = await store.appendUpdates(Array.from({ length: 5 }, (_, i) => update(doc, bytes(i))));
+        await store.writeSnapshot({ docName: doc, seq: seqs[2]!, ts: 1, state: bytes(2) });
+        await store.writeSnapshot({ docName: doc, seq: seqs[4]!, ts: 2, state: bytes(4) });
+        expect((await store.readLog(doc, 0, 100)).map((u) => u.update[0])).toEqual([0, 1, 2, 3, 4]);
+        expect((await store.readLog(doc, 0, 2)).map((u) => u.seq)).toEqual(seqs.slice(0, 2));
+      });
+
+      it("a snapshot belongs to its document only", async () => {
+        const doc = unique('D');
+        const other = unique('D');
+        const [seq] = await store.appendUpdates([update(doc, bytes(1)), update(other, bytes(2))]);
+        await store.writeSnapshot({ docName: doc, seq: seq!, ts: 1, state: bytes(1) });
+        const loaded = await store.loadDoc(other);
+        expect(loaded.snapshot).toBeNull();
+        expect(loaded.updates.map((u) => u.update[0])).toEqual([2]);
+      });
+    });
+
+    describe('workshops and participants', () => {
+      it('a workshop and its facilitator round-trip', async () => {
+        const w = workshop();
+        const facilitator = participant(w.id, { role: 'facilitator', actorId: null, name: 'Facilitator' });
+        await store.createWorkshop(w, facilitator);
+        expect(await store.getWorkshop(w.id)).toEqual(w);
+        expect(await store.getParticipant(w.id, facilitator.participantId)).toEqual(facilitator);
+      });
+
+      it('participants and observers round-trip, scoped to their workshop', async () => {
+        const w = workshop();
+        const other = workshop();
+        await store.createWorkshop(w, participant(w.id, { role: 'facilitator', actorId: null }));
+        await store.createWorkshop(other, participant(other.id, { role: 'facilitator', actorId: null }));
+        const anna = participant(w.id, { name: 'Anna' });
+        const olli = participant(w.id, { role: 'observer', actorId: null, name: 'Olli' });
+        await store.addParticipant(anna);
+        await store.addParticipant(olli);
+        expect(await store.getParticipant(w.id, anna.participantId)).toEqual(anna);
+        expect(await store.getParticipant(w.id, olli.participantId)).toEqual(olli);
+        expect(await store.getParticipant(other.id, anna.participantId)).toBeNull();
+      });
+
+      it('unknown workshops and participants are null', async () => {
+        const w = workshop();
+        await store.createWorkshop(w, participant(w.id, { role: 'facilitator', actorId: null }));
+        expect(await store.getWorkshop(unique('W'))).toBeNull();
+        expect(await store.getParticipant(w.id, unique('P'))).toBeNull();
+        expect(await store.getParticipant(unique('W'), unique('P'))).toBeNull();
+      });
+
+      it('the same participant cannot be added twice; the first record stays', async () => {
+        const w = workshop();
+        await store.createWorkshop(w, participant(w.id, { role: 'facilitator', actorId: null }));
+        const anna = participant(w.id, { name: 'Anna' });
+        await store.addParticipant(anna);
+        await expect(store.addParticipant({ ...anna, name: 'Impostor' })).rejects.toThrow();
+        expect(await store.getParticipant(w.id, anna.participantId)).toEqual(anna);
+      });
+
+      it('creating a workshop is atomic: if its facilitator cannot be stored, neither is the workshop', async () => {
+        const w = workshop();
+        const first = participant(w.id, { role: 'facilitator', actorId: null });
+        await store.createWorkshop(w, first);
+        const w2 = workshop();
+        // The facilitator collides with an existing record (same workshop and id as `first`).
+        await expect(store.createWorkshop(w2, { ...first })).rejects.toThrow();
+        expect(await store.getWorkshop(w2.id)).toBeNull();
+        // A duplicate workshop id is refused as well, and the original is unchanged.
+        await expect(store.createWorkshop({ ...w, createdAt: 5 }, participant(w.id, { role: 'facilitator', actorId: null }))).rejects.toThrow();
+        expect(await store.getWorkshop(w.id)).toEqual(w);
+      });
+    });
+
+    describe('health and lifecycle', () => {
+      it('a fresh store is writable; a closed one is not, and closing twice is harmless', async () => {
+        expect(await store.isWritable()).toBe(true);
+        await store.close();
+        expect(await store.isWritable()).toBe(false);
+        await store.close();
+      });
+
+      it.runIf(options.durable ?? false)('everything survives close and reopen, and numbering continues', async () => {
+        expect(handle.reopen, 'a durable adapter must provide reopen').toBeTypeOf('function');
+        const doc = unique('D');
+        const w = workshop();
+        const facilitator = participant(w.id, { role: 'facilitator', actorId: null });
+        const anna = participant(w.id);
+        await store.createWorkshop(w, facilitator);
+        await store.addParticipant(anna);
+        const seqs = await store.appendUpdates([update(doc, bytes(1), anna.participantId), update(doc, bytes(2)), update(doc, bytes(3))]);
+        await store.writeSnapshot({ docName: doc, seq: seqs[1]!, ts: 77, state: bytes(12) });
+        await store.close();
+
+        store = await handle.reopen!();
+        expect(await store.getWorkshop(w.id)).toEqual(w);
+        expect(await store.getParticipant(w.id, facilitator.participantId)).toEqual(facilitator);
+        expect(await store.getParticipant(w.id, anna.participantId)).toEqual(anna);
+        const loaded = await store.loadDoc(doc);
+        expect(loaded.snapshot).toMatchObject({ seq: seqs[1], ts: 77 });
+        expect(loaded.updates.map((u) => u.seq)).toEqual([seqs[2]]);
+        const log = await store.readLog(doc, 0, 100);
+        expect(log.map((u) => [u.seq, u.update[0], u.participantId])).toEqual([
+          [seqs[0], 1, anna.participantId],
+          [seqs[1], 2, null],
+          [seqs[2], 3, null],
+        ]);
+        expect(await store.appendUpdates([update(doc, bytes(4))])).toEqual([seqs[2]! + 1]);
+        expect(await store.isWritable()).toBe(true);
+      });
+    });
+
+    describe.runIf(options.openNearlyFull !== undefined)('a store that runs out of space', () => {
+      let full: StoreUnderTest;
+      beforeEach(async () => {
+        full = await options.openNearlyFull!();
+      });
+      afterEach(async () => {
+        await full.cleanup();
+      });
+
+      it('a batch too large to fit fails as a whole; the store keeps what it had and keeps working', async () => {
+        const doc = unique('D');
+        const kept = await full.store.appendUpdates([update(doc, bytes(1)), update(doc, bytes(2))]);
+        const chunk = () => new Uint8Array(2048).map(() => Math.floor(Math.random() * 256));
+        const huge = Array.from({ length: 400 }, () => update(doc, chunk()));
+        await expect(full.store.appendUpdates(huge)).rejects.toThrow();
+        expect((await full.store.readLog(doc, 0, 1000)).map((u) => u.update[0])).toEqual([1, 2]);
+        expect(await full.store.isWritable()).toBe(true);
+        expect(await full.store.appendUpdates([update(doc, bytes(3))])).toEqual([kept[1]! + 1]);
+        expect((await full.store.loadDoc(doc)).updates.map((u) => u.update[0])).toEqual([1, 2, 3]);
+      });
+    });
+  });
+}

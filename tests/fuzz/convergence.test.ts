@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
+import { LOCAL_ORIGIN } from '../../shared/origins';
+import { notesDocName, roomDocName } from '../../shared/protocol/docNames';
+import { readNotes, readRoom } from '../../shared/read/snapshot';
+import { notesRoots } from '../../shared/schema/layout';
+import { openSqliteStore } from '../../server/store/sqlite';
+import { createWorkshop, join, type Joined } from '../helpers/api';
+import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
+import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
+
+/**
+ * Convergence property: participants edit their own notes documents (and a facilitator edits
+ * everyone's, concurrently) while providers drop and come back. Once everyone is connected
+ * again, every copy of each document — writers', readers', a fresh reader of the server, the
+ * update log replayed on its own, and a fresh reader after a server restart — is the same
+ * document. Seeded by fast-check (SEED, NUM_RUNS, SHRINK=1); a failure prints seed and path.
+ */
+
+type Op =
+  | { kind: 'add'; who: number; text: string; x: number; y: number }
+  | { kind: 'move'; who: number; pick: number; x: number; y: number }
+  | { kind: 'edit'; who: number; pick: number; text: string }
+  | { kind: 'delete'; who: number; pick: number }
+  /** The facilitator edits or deletes a participant's note (concurrent writers on one document). */
+  | { kind: 'moderate'; target: number; pick: number; text: string | null }
+  /** Toggles a provider: a participant's own writer, a participant reading another, or the facilitator's. */
+  | { kind: 'toggle'; who: number; target: number }
+  | { kind: 'toggleModerator'; target: number }
+  /** Every copy of one document goes offline: the server unloads it, edits continue offline. */
+  | { kind: 'isolate'; target: number }
+  /** Lets the network run for a few event-loop turns (no timers). */
+  | { kind: 'yield'; turns: number };
+
+interface Scenario {
+  participants: number;
+  roomIdleMs: number;
+  snapshotEvery: number;
+  ops: Op[];
+}
+
+const coord = fc.integer({ min: -2000, max: 2000 });
+const text = fc.string({ maxLength: 12 });
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), who: fc.nat(4), text, x: coord, y: coord }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('move' as const), who: fc.nat(4), pick: fc.nat(), x: coord, y: coord }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), who: fc.nat(4), pick: fc.nat(), text }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), who: fc.nat(4), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('moderate' as const), target: fc.nat(4), pick: fc.nat(), text: fc.option(text) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('toggle' as const), who: fc.nat(4), target: fc.nat(4) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('toggleModerator' as const), target: fc.nat(4) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('isolate' as const), target: fc.nat(4) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('yield' as const), turns: fc.integer({ min: 1, max: 8 }) }) },
+);
+const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  participants: fc.integer({ min: 3, max: 5 }),
+  // 0 ms: a document unloads as soon as its last provider drops, and reloads on reconnect.
+  roomIdleMs: fc.constantFrom(0, 5, 200),
+  snapshotEvery: fc.integer({ min: 2, max: 60 }),
+  ops: fc.array(opArb, { minLength: 60, maxLength: 200 }),
+});
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Resolves when `condition()` holds, re-checked after every update of any of `docs`. */
+function waitForAll(docs: Y.Doc[], condition: () => boolean, describe: () => string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      for (const doc of docs) doc.off('update', check);
+    };
+    const check = () => {
+      if (!condition()) return;
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out waiting for convergence: ${describe()}`));
+    }, timeoutMs);
+    for (const doc of docs) doc.on('update', check);
+    check();
+  });
+}
+
+const contentOf = (doc: Y.Doc) => stableJson(notesRoots(doc).notes.toJSON());
+/** Same structs and same deletions (state vector + delete set), and the same note content. */
+function sameDoc(a: Y.Doc, b: Y.Doc): boolean {
+  return Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b)) && contentOf(a) === contentOf(b);
+}
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function rejectedCounts(server: TestServer): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/^arvo_rejected_messages_total\{reason="([^"]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+/** One scenario against a real server of its own; throws (with details) if copies diverge. */
+async function runScenario(scenario: Scenario): Promise<{ ops: number; notes: number }> {
+  const dataDir = tempDir('arvo-fuzz-');
+  const env = { ROOM_IDLE_MS: String(scenario.roomIdleMs), SNAPSHOT_EVERY: String(scenario.snapshotEvery) };
+  const first = await startTestServer(env, dataDir);
+  let running: TestServer | null = first;
+  try {
+    const n = scenario.participants;
+    const created = await createWorkshop(first.url, ['A', 'B', 'C', 'D', 'E']);
+    const room = connect(first.wsUrl, roomDocName(created.id), created.facilitatorToken);
+    await waitSynced(room);
+    const actors = readRoom(room.doc).actors;
+    const people: Joined[] = [];
+    for (let i = 0; i < n; i++) people.push(await join(first.url, created.id, created.participantJoinKey, `P${i}`, actors[i % actors.length]!.id));
+    const docNames = people.map((p) => notesDocName(created.id, p.participantId));
+
+    // views[i][j]: participant i's copy of participant j's notes (i === j: the writer's own).
+    const views: Peer[][] = people.map((p) => docNames.map((name) => connect(first.wsUrl, name, p.token)));
+    const moderator: Peer[] = docNames.map((name) => connect(first.wsUrl, name, created.facilitatorToken));
+    const all = [...views.flat(), ...moderator];
+    await Promise.all(all.map((peer) => waitSynced(peer)));
+
+    const pickNote = (doc: Y.Doc, pick: number) => {
+      const ids = [...notesRoots(doc).notes.keys()].sort();
+      return ids.length === 0 ? null : ids[pick % ids.length]!;
+    };
+    const toggle = (peer: Peer) => (peer.provider.shouldConnect ? peer.provider.disconnect() : peer.provider.connect());
+    let now = 1_700_000_000_000;
+
+    for (const op of scenario.ops) {
+      now += 1000;
+      switch (op.kind) {
+        case 'add': {
+          const own = views[op.who % n]![op.who % n]!;
+          addNote(own.doc, { questionId: '3a', text: op.text, x: op.x, y: op.y }, now, LOCAL_ORIGIN);
+          break;
+        }
+        case 'move':
+        case 'edit':
+        case 'delete': {
+          const own = views[op.who % n]![op.who % n]!;
+          const id = pickNote(own.doc, op.pick);
+          if (!id) break;
+          if (op.kind === 'move') updateNote(own.doc, id, { x: op.x, y: op.y }, now, LOCAL_ORIGIN);
+          else if (op.kind === 'edit') updateNote(own.doc, id, { text: op.text }, now, LOCAL_ORIGIN);
+          else deleteNote(own.doc, id, LOCAL_ORIGIN);
+          break;
+        }
+        case 'moderate': {
+          const copy = moderator[op.target % n]!;
+          const id = pickNote(copy.doc, op.pick);
+          if (!id) break;
+          if (op.text === null) deleteNote(copy.doc, id, LOCAL_ORIGIN);
+          else updateNote(copy.doc, id, { text: op.text }, now, LOCAL_ORIGIN);
+          break;
+        }
+        case 'toggle':
+          toggle(views[op.who % n]![op.target % n]!);
+          break;
+        case 'toggleModerator':
+          toggle(moderator[op.target % n]!);
+          break;
+        case 'isolate':
+          for (const peer of [...views.map((row) => row[op.target % n]!), moderator[op.target % n]!]) peer.provider.disconnect();
+          break;
+        case 'yield':
+          for (let t = 0; t < op.turns; t++) await turn();
+          break;
+      }
+    }
+
+    // Everyone back online; every copy of each document must become the same document.
+    for (const peer of all) if (!peer.provider.shouldConnect) peer.provider.connect();
+    const copiesOf = (j: number) => [...views.map((row) => row[j]!), moderator[j]!];
+    const converged = () => docNames.every((_, j) => copiesOf(j).every((peer, _k, copies) => sameDoc(peer.doc, copies[0]!.doc)));
+    const summary = () =>
+      docNames
+        .map((_, j) => `doc ${j}: ${copiesOf(j).map((p) => `${p.provider.wsconnected ? 'on' : 'off'}:${notesRoots(p.doc).notes.size}:${contentOf(p.doc).length}`).join(' ')}`)
+        .join('; ');
+    await waitForAll(all.map((p) => p.doc), converged, summary);
+
+    // The server's copy: a fresh reader now, and a fresh reader after a restart (snapshot + log).
+    const expectedOf = (j: number) => views[j]![j]!.doc;
+    const freshNow = docNames.map((name) => connect(first.wsUrl, name, people[0]!.token));
+    await Promise.all(freshNow.map((peer) => waitSynced(peer)));
+    freshNow.forEach((peer, j) => {
+      if (!sameDoc(peer.doc, expectedOf(j))) throw new Error(`server copy of doc ${j} differs from the clients'`);
+      if (readNotes(peer.doc).problems.length > 0) throw new Error(`doc ${j} has invalid notes: ${readNotes(peer.doc).problems.join(', ')}`);
+    });
+    const rejected = await rejectedCounts(first);
+    // Readers only ever answer with what the server already has; nobody exceeds a limit. (Stock
+    // providers re-broadcast the presence of others; the server drops those echoes by design.)
+    delete rejected['awareness-foreign-client'];
+    if (Object.keys(rejected).length > 0) throw new Error(`the server refused messages: ${JSON.stringify(rejected)}`);
+    const expected = docNames.map((_, j) => Y.encodeStateAsUpdate(expectedOf(j)));
+    const notes = docNames.reduce((sum, _, j) => sum + notesRoots(expectedOf(j)).notes.size, 0);
+
+    destroyAll();
+    await first.close();
+    running = null;
+    // The update log alone (no snapshot) replays to the converged document: every accepted update was logged.
+    const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+    try {
+      for (const [j, name] of docNames.entries()) {
+        const replayed = new Y.Doc();
+        for (let after = 0; ; ) {
+          const page = await store.readLog(name, after, 100);
+          if (page.length === 0) break;
+          for (const entry of page) Y.applyUpdate(replayed, entry.update);
+          after = page.at(-1)!.seq;
+        }
+        const reference = new Y.Doc();
+        Y.applyUpdate(reference, expected[j]!);
+        if (!sameDoc(replayed, reference)) throw new Error(`doc ${j}: replaying the update log does not give the converged document`);
+      }
+    } finally {
+      await store.close();
+    }
+    const restarted = await startTestServer(env, dataDir);
+    running = restarted;
+    const afterRestart = docNames.map((name) => connect(restarted.wsUrl, name, created.facilitatorToken));
+    await Promise.all(afterRestart.map((peer) => waitSynced(peer)));
+    afterRestart.forEach((peer, j) => {
+      const reference = new Y.Doc();
+      Y.applyUpdate(reference, expected[j]!);
+      if (!sameDoc(peer.doc, reference)) throw new Error(`doc ${j} after restart differs from the converged copy`);
+    });
+    return { ops: scenario.ops.length, notes };
+  } finally {
+    destroyAll();
+    await running?.close();
+    removeDir(dataDir);
+  }
+}
+
+afterEach(() => destroyAll());
+// y-websocket adds a process 'exit' listener per provider; a run holds up to 30 providers.
+process.setMaxListeners(Math.max(process.getMaxListeners(), 64));
+
+async function checkProperty(seed: number, numRuns: number): Promise<void> {
+  const stats: Array<{ ops: number; notes: number }> = [];
+  await fc
+    .assert(
+      fc.asyncProperty(scenarioArb, async (scenario) => {
+        stats.push(await runScenario(scenario));
+      }),
+      // Each run is a real server and up to 30 connections: no shrinking unless asked (SHRINK=1);
+      // a failure prints the seed and path to replay it with SEED=… (fast-check's report).
+      { seed, numRuns, endOnFailure: !process.env.SHRINK, interruptAfterTimeLimit: 90_000, markInterruptAsFailure: true },
+    )
+    .then(() => console.log('convergence runs', JSON.stringify(stats)));
+}
+
+describe('convergence of notes documents under random edits and disconnects', () => {
+  it('every copy of every document converges, and equals the server copy before and after a restart', async () => {
+    const seed = process.env.SEED ? Number(process.env.SEED) : Math.floor(Math.random() * 2 ** 31);
+    console.log('convergence seed', seed);
+    await checkProperty(seed, Number(process.env.NUM_RUNS ?? 10));
+  }, 120_000);
+
+  // Pinned: the first run of this seed made stock providers echo each other's presence, which the
+  // server refuses ('awareness-foreign-client') by design; it once failed this test's own check.
+  it('regression seed 471333854 (presence echoes from stock providers)', async () => {
+    await checkProperty(471333854, 1);
+  }, 120_000);
+
+  it('sanity: the convergence check itself notices two different documents', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    addNote(a, { questionId: '3a', text: 'only in a', x: 0, y: 0 }, 1, LOCAL_ORIGIN);
+    expect(sameDoc(a, b)).toBe(false);
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    expect(sameDoc(a, b)).toBe(true);
+  });
+});
