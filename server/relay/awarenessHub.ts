@@ -38,7 +38,9 @@ export class AwarenessHub {
     for (const entry of entries) {
       const known = this.states.get(entry.clientId);
       if (known && known.owner !== session) {
-        rejections.push('awareness-foreign-client');
+        // Stock y-websocket clients re-send every presence change they hear, others' included:
+        // an echo at a clock we already have is harmless. Only a newer claim is an attempt.
+        if (entry.clock > known.clock) rejections.push('awareness-foreign-client');
         continue;
       }
       if (!known && session.awarenessClients.size >= this.limits.maxClientsPerSession) {
