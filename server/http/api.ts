@@ -54,6 +54,8 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; m
       const httpError = toHttpError(error);
       if (httpError) {
         deps.log.info('api-refused', { path: pathname, status: httpError.status, code: httpError.code });
+        // A body left unread (413) stays on the wire: this connection cannot serve another request.
+        if (!request.complete) response.shouldKeepAlive = false;
         sendError(response, httpError);
       } else {
         deps.log.error('api-failed', { path: pathname, error: String((error as Error)?.stack ?? error) });
