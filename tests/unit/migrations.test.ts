@@ -90,7 +90,7 @@ describe('golden version-1 room', () => {
     expect(room.actors).toEqual([V1_ACTOR]);
     expect(room.participants).toEqual([V1_PARTICIPANT]);
     expect(room.questions.map((q) => q.id)).toEqual(['1a', '1b', '2a', '2b', '3a', '3b', '4a', '4b']);
-    expect(room.session).toEqual({ round: null, focus: null, locked: false });
+    expect(room.session).toEqual({ round: null, focus: null, locked: false, lockedActors: [], postRequest: null });
   });
 
   it('writes the migration in one transaction with MIGRATION_ORIGIN', () => {

@@ -29,7 +29,7 @@ describe('initRoom', () => {
       phase: 'setup',
       createdAt: NOW,
     });
-    expect(room.session).toEqual({ round: null, focus: null, locked: false });
+    expect(room.session).toEqual({ round: null, focus: null, locked: false, lockedActors: [], postRequest: null });
     expect(room.questions.map((q) => q.id)).toEqual(['1a', '1b', '2a', '2b', '3a', '3b', '4a', '4b']);
     expect(room.questions.map((q) => q.order)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(room.questions.map((q) => q.kind)).toEqual(['offer', 'offer', 'benefit', 'benefit', 'strength', 'strength', 'challenge', 'challenge']);

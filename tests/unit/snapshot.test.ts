@@ -23,7 +23,7 @@ function writeRaw(map: Y.Map<Y.Map<unknown>>, key: string, record: Record<string
 describe('readRoom', () => {
   it('reads an empty document without problems', () => {
     const snapshot = readRoom(new Y.Doc());
-    expect(snapshot).toEqual({ meta: null, actors: [], questions: [], participants: [], session: { round: null, focus: null, locked: false }, problems: [] });
+    expect(snapshot).toEqual({ meta: null, actors: [], questions: [], participants: [], session: { round: null, focus: null, locked: false, lockedActors: [], postRequest: null }, problems: [] });
   });
 
   it('sorts actors and questions by order, participants by joinedAt', () => {
@@ -68,7 +68,7 @@ describe('readRoom', () => {
     const { doc } = room();
     doc.transact(() => roomRoots(doc).session.set('locked', 'yes'));
     const snapshot = readRoom(doc);
-    expect(snapshot.session).toEqual({ round: null, focus: null, locked: false });
+    expect(snapshot.session).toEqual({ round: null, focus: null, locked: false, lockedActors: [], postRequest: null });
     expect(snapshot.problems).toEqual(['session is invalid']);
   });
 
