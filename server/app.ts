@@ -14,6 +14,7 @@ import { createMetrics } from './metrics';
 import { PersistQueue } from './relay/persistQueue';
 import { Rooms } from './relay/rooms';
 import { createRelay } from './relay/upgrade';
+import { createRoundEngine } from './rounds/engine';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
 
@@ -52,6 +53,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     },
     config.roomIdleMs,
   );
+  // Timed rounds and "post to wall": watches every loaded room document (server/rounds/engine.ts).
+  const roundEngine = createRoundEngine({ rooms, log });
+  rooms.listen(roundEngine);
   const relay = createRelay({
     rooms,
     store,
@@ -99,6 +103,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     async close() {
       relay.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await roundEngine.close();
       await rooms.closeAll();
       await persist.drain();
       await fanout.close();

@@ -24,6 +24,12 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; m
       response.end(text);
       return;
     }
+    if (pathname === '/api/time') {
+      // The server clock, so that every device computes the same round countdown.
+      if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
+      sendJson(response, 200, { now: Date.now() });
+      return;
+    }
     if (pathname === '/api/workshops') {
       if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
       sendJson(response, 201, await deps.workshops.create(await readJson(request, BODY_LIMIT)));

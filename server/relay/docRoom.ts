@@ -42,6 +42,19 @@ const FANOUT_ORIGIN = Symbol('fanout');
 
 type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
 
+/** Why a write the connection's access allows is refused anyway: a metrics label and the DenyReason sent. */
+export interface WriteRefusal {
+  label: string;
+  message: string;
+}
+
+/**
+ * A document's extra write rule, asked after the connection's access allows the write (e.g. the
+ * wall lock on notes documents). Null accepts. It must not look for meaning in `update` that a
+ * client could hide; it exists so that a rule may still tell updates apart if it has to.
+ */
+export type WritePolicy = (session: DocSession, update: Uint8Array) => WriteRefusal | null;
+
 /**
  * One loaded document and the sessions on it. The rule it keeps: an update is committed to the
  * update log before anything that contains it leaves the server — relayed updates, and the state
@@ -65,6 +78,8 @@ export class DocRoom {
   private unsubscribeFanout: (() => void) | null = null;
   /** Called once when the room can no longer be trusted (the store failed): the registry drops it. */
   onFailure: (room: DocRoom) => void = () => {};
+  /** Set by the registry before the room is handed out (see Rooms); null: access alone decides. */
+  writePolicy: WritePolicy | null = null;
 
   constructor(
     readonly name: string,
@@ -178,6 +193,13 @@ export class DocRoom {
     if (!session.canWrite) {
       if (this.isRedundant(update)) return;
       this.deny(session, 'forbidden-write', DenyReason.readOnly);
+      return;
+    }
+    const refusal = this.writePolicy?.(session, update) ?? null;
+    if (refusal) {
+      // A reconnecting client's sync step 2 with nothing new is not an edit: accept it silently.
+      if (this.isRedundant(update)) return;
+      this.deny(session, refusal.label, refusal.message);
       return;
     }
     if (this.approxSize + update.byteLength > this.deps.limits.docMaxBytes) {
@@ -306,6 +328,11 @@ export class DocRoom {
       // A failed snapshot loses nothing (the log has it all); try again at the next threshold.
       this.deps.log.warn('snapshot-failed', { doc: this.name, error: String(error) });
     }
+  }
+
+  /** Drops the room as if its store had failed (the registry uses it when a dependency failed). */
+  abandon(reason: string): void {
+    this.fail(new Error(reason));
   }
 
   /**

@@ -1,14 +1,36 @@
-import type { DocRef } from '../../shared/protocol/docNames';
+import { roomDocName, type DocRef } from '../../shared/protocol/docNames';
 import { DocRoom, type RoomDeps } from './docRoom';
+import { wallLockPolicy } from './wallLock';
+
+/** Told when a document has loaded (before anyone is handed it) and when it is dropped. */
+export interface RoomListener {
+  loaded?(room: DocRoom): void;
+  unloading?(room: DocRoom): void;
+}
+
+interface Entry {
+  room: DocRoom;
+  holders: number;
+  idleTimer: NodeJS.Timeout | null;
+  /** Loaded, and (for a notes document) its room document held and its write policy set. */
+  ready: Promise<void>;
+  /** The room document a notes document holds for as long as it is loaded (its wall lock). */
+  dependency: DocRoom | null;
+}
 
 /**
  * The loaded documents. A room loads on first use and unloads `idleMs` after its last holder
- * (a session or an API call) lets go, so memory follows the workshops in use, not all ever made.
+ * (a session, an API call, the round engine, or a notes document of the workshop) lets go, so
+ * memory follows the workshops in use, not all ever made.
+ *
+ * A notes document holds its workshop's room document while it is loaded: its write policy reads
+ * the room's `session` (the wall lock) on every participant write, so the room must be there.
  */
 export class Rooms {
-  private readonly rooms = new Map<string, { room: DocRoom; holders: number; idleTimer: NodeJS.Timeout | null }>();
+  private readonly rooms = new Map<string, Entry>();
   /** Rooms being unloaded: a new load waits for the old room's last commits and snapshot. */
   private readonly closing = new Map<string, Promise<void>>();
+  private readonly listeners: RoomListener[] = [];
 
   constructor(
     private readonly deps: RoomDeps,
@@ -17,6 +39,11 @@ export class Rooms {
 
   get loadedCount(): number {
     return this.rooms.size;
+  }
+
+  /** Adds a listener (the round engine); it hears about rooms loaded from now on. */
+  listen(listener: RoomListener): void {
+    this.listeners.push(listener);
   }
 
   /** Gets (loading if needed) a room and holds it; pair with `release`. Rejects if it cannot load. */
@@ -28,8 +55,15 @@ export class Rooms {
       const room = new DocRoom(name, ref, this.deps);
       room.onFailure = (failed) => {
         if (this.rooms.get(name)?.room === failed) this.forget(name);
+        // A notes document whose room document failed can no longer check the wall lock: drop
+        // it too (its sessions are closed with 4503 and reconnect to a freshly loaded pair).
+        for (const other of [...this.rooms.values()]) {
+          if (other.dependency === failed) other.room.abandon('its room document failed');
+        }
       };
-      entry = { room, holders: 0, idleTimer: null };
+      const created: Entry = { room, holders: 0, idleTimer: null, ready: Promise.resolve(), dependency: null };
+      created.ready = this.prepare(created);
+      entry = created;
       this.rooms.set(name, entry);
       this.deps.metrics.roomsLoaded.set(this.rooms.size);
     }
@@ -40,12 +74,42 @@ export class Rooms {
     }
     const { room } = entry;
     try {
-      await room.ready;
+      await entry.ready;
     } catch (error) {
       if (this.rooms.get(name)?.room === room) this.forget(name);
       throw error;
     }
     return room;
+  }
+
+  /** Loads the document, then what it depends on, then tells the listeners. */
+  private async prepare(entry: Entry): Promise<void> {
+    const { room } = entry;
+    await room.ready;
+    if (room.ref.kind === 'notes') {
+      const { workshopId } = room.ref;
+      let roomDoc: DocRoom;
+      try {
+        roomDoc = await this.acquire(roomDocName(workshopId), { kind: 'room', workshopId });
+      } catch (error) {
+        void room.close();
+        throw error;
+      }
+      if (this.rooms.get(room.name) !== entry) {
+        // Dropped while its room document loaded (the store failed): hold nothing for it.
+        this.release(roomDoc);
+        throw new Error(`document ${room.name} was dropped while loading`);
+      }
+      entry.dependency = roomDoc;
+      room.writePolicy = wallLockPolicy(roomDoc.doc);
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener.loaded?.(room);
+      } catch (error) {
+        this.deps.log.error('room-listener-failed', { doc: room.name, error: String(error) });
+      }
+    }
   }
 
   release(room: DocRoom): void {
@@ -58,9 +122,18 @@ export class Rooms {
 
   private forget(name: string): void {
     const entry = this.rooms.get(name);
-    if (entry?.idleTimer) clearTimeout(entry.idleTimer);
+    if (!entry) return;
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
     this.rooms.delete(name);
     this.deps.metrics.roomsLoaded.set(this.rooms.size);
+    for (const listener of this.listeners) {
+      try {
+        listener.unloading?.(entry.room);
+      } catch (error) {
+        this.deps.log.error('room-listener-failed', { doc: name, error: String(error) });
+      }
+    }
+    if (entry.dependency) this.release(entry.dependency);
   }
 
   private unload(name: string): Promise<void> {

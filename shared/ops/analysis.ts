@@ -64,8 +64,10 @@ export function mergeThemes(doc: Y.Doc, sourceId: string, targetId: string, orig
       const movedChallenge = challenge === sourceId ? targetId : challenge;
       const movedStrength = strength === `theme:${sourceId}` ? `theme:${targetId}` : strength;
       if (movedChallenge !== challenge || movedStrength !== strength) {
+        // Read before deleting: a deleted Y.Map reads as empty.
+        const createdAt = Number(link.get('createdAt') ?? 0);
         matrix.delete(key);
-        matrix.set(matrixKey(movedChallenge, movedStrength), toYMap({ challengeThemeId: movedChallenge, strengthRef: movedStrength, createdAt: Number(link.get('createdAt') ?? 0) }));
+        matrix.set(matrixKey(movedChallenge, movedStrength), toYMap({ challengeThemeId: movedChallenge, strengthRef: movedStrength, createdAt }));
       }
     }
     const need = [target.get('need'), source.get('need')].filter(Boolean).join('\n');
@@ -124,7 +126,7 @@ export function updateFlow(doc: Y.Doc, flowId: string, patch: Partial<Pick<Flow,
 /** Merges flows into the first: labels joined, notes united, the others removed. */
 export function mergeFlows(doc: Y.Doc, flowIds: readonly string[], origin: TransactionOrigin): void {
   const { flows } = roomRoots(doc);
-  const [keep, ...rest] = flowIds.map((id) => {
+  const [keep, ...rest] = [...new Set(flowIds)].map((id) => {
     const flow = flows.get(id);
     if (!flow) throw new ArvoError('not-found', `no flow ${id}`);
     return flow;

@@ -125,10 +125,9 @@ describe('themes', () => {
     expect(links()).toEqual([matrixKey(target.id, STRENGTH_NOTE), matrixKey(target.id, `theme:${otherStrength.id}`)].sort());
   });
 
-  // KNOWN BUG in shared/ops/analysis.ts (reported, not fixed here): mergeThemes reads a link's
-  // createdAt after deleting the link, and a deleted Y.Map reads as empty, so every moved link
-  // gets createdAt 0 and jumps to the top of the matrix. Flip `it.fails` to `it` with the fix.
-  it.fails('mergeThemes keeps the createdAt of the links it moves', () => {
+  // Regression: mergeThemes once read a link's createdAt after deleting the link (a deleted Y.Map
+  // reads as empty), so every moved link got createdAt 0 and jumped to the top of the matrix.
+  it('mergeThemes keeps the createdAt of the links it moves', () => {
     const { doc } = room();
     const source = createTheme(doc, { name: 'Tiedotus', kind: 'challenge' }, O);
     const target = createTheme(doc, { name: 'Asenteet', kind: 'challenge' }, O);
@@ -258,9 +257,8 @@ describe('flows', () => {
     expect(readAnalysis(doc).flows).toHaveLength(2);
   });
 
-  // KNOWN BUG in shared/ops/analysis.ts (reported, not fixed here): a flow listed twice is both
-  // kept and merged away, so mergeFlows([a, a]) deletes `a`. Flip `it.fails` to `it` with the fix.
-  it.fails('mergeFlows with the same flow twice keeps it', () => {
+  // Regression: a flow listed twice was both kept and merged away, so mergeFlows([a, a]) deleted `a`.
+  it('mergeFlows with the same flow twice keeps it', () => {
     const { doc, actors } = room();
     const a = addFlow(doc, { from: actors[0], to: actors[1], layer: 'current', label: 'a' }, O);
     mergeFlows(doc, [a.id, a.id], O);

@@ -1,0 +1,27 @@
+import type * as Y from 'yjs';
+import { wallAcceptsEditsFrom } from '../../shared/ops/session';
+import { roomRoots } from '../../shared/schema/layout';
+import { sessionSchema } from '../../shared/schema/session';
+import { DenyReason } from '../../shared/protocol/wire';
+import type { WritePolicy, WriteRefusal } from './docRoom';
+
+const WALL_LOCKED: WriteRefusal = { label: 'wall-locked', message: DenyReason.wallLocked };
+
+/**
+ * The write policy of a notes document: while the facilitator has locked the wall
+ * (`session.locked`) or the writer's flipchart (`session.lockedActors`), a participant's edits
+ * to their public notes are refused. Facilitators are never locked out. The rule is the shared
+ * `wallAcceptsEditsFrom`, read from the room document's session as readers read it (an invalid
+ * session reads as idle, i.e. unlocked), so server and client agree.
+ *
+ * The writer's actor is the token's `aid`: only the notes' owner (or a facilitator) has write
+ * access, and the owner's token carries the actor they joined as.
+ */
+export function wallLockPolicy(roomDoc: Y.Doc): WritePolicy {
+  return (session) => {
+    if (session.claims.role === 'facilitator') return null;
+    const parsed = sessionSchema.safeParse(roomRoots(roomDoc).session.toJSON());
+    if (!parsed.success) return null;
+    return wallAcceptsEditsFrom(parsed.data, session.claims.actorId) ? null : WALL_LOCKED;
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The wall's pure geometry that both sides need: note size, flipchart width, the width of a
+ * question area's body, and where a new note fits. Note x/y are RELATIVE to their question
+ * area's body (docs/schema.md, "Where notes go"). The client lays the wall out with these; the
+ * server's round engine uses them to place posted drafts.
+ */
+export const NOTE_WIDTH = 180;
+export const NOTE_HEIGHT = 120;
+export const NOTE_GAP = 16;
+/** Room for four notes side by side, with gaps. */
+export const FLIPCHART_WIDTH = 2 * NOTE_GAP + 4 * (NOTE_WIDTH + NOTE_GAP);
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/**
+ * The body width of a question's area on one actor's flipchart. A per-actor question (1a, 2a) is
+ * split into one column per OTHER actor, so with `actorCount` actors on the wall it is split
+ * `actorCount - 1` ways; any other question spans the flipchart. With no other actor a per-actor
+ * question has no columns at all; the full width is returned so callers still get a sane value.
+ */
+export function areaBodyWidth(question: { perActor: boolean }, actorCount: number): number {
+  const full = FLIPCHART_WIDTH - 2 * NOTE_GAP;
+  const others = Math.max(0, Math.floor(actorCount) - 1);
+  return question.perActor && others > 0 ? full / others : full;
+}
+
+/** Keeps a note inside its body horizontally; vertically the body grows to fit. */
+export function clampToBody(x: number, y: number, bodyWidth: number): { x: number; y: number } {
+  return {
+    x: Math.round(Math.min(Math.max(x, 0), Math.max(0, bodyWidth - NOTE_WIDTH))),
+    y: Math.round(Math.max(y, 0)),
+  };
+}
+
+/**
+ * The first free place for a new note in an area body, scanning a grid row by row; `near`
+ * prefers the pointed place (a note centred on it) if free, else the closest free grid cell.
+ * Coordinates are body-relative. The grid scanned reaches a row wholly below the lowest occupied
+ * note, so a free cell always exists, however the occupied notes lie.
+ */
+export function findFreeSpot(occupied: readonly Rect[], bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
+  const stepX = NOTE_WIDTH + NOTE_GAP;
+  const stepY = NOTE_HEIGHT + NOTE_GAP;
+  const columns = Math.max(1, Math.floor((bodyWidth - NOTE_GAP) / stepX));
+  const isFree = (spot: { x: number; y: number }) => !occupied.some((o) => overlaps(o, { ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT }));
+  if (near) {
+    const wanted = clampToBody(near.x - NOTE_WIDTH / 2, near.y - NOTE_HEIGHT / 2, bodyWidth);
+    if (isFree(wanted)) return wanted;
+  }
+  let lowest = 0;
+  for (const o of occupied) lowest = Math.max(lowest, o.y + o.height);
+  const lastRow = Math.max(Math.ceil((occupied.length + 1) / columns) + 1, Math.ceil(lowest / stepY), near ? Math.ceil(Math.max(0, near.y) / stepY) + 1 : 0);
+  const cell = (row: number, column: number) => ({ x: NOTE_GAP + column * stepX, y: NOTE_GAP + row * stepY });
+  if (!near) {
+    for (let row = 0; row <= lastRow; row++) {
+      for (let column = 0; column < columns; column++) if (isFree(cell(row, column))) return cell(row, column);
+    }
+  } else {
+    let best: { x: number; y: number } | null = null;
+    let bestDistance = Infinity;
+    for (let row = 0; row <= lastRow; row++) {
+      for (let column = 0; column < columns; column++) {
+        const candidate = cell(row, column);
+        const distance = Math.hypot(candidate.x - near.x, candidate.y - near.y);
+        if (distance < bestDistance && isFree(candidate)) {
+          best = candidate;
+          bestDistance = distance;
+        }
+      }
+    }
+    if (best) return best;
+  }
+  // Unreachable: row `lastRow` lies below every occupied note.
+  return cell(lastRow + 1, 0);
+}
