@@ -17,7 +17,7 @@ import type { DocStore } from './store/port';
  * Creating and joining workshops: the only server-side writes to room documents. Join keys are
  * random and stored hashed; the token a join returns is what every later request carries.
  */
-const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest('hex');
+export const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest('hex');
 const newJoinKey = () => crypto.randomBytes(18).toString('base64url');
 
 function sameHash(a: string, b: string): boolean {
