@@ -49,6 +49,7 @@ export const en = {
   'wall.editorHint': 'Enter saves · Shift+Enter new line · Esc cancels',
   'wall.charsLeft': '{count} characters left',
   'wall.locked': 'The wall is locked',
+  'wall.flipchartLocked': 'Locked',
   'wall.noActors': 'No actors on the wall yet',
   'wall.orphans': '{count} notes are not on the wall because their actor or question was removed. The list view shows them.',
   'screen.label': 'Room screen: the whole wall',

@@ -50,6 +50,7 @@ export const fi: Record<MessageKey, string> = {
   'wall.editorHint': 'Enter tallentaa · Vaihto+Enter uusi rivi · Esc peruuttaa',
   'wall.charsLeft': '{count} merkkiä jäljellä',
   'wall.locked': 'Seinä on lukittu',
+  'wall.flipchartLocked': 'Lukittu',
   'wall.noActors': 'Seinällä ei ole vielä toimijoita',
   'wall.orphans': '{count} lappua ei näy seinällä, koska niiden toimija tai kysymys on poistettu. Listanäkymä näyttää ne.',
   'screen.label': 'Valkokangas: koko seinä',

@@ -1,0 +1,129 @@
+import Konva from 'konva';
+import type { NoteLayout } from '../model/layout';
+import { fitText, type FittedText, type Measure } from '../model/text';
+import { measureFor } from './measure';
+import type { KeyedRenderer } from './reconcile';
+import { ACCENT, FOCUS, FONT, INK, NOTE_AUTHOR_HEIGHT, NOTE_PADDING, PAPER, shade } from './theme';
+
+/**
+ * One sticky note: a rectangle in the author's actor colour, its text fitted to the box, the
+ * author small at the bottom. Your own notes carry a darker edge; drafts a dashed one and a tag.
+ * Selection, hover and the × are attributes of the same nodes, so they never rebuild a note.
+ */
+export interface NoteItem {
+  layout: NoteLayout;
+  /** Yours and changeable (not a draft, wall not locked). */
+  editable: boolean;
+  selected: boolean;
+  hovered: boolean;
+  editing: boolean;
+  /** The note the facilitator is reading aloud. */
+  focused: boolean;
+  /** Level of detail for the zoom: below a readable size the small print is not drawn at all. */
+  detail: Detail;
+}
+
+/** full: everything; reduced: no author line (too small to read); minimal: coloured paper only. */
+export type Detail = 'full' | 'reduced' | 'minimal';
+
+export function detailFor(scale: number): Detail {
+  return scale < 0.18 ? 'minimal' : scale < 0.42 ? 'reduced' : 'full';
+}
+
+export interface NoteContext {
+  measure: Measure;
+  sizes: number[];
+  draftLabel: string;
+  deleteLabel: string;
+}
+
+export const noteKey = (n: NoteLayout) => `${n.note.participantId}:${n.note.id}`;
+
+const fitsWords = (text: string, width: number, size: number, measure: Measure) => text.split(/\s+/).every((word) => measure(word, size) <= width);
+
+const fitCache = new Map<string, FittedText>();
+function fitted(text: string, box: { width: number; height: number }, c: NoteContext): FittedText {
+  const key = `${c.sizes.join(',')}|${box.width}x${box.height}|${text}`;
+  let result = fitCache.get(key);
+  if (!result) {
+    if (fitCache.size > 2000) fitCache.clear();
+    // Prefer sizes at which no word has to be broken mid-word ("organisaatioide|n").
+    // The smallest size always stays, so this never truncates more than plain fitText would.
+    const whole = c.sizes.filter((size) => fitsWords(text, box.width, size, c.measure));
+    result = fitText(text, box, c.measure, whole.length > 0 ? whole : c.sizes);
+    fitCache.set(key, result);
+  }
+  return result;
+}
+
+export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, Konva.Group> {
+  return {
+    key: (item) => noteKey(item.layout),
+    signature: ({ layout: l, ...state }) =>
+      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, ctx().draftLabel].join('|'),
+    create: (item) => createNote(item),
+    update: (group, item) => updateNote(group, item, ctx()),
+  };
+}
+
+function createNote(item: NoteItem): Konva.Group {
+  const group = new Konva.Group({ name: 'note', id: noteKey(item.layout) });
+  group.setAttr('noteId', item.layout.note.id);
+  group.add(
+    new Konva.Rect({ name: 'focus', x: -7, y: -7, cornerRadius: 9, stroke: FOCUS, strokeWidth: 6, listening: false }),
+    new Konva.Rect({ name: 'paper', cornerRadius: 3, shadowColor: '#1b2733', shadowBlur: 6, shadowOffsetY: 2, shadowOpacity: 0.22, shadowForStrokeEnabled: false, perfectDrawEnabled: false }),
+    new Konva.Text({ name: 'text', x: NOTE_PADDING, y: NOTE_PADDING, fontFamily: FONT, fill: INK, lineHeight: 1.2, wrap: 'none', listening: false }),
+    new Konva.Text({ name: 'author', x: NOTE_PADDING, fontFamily: FONT, fontSize: 11.5, fill: INK, opacity: 0.72, wrap: 'none', ellipsis: true, listening: false }),
+    new Konva.Rect({ name: 'selection', x: -4, y: -4, cornerRadius: 6, stroke: ACCENT, strokeWidth: 3, listening: false }),
+  );
+  const tag = new Konva.Group({ name: 'draft', listening: false });
+  tag.add(new Konva.Rect({ name: 'draftBox', height: 20, cornerRadius: 10, fill: PAPER, stroke: INK, strokeWidth: 1, dash: [3, 2] }));
+  tag.add(new Konva.Text({ name: 'draftText', height: 20, fontFamily: FONT, fontSize: 11.5, fontStyle: 'bold', fill: INK, align: 'center', verticalAlign: 'middle' }));
+  const remove = new Konva.Group({ name: 'delete' });
+  remove.add(
+    new Konva.Circle({ radius: 13, fill: INK, stroke: PAPER, strokeWidth: 2 }),
+    new Konva.Line({ points: [-4.5, -4.5, 4.5, 4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
+    new Konva.Line({ points: [-4.5, 4.5, 4.5, -4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
+  );
+  group.add(tag, remove);
+  return group;
+}
+
+function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
+  const { layout: l } = item;
+  const { note } = l;
+  if (!group.isDragging()) group.position({ x: l.x, y: l.y });
+  group.draggable(item.editable && !item.editing);
+  group.setAttr('editable', item.editable);
+  const paper = group.findOne<Konva.Rect>('.paper')!;
+  paper.setAttrs({
+    width: l.width, height: l.height, fill: l.color,
+    stroke: note.mine ? shade(l.color, -0.6) : shade(l.color, -0.3),
+    strokeWidth: note.mine ? 2 : 1,
+    dash: note.draft ? [7, 4] : [],
+    dashEnabled: note.draft,
+    shadowOpacity: note.draft ? 0 : note.mine ? 0.3 : 0.2,
+  });
+  const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (note.draft ? 16 : 0) };
+  const fit = fitted(note.text, textBox, c);
+  group.findOne<Konva.Text>('.text')!.setAttrs({
+    y: NOTE_PADDING + (note.draft ? 16 : 0), width: textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: !item.editing && item.detail !== 'minimal',
+  });
+  group.findOne<Konva.Text>('.author')!.setAttrs({
+    y: l.height - NOTE_PADDING - 12, width: l.width - 2 * NOTE_PADDING, text: note.authorName, visible: !item.editing && item.detail === 'full',
+  });
+  group.findOne<Konva.Rect>('.selection')!.setAttrs({ width: l.width + 8, height: l.height + 8, visible: item.selected });
+  group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: l.width + 14, height: l.height + 14, visible: item.focused });
+  const tag = group.findOne<Konva.Group>('.draft')!;
+  tag.visible(note.draft && item.detail !== 'minimal');
+  if (note.draft) {
+    const tagWidth = Math.ceil(measureFor('bold')(c.draftLabel, 11.5) + 18);
+    tag.position({ x: l.width - tagWidth - 6, y: 6 });
+    tag.findOne<Konva.Rect>('.draftBox')!.width(tagWidth);
+    tag.findOne<Konva.Text>('.draftText')!.setAttrs({ width: tagWidth, text: c.draftLabel });
+  }
+  const remove = group.findOne<Konva.Group>('.delete')!;
+  remove.position({ x: l.width - 2, y: 2 });
+  remove.visible(item.editable && !item.editing && (item.hovered || item.selected));
+  remove.setAttr('label', c.deleteLabel);
+}

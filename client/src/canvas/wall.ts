@@ -1,0 +1,467 @@
+import Konva from 'konva';
+import { t } from '../i18n/i18n.svelte';
+import type { Language } from '../../../shared/schema/common';
+import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type Rect, type WallLayout } from '../model/layout';
+import type { BoardSnapshot, WorkshopActions } from '../sync/types';
+import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
+import { flipchartRenderer } from './flipcharts';
+import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem } from './notes';
+import { PanZoom } from './panzoom';
+import { noteOf, onDeleteButton, wireInput } from './input';
+import { NoteDrag } from './noteDrag';
+import { chooseArea, spotIn } from './placement';
+import { measureFor } from './measure';
+import { Keyed } from './reconcile';
+import { publishWall } from './testHook';
+import { SCREEN_TYPE, WALL_TYPE } from './theme';
+import { fitRect, panIntoView, toScreen, type View } from './viewport';
+
+/**
+ * The wall on a Konva stage: a paper layer (flipcharts, redrawn per flipchart when its geometry
+ * changes), a notes layer (one node per note, reconciled by id), a drag layer (the note in your
+ * hand and where it would land) and a cursors layer. Input that writes goes through
+ * WorkshopActions; the note editor and toolbars are the Svelte view's (WallView).
+ */
+export interface WallCallbacks {
+  /** The view moved or the scene changed: overlays (the note editor) reposition. */
+  onView?(): void;
+  onSelect?(noteId: string | null): void;
+  onEdit?(noteId: string, isNew: boolean): void;
+  /** The user moved the view by hand (drag, wheel, pinch): read-aloud following detaches. */
+  onUserView?(): void;
+}
+
+export interface WallOptions {
+  /** False on the room screen: no editing, no panning by hand, no cursors. */
+  interactive: boolean;
+  screen: boolean;
+}
+
+Konva.dragDistance = 4;
+Konva.hitOnDragEnabled = true;
+
+const EMPTY: WallLayout = { width: 0, height: 0, flipcharts: [], notes: [], orphans: [] };
+
+export class WallCanvas {
+  readonly stage: Konva.Stage;
+  readonly panzoom: PanZoom;
+  layout: WallLayout = EMPTY;
+  private readonly paper = new Konva.Layer({ listening: false });
+  private readonly notesLayer = new Konva.Layer();
+  private readonly dragLayer = new Konva.Layer();
+  private readonly cursorsLayer = new Konva.Layer({ listening: false });
+  private readonly notesGroup = new Konva.Group();
+  private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
+  private readonly notes: Keyed<NoteItem, Konva.Group>;
+  private readonly cursors: Keyed<CursorItem, Konva.Group>;
+  private readonly cursorGlide: Konva.Animation;
+  private readonly noteDrag: NoteDrag;
+  private readonly measure = measureFor();
+  private readonly resizeObserver: ResizeObserver | null;
+  private readonly unlisten: (() => void) | null;
+  private board: BoardSnapshot | null = null;
+  private language: Language = 'en';
+  private selectedKey: string | null = null;
+  private hoveredKey: string | null = null;
+  private editingId: string | null = null;
+  private lastAreaKey: string | null = null;
+  private spaceHeld = false;
+  private viewReady = false;
+  /** A read-aloud focus waiting for its note to arrive. */
+  private followRef: string | null = null;
+  private detail: Detail = 'full';
+  private fittedSize = '';
+  /** Notes just created, until the snapshot that contains them arrives (for the editor). */
+  private readonly pending = new Map<string, Rect>();
+
+  constructor(
+    private readonly container: HTMLDivElement,
+    private readonly actions: WorkshopActions | null,
+    private readonly options: WallOptions,
+    private readonly callbacks: WallCallbacks = {},
+  ) {
+    this.stage = new Konva.Stage({ container, width: container.clientWidth || 1, height: container.clientHeight || 1 });
+    const paperGroup = new Konva.Group();
+    this.paper.add(paperGroup);
+    this.notesLayer.add(this.notesGroup);
+    const cursorsGroup = new Konva.Group();
+    this.cursorsLayer.add(cursorsGroup);
+    this.stage.add(this.paper, this.notesLayer, this.dragLayer, this.cursorsLayer);
+    const type = options.screen ? SCREEN_TYPE : WALL_TYPE;
+    this.flipcharts = new Keyed(paperGroup, flipchartRenderer(() => ({
+      language: this.language,
+      myActorId: this.options.interactive ? this.myActorId : null,
+      filledAreas: new Set(this.layout.notes.map((n) => n.areaKey)),
+      type,
+      canAddIn: (questionId) => this.canWriteIn(questionId),
+      isLocked: (actorId) => !!this.board && (this.board.room.session.locked || this.board.room.session.lockedActors.includes(actorId)),
+      labels: { about: (name) => t('wall.aboutActor', { name }), addHint: t('wall.addHint'), yours: t('wall.yours'), locked: t('wall.flipchartLocked') },
+    })));
+    this.notes = new Keyed(this.notesGroup, noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), deleteLabel: t('wall.deleteNote') })));
+    this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));
+    this.cursorGlide = new Konva.Animation(() => {
+      if (!glideCursors(this.cursors.nodes.values(), this.panzoom.view.scale)) this.cursorGlide.stop();
+    }, this.cursorsLayer);
+    this.noteDrag = new NoteDrag({
+      dragLayer: this.dragLayer,
+      home: this.notesGroup,
+      layout: () => this.layout,
+      myActorId: () => this.myActorId,
+      accepts: (noteId, area) => this.accepts(noteId, area),
+      onDrop: (noteId, area, position) => this.dropped(noteId, area, position),
+    });
+    this.panzoom = new PanZoom(this.stage, () => this.viewChanged(), options.interactive, () => this.callbacks.onUserView?.());
+    this.unlisten = options.interactive ? this.listen() : null;
+    this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
+    this.resizeObserver?.observe(container);
+  }
+
+  // ——— state in ———
+
+  update(board: BoardSnapshot, language: Language): void {
+    this.board = board;
+    this.language = language;
+    this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
+    for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
+    this.render();
+  }
+
+  setEditing(noteId: string | null): void {
+    this.editingId = noteId;
+    this.render();
+  }
+
+  setSpaceHeld(held: boolean): void {
+    if (this.spaceHeld === held) return;
+    this.spaceHeld = held;
+    // With space held every press pans: the notes stop listening, so the stage takes the drag.
+    this.notesLayer.listening(!held);
+    this.container.style.cursor = held ? 'grab' : '';
+  }
+
+  get myActorId(): string | null {
+    return this.board?.me.actorId ?? null;
+  }
+
+  /** A participant with a flipchart on this wall (facilitators and observers do not write notes here). */
+  private get isWriter(): boolean {
+    const board = this.board;
+    if (!board || !this.options.interactive || !this.actions) return false;
+    return board.me.role === 'participant' && !!flipchartOf(this.layout, board.me.actorId);
+  }
+
+  /** The question of the running round: answers to it are private drafts, written even on a locked wall. */
+  private get roundQuestionId(): string | null {
+    const round = this.board?.room.session.round;
+    return round && round.endedAt === null ? round.questionId : null;
+  }
+
+  /** You can add a note under this question now (the facilitator's locks allowing). */
+  canWriteIn(questionId: string): boolean {
+    return this.isWriter && (!!this.board?.canWriteWall || questionId === this.roundQuestionId);
+  }
+
+  /** You can add notes somewhere on your flipchart now. */
+  get canWrite(): boolean {
+    return this.isWriter && (!!this.board?.canWriteWall || this.roundQuestionId !== null);
+  }
+
+  private canEdit(note: { mine: boolean; draft: boolean }): boolean {
+    return this.isWriter && note.mine && (note.draft || !!this.board?.canWriteWall);
+  }
+
+  /** Drafts stay under their question until posted; public notes go wherever the wall takes edits. */
+  private accepts(noteId: string, area: AreaLayout): boolean {
+    const placed = this.findNote(noteId);
+    if (!placed) return false;
+    return placed.note.draft ? area.question.id === placed.note.questionId : !!this.board?.canWriteWall;
+  }
+
+  get selectedNoteId(): string | null {
+    return this.selectedKey ? (this.notes.nodes.get(this.selectedKey)?.getAttr('noteId') as string | undefined) ?? null : null;
+  }
+
+  // ——— drawing ———
+
+  private render(): void {
+    const board = this.board;
+    if (!board) return;
+    this.flipcharts.sync(this.layout.flipcharts);
+    const focus = board.room.session.focus;
+    const detail = (this.detail = detailFor(this.panzoom.view.scale));
+    const items: NoteItem[] = this.layout.notes.map((layout) => {
+      const key = noteKey(layout);
+      const editable = this.canEdit(layout.note);
+      return {
+        layout,
+        editable,
+        selected: editable && key === this.selectedKey,
+        hovered: key === this.hoveredKey,
+        editing: layout.note.mine && layout.note.id === this.editingId,
+        focused: !!focus && focus.noteId === layout.note.id && focus.participantId === layout.note.participantId,
+        detail,
+      };
+    });
+    this.notes.sync(items);
+    const selected = this.selectedKey;
+    if (selected && !this.notes.nodes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
+    if (this.options.interactive) {
+      const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
+      if (this.cursors.sync(others)) this.cursorGlide.start();
+    }
+    this.initialView();
+    if (this.followRef) this.showNote(this.followRef);
+    publishWall(this.layout, () => this.panzoom.view, this.container);
+    this.callbacks.onView?.();
+  }
+
+  private viewChanged(): void {
+    if (this.cursors.nodes.size > 0) this.cursorGlide.start();
+    if (detailFor(this.panzoom.view.scale) !== this.detail) this.render();
+    this.callbacks.onView?.();
+  }
+
+  private resize(): void {
+    const { clientWidth: width, clientHeight: height } = this.container;
+    if (width === 0 || height === 0) return;
+    this.stage.size({ width, height });
+    if (this.options.screen) this.fittedSize = '';
+    this.initialView();
+    this.callbacks.onView?.();
+  }
+
+  /** The first view: your flipchart from its header down, or the whole wall. The room screen refits whenever the wall grows. */
+  private initialView(): void {
+    if (this.layout.flipcharts.length === 0 || this.stage.width() <= 1) return;
+    if (this.options.screen) {
+      const size = `${this.layout.width}x${this.layout.height}x${this.stage.width()}x${this.stage.height()}`;
+      if (size !== this.fittedSize) this.panzoom.set(fitRect({ x: 0, y: 0, width: this.layout.width, height: this.layout.height }, this.stage.size(), { margin: 24, maxScale: 1.2 }));
+      this.fittedSize = size;
+      return;
+    }
+    if (this.viewReady) return;
+    this.viewReady = true;
+    if (flipchartOf(this.layout, this.myActorId)) this.fitMine(false);
+    else this.fitAll(false);
+  }
+
+  // ——— view commands ———
+
+  fitAll(animate = true): void {
+    const target = fitRect({ x: 0, y: 0, width: this.layout.width, height: this.layout.height }, this.stage.size(), { margin: 32, maxScale: 1 });
+    if (animate) this.panzoom.animateTo(target);
+    else this.panzoom.set(target);
+  }
+
+  fitMine(animate = true): void {
+    const mine = flipchartOf(this.layout, this.myActorId);
+    if (!mine) return this.fitAll(animate);
+    const target = fitRect(mine, this.stage.size(), { margin: 28, maxScale: 1, align: 'top', widthOnly: true });
+    if (animate) this.panzoom.animateTo(target);
+    else this.panzoom.set(target);
+  }
+
+  zoomBy(factor: number): void {
+    this.panzoom.zoomBy(factor);
+  }
+
+  zoomTo(scale: number): void {
+    this.panzoom.zoomBy(scale / this.panzoom.view.scale);
+  }
+
+  /**
+   * Read-aloud: glides to the note everyone is reading (`participantId/noteId`), large enough to
+   * read. A note not on the wall yet is shown as soon as it arrives.
+   */
+  showNote(ref: string | null): void {
+    this.followRef = ref;
+    if (!ref) return;
+    const [participantId, noteId] = ref.split('/');
+    const placed = this.layout.notes.find((n) => n.note.participantId === participantId && n.note.id === noteId);
+    if (!placed) return;
+    this.followRef = null;
+    const size = this.stage.size();
+    const scale = Math.min(1.5, Math.max(this.panzoom.view.scale, 1.1));
+    this.panzoom.animateTo({ scale, x: size.width / 2 - (placed.x + placed.width / 2) * scale, y: size.height / 2 - (placed.y + placed.height / 2) * scale }, 420);
+  }
+
+  /** Brings a note into view at a size you can type in. */
+  reveal(noteId: string): void {
+    const rect = this.noteBoardRect(noteId);
+    if (!rect) return;
+    const view = this.panzoom.view;
+    const size = this.stage.size();
+    if (view.scale < 0.85) {
+      const scale = 1;
+      this.panzoom.animateTo({ scale, x: size.width / 2 - (rect.x + rect.width / 2) * scale, y: size.height / 2 - (rect.y + rect.height / 2) * scale });
+    } else {
+      const target = panIntoView(view, { ...rect, y: rect.y - 8, height: rect.height + 60 }, size, 32);
+      if (target.x !== view.x || target.y !== view.y) this.panzoom.animateTo(target, 200);
+    }
+  }
+
+  // ——— geometry out ———
+
+  private findNote(noteId: string) {
+    return this.layout.notes.find((n) => n.note.mine && n.note.id === noteId);
+  }
+
+  noteBoardRect(noteId: string): Rect | null {
+    const placed = this.findNote(noteId);
+    return placed ? { x: placed.x, y: placed.y, width: placed.width, height: placed.height } : (this.pending.get(noteId) ?? null);
+  }
+
+  /** A note's rectangle in container pixels, with the view's scale (for the editor overlay). */
+  noteScreenRect(noteId: string): (Rect & { scale: number }) | null {
+    const rect = this.noteBoardRect(noteId);
+    if (!rect) return null;
+    const view: View = this.panzoom.view;
+    const p = toScreen(view, rect);
+    return { x: p.x, y: p.y, width: rect.width, height: rect.height, scale: view.scale };
+  }
+
+  noteText(noteId: string): string {
+    return this.findNote(noteId)?.note.text ?? '';
+  }
+
+  hasNote(noteId: string): boolean {
+    return !!this.findNote(noteId) || this.pending.has(noteId);
+  }
+
+  // ——— writes ———
+
+  /** A new empty note on your flipchart (in `area` near `near`, or where chooseArea says) and its editor. */
+  createNote(area?: AreaLayout, near?: { x: number; y: number }): string | null {
+    if (!this.canWrite || !this.actions || !this.board) return null;
+    const target = area ?? chooseArea(this.layout, this.myActorId, this.lastAreaKey, this.roundQuestionId);
+    if (!target || !this.canWriteIn(target.question.id)) return null;
+    const spot = spotIn(this.layout, target, near);
+    const id = this.attempt(() =>
+      this.actions!.addNote({ questionId: target.question.id, aboutActorId: target.aboutActor?.id ?? null, text: '', x: spot.x, y: spot.y }),
+    );
+    if (!id) return null;
+    this.lastAreaKey = target.key;
+    this.pending.set(id, { x: target.body.x + spot.x, y: target.body.y + spot.y, width: NOTE_WIDTH, height: NOTE_HEIGHT });
+    this.selectKeyOf(id);
+    this.callbacks.onEdit?.(id, true);
+    return id;
+  }
+
+  saveText(noteId: string, text: string): void {
+    const note = this.findNote(noteId);
+    if (note && note.note.text === text) return;
+    this.attempt(() => this.actions?.updateNote(noteId, { text }));
+  }
+
+  deleteNote(noteId: string): void {
+    this.attempt(() => this.actions?.deleteNote(noteId));
+    this.pending.delete(noteId);
+    if (this.selectedNoteId === noteId) this.select(null);
+  }
+
+  deleteSelected(): void {
+    const id = this.selectedNoteId;
+    const placed = id ? this.findNote(id) : undefined;
+    if (id && placed && this.canEdit(placed.note)) this.deleteNote(id);
+  }
+
+  private attempt<T>(write: () => T): T | null {
+    try {
+      return write();
+    } catch (error) {
+      // A refused write (a stale id after undo elsewhere, a locked wall) must not break the canvas.
+      console.warn('Arvo wall: write refused', error);
+      return null;
+    }
+  }
+
+  // ——— selection ———
+
+  private select(key: string | null): void {
+    if (this.selectedKey === key) return;
+    this.selectedKey = key;
+    this.render();
+    this.callbacks.onSelect?.(this.selectedNoteId);
+  }
+
+  clearSelection(): void {
+    this.select(null);
+  }
+
+  private selectKeyOf(noteId: string): void {
+    const me = this.board?.me.participantId;
+    if (me) this.select(`${me}:${noteId}`);
+  }
+
+  // ——— input ———
+
+  private listen(): () => void {
+    return wireInput(this.stage, {
+      doubleClick: (note, point) => {
+        if (note) {
+          if (!note.getAttr('editable')) return;
+          const noteId = note.getAttr('noteId') as string;
+          this.lastAreaKey = this.findNote(noteId)?.areaKey ?? this.lastAreaKey;
+          this.callbacks.onEdit?.(noteId, false);
+          return;
+        }
+        const area = point && this.canWrite ? areaAt(this.layout, point, this.myActorId ?? undefined) : null;
+        if (area) this.createNote(area, point ?? undefined);
+      },
+      click: (note, onDelete) => {
+        if (note && onDelete) this.deleteNote(note.getAttr('noteId') as string);
+        else this.select(note?.getAttr('editable') ? note.id() : null);
+      },
+      press: (note, onDelete) => {
+        if (note?.getAttr('editable') && !onDelete) this.select(note.id());
+      },
+      pointer: (point, target) => {
+        this.actions?.setCursor(point ? { x: Math.round(point.x), y: Math.round(point.y) } : null);
+        if (target || !point) this.hover(target);
+      },
+      dragStart: (note) => {
+        if (note) this.noteDrag.start(note);
+        this.container.style.cursor = 'grabbing';
+      },
+      dragMove: (note) => this.noteDrag.move(note),
+      dragEnd: (note) => {
+        if (note) this.noteDrag.end(note);
+        this.container.style.cursor = this.spaceHeld ? 'grab' : '';
+      },
+    });
+  }
+
+  private hover(target: Konva.Node | null): void {
+    const note = target ? noteOf(target) : null;
+    const key = note ? note.id() : null;
+    if (!this.spaceHeld && !this.stage.isDragging()) {
+      this.container.style.cursor = target && onDeleteButton(target) ? 'pointer' : note?.getAttr('editable') ? 'grab' : '';
+    }
+    if (key === this.hoveredKey) return;
+    this.hoveredKey = key;
+    this.render();
+  }
+
+  /** A note of yours dropped into one of your areas: its new place, question and subject. */
+  private dropped(noteId: string, area: AreaLayout, position: { x: number; y: number }): void {
+    const placed = this.findNote(noteId);
+    if (!placed) return;
+    const about = area.aboutActor?.id ?? null;
+    this.attempt(() =>
+      this.actions?.updateNote(noteId, {
+        ...position,
+        ...(area.question.id !== placed.note.questionId ? { questionId: area.question.id } : {}),
+        ...(about !== (placed.note.aboutActorId ?? null) ? { aboutActorId: about } : {}),
+      }),
+    );
+    this.lastAreaKey = area.key;
+  }
+
+  destroy(): void {
+    this.resizeObserver?.disconnect();
+    this.unlisten?.();
+    this.cursorGlide.stop();
+    this.panzoom.destroy();
+    this.stage.destroy();
+  }
+}
