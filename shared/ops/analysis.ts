@@ -10,6 +10,9 @@ import { themeSchema, type Theme, type ThemeKind } from '../schema/theme';
 import { parseInput } from './validate';
 
 /**
+ * Note on patches: the schemas' `.default()`s fill absent fields even under `.partial()`, so
+ * updates write only the keys the caller actually gave.
+ *
  * The facilitator's analysis, all in the room document (written by facilitators only): themes
  * and their notes, the challenge × strength matrix, the value-network flows, workshop II actions.
  * Every operation is `(doc, input, origin)`; notes are referred to by noteRef (`pid/nid`).
@@ -38,7 +41,7 @@ export function updateTheme(doc: Y.Doc, themeId: string, patch: { name?: string;
   const target = theme(doc, themeId);
   const parsed = parseInput(themeSchema.pick({ name: true, need: true, order: true }).partial(), patch, 'theme change');
   doc.transact(() => {
-    for (const [key, value] of Object.entries(parsed)) if (value !== undefined) target.set(key, value);
+    for (const [key, value] of Object.entries(parsed)) if (key in patch && value !== undefined) target.set(key, value);
   }, origin);
 }
 
@@ -119,7 +122,7 @@ export function updateFlow(doc: Y.Doc, flowId: string, patch: Partial<Pick<Flow,
   if (!flow) throw new ArvoError('not-found', `no flow ${flowId}`);
   const parsed = parseInput(flowSchema.pick({ kind: true, label: true, layer: true }).partial(), patch, 'flow change');
   doc.transact(() => {
-    for (const [key, value] of Object.entries(parsed)) if (value !== undefined) flow.set(key, value);
+    for (const [key, value] of Object.entries(parsed)) if (key in patch && value !== undefined) flow.set(key, value);
   }, origin);
 }
 
@@ -166,7 +169,7 @@ export function updateAction(doc: Y.Doc, actionId: string, patch: Partial<Omit<A
   if (!action) throw new ArvoError('not-found', `no action ${actionId}`);
   const parsed = parseInput(actionSchema.omit({ id: true, createdAt: true }).partial(), patch, 'action change');
   doc.transact(() => {
-    for (const [key, value] of Object.entries(parsed)) if (value !== undefined) action.set(key, value);
+    for (const [key, value] of Object.entries(parsed)) if (key in patch && value !== undefined) action.set(key, value);
   }, origin);
 }
 

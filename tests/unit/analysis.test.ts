@@ -408,3 +408,23 @@ describe('session controls', () => {
     expect(wallAcceptsEditsFrom(session, actors[1])).toBe(false);
   });
 });
+
+describe('partial updates write only the fields given', () => {
+  it('updateFlow, updateTheme and updateAction keep the fields they were not asked to change', async () => {
+    const Y = await import('yjs');
+    const ops = await import('../../shared/ops/analysis');
+    const { readAnalysis } = await import('../../shared/read/analysis');
+    const { LOCAL_ORIGIN } = await import('../../shared/origins');
+    const doc = new Y.Doc();
+    const flow = ops.addFlow(doc, { from: 'clients', to: 'A'.repeat(16), layer: 'current', kind: 'tangible', label: 'Rides' }, LOCAL_ORIGIN);
+    ops.updateFlow(doc, flow.id, { label: 'Rides to events' }, LOCAL_ORIGIN);
+    ops.updateFlow(doc, flow.id, { layer: 'future' }, LOCAL_ORIGIN);
+    expect(readAnalysis(doc).flows[0]).toMatchObject({ kind: 'tangible', label: 'Rides to events', layer: 'future' });
+    const theme = ops.createTheme(doc, { name: 'Attitudes', kind: 'challenge', need: 'Trust' }, LOCAL_ORIGIN);
+    ops.updateTheme(doc, theme.id, { name: 'Attitudes and trust' }, LOCAL_ORIGIN);
+    expect(readAnalysis(doc).themes[0]).toMatchObject({ name: 'Attitudes and trust', need: 'Trust' });
+    const action = ops.addAction(doc, { themeId: theme.id, what: 'Meet', ownerName: 'Aino', status: 'in-progress', checkDate: '2026-01-31' }, 1, LOCAL_ORIGIN);
+    ops.updateAction(doc, action.id, { what: 'Meet monthly' }, LOCAL_ORIGIN);
+    expect(readAnalysis(doc).actions[0]).toMatchObject({ what: 'Meet monthly', ownerName: 'Aino', status: 'in-progress', checkDate: '2026-01-31' });
+  });
+});
