@@ -9,6 +9,17 @@ export const NOTE_HEIGHT = 120;
 export const NOTE_GAP = 16;
 /** Room for four notes side by side, with gaps. */
 export const FLIPCHART_WIDTH = 2 * NOTE_GAP + 4 * (NOTE_WIDTH + NOTE_GAP);
+/** The narrowest per-actor column that still holds a note with a gap on each side. */
+const MIN_COLUMN = NOTE_WIDTH + 2 * NOTE_GAP;
+
+/**
+ * Flipcharts widen when a per-actor question (1a, 2a) would otherwise split into columns
+ * narrower than a note: with many actors, every flipchart is as wide as its columns need.
+ */
+export function flipchartWidth(actorCount: number): number {
+  const others = Math.max(0, Math.floor(actorCount) - 1);
+  return Math.max(FLIPCHART_WIDTH, 2 * NOTE_GAP + others * MIN_COLUMN);
+}
 
 export interface Rect {
   x: number;
@@ -26,7 +37,7 @@ export const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x +
  * question has no columns at all; the full width is returned so callers still get a sane value.
  */
 export function areaBodyWidth(question: { perActor: boolean }, actorCount: number): number {
-  const full = FLIPCHART_WIDTH - 2 * NOTE_GAP;
+  const full = flipchartWidth(actorCount) - 2 * NOTE_GAP;
   const others = Math.max(0, Math.floor(actorCount) - 1);
   return question.perActor && others > 0 ? full / others : full;
 }
@@ -39,6 +50,11 @@ export function clampToBody(x: number, y: number, bodyWidth: number): { x: numbe
   };
 }
 
+/** How many grid columns of notes a body holds: cell i sits at NOTE_GAP + i·(NOTE_WIDTH + NOTE_GAP) and must end inside. */
+export function gridColumns(bodyWidth: number): number {
+  return Math.max(1, Math.floor((bodyWidth - NOTE_GAP - NOTE_WIDTH) / (NOTE_WIDTH + NOTE_GAP)) + 1);
+}
+
 /**
  * The first free place for a new note in an area body, scanning a grid row by row; `near`
  * prefers the pointed place (a note centred on it) if free, else the closest free grid cell.
@@ -48,7 +64,7 @@ export function clampToBody(x: number, y: number, bodyWidth: number): { x: numbe
 export function findFreeSpot(occupied: readonly Rect[], bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
   const stepX = NOTE_WIDTH + NOTE_GAP;
   const stepY = NOTE_HEIGHT + NOTE_GAP;
-  const columns = Math.max(1, Math.floor((bodyWidth - NOTE_GAP) / stepX));
+  const columns = gridColumns(bodyWidth);
   const isFree = (spot: { x: number; y: number }) => !occupied.some((o) => overlaps(o, { ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT }));
   if (near) {
     const wanted = clampToBody(near.x - NOTE_WIDTH / 2, near.y - NOTE_HEIGHT / 2, bodyWidth);
@@ -68,7 +84,8 @@ export function findFreeSpot(occupied: readonly Rect[], bodyWidth: number, near?
     for (let row = 0; row <= lastRow; row++) {
       for (let column = 0; column < columns; column++) {
         const candidate = cell(row, column);
-        const distance = Math.hypot(candidate.x - near.x, candidate.y - near.y);
+        // Measured from the cell's centre: the pointed place is where the note should sit.
+        const distance = Math.hypot(candidate.x + NOTE_WIDTH / 2 - near.x, candidate.y + NOTE_HEIGHT / 2 - near.y);
         if (distance < bestDistance && isFree(candidate)) {
           best = candidate;
           bestDistance = distance;

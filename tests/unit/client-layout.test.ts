@@ -201,7 +201,7 @@ describe('placement (canvas)', () => {
   it('snaps a pointed place to the nearest grid cell centre', () => {
     expect(snapToCell({ x: 10, y: 10 }, 784)).toEqual({ x: NOTE_GAP + NOTE_WIDTH / 2, y: NOTE_GAP + NOTE_HEIGHT / 2 });
     // The same columns findFreeSpot fills: as many whole cells as fit after the left margin.
-    const columns = Math.floor((784 - NOTE_GAP) / (NOTE_WIDTH + NOTE_GAP));
+    const columns = 4; // a full-width body holds four notes side by side
     expect(snapToCell({ x: 5000, y: 300 }, 784)).toEqual({ x: NOTE_GAP + (columns - 1) * (NOTE_WIDTH + NOTE_GAP) + NOTE_WIDTH / 2, y: NOTE_GAP + 2 * (NOTE_HEIGHT + NOTE_GAP) + NOTE_HEIGHT / 2 });
     expect(snapToCell({ x: 250, y: 0 }, 784).x).toBe(NOTE_GAP + (NOTE_WIDTH + NOTE_GAP) + NOTE_WIDTH / 2);
   });

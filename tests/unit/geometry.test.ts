@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLIPCHART_WIDTH, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, areaBodyWidth, clampToBody, findFreeSpot, overlaps, type Rect } from '../../shared/geometry';
+import { FLIPCHART_WIDTH, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, areaBodyWidth, clampToBody, findFreeSpot, flipchartWidth, overlaps, type Rect } from '../../shared/geometry';
 
 /** shared/geometry.ts: the wall geometry the server's round engine and the client share. */
 const FULL = FLIPCHART_WIDTH - 2 * NOTE_GAP;
@@ -9,13 +9,20 @@ const hitsAny = (occupied: readonly Rect[], spot: { x: number; y: number }) => o
 describe('areaBodyWidth', () => {
   it('a question for everyone spans the flipchart body', () => {
     expect(FLIPCHART_WIDTH).toBe(2 * NOTE_GAP + 4 * (NOTE_WIDTH + NOTE_GAP));
-    for (const actors of [0, 1, 2, 5]) expect(areaBodyWidth({ perActor: false }, actors)).toBe(FULL);
+    for (const actors of [0, 1, 2, 4]) expect(areaBodyWidth({ perActor: false }, actors)).toBe(FULL);
+  });
+
+  it('widens every flipchart when per-actor columns would be narrower than a note', () => {
+    expect(flipchartWidth(4)).toBe(FLIPCHART_WIDTH);
+    // Five actors: four columns of a note plus a gap on each side.
+    expect(flipchartWidth(5)).toBe(2 * NOTE_GAP + 4 * (NOTE_WIDTH + 2 * NOTE_GAP));
+    for (const actors of [5, 6, 8, 12]) expect(areaBodyWidth({ perActor: true }, actors)).toBeGreaterThanOrEqual(NOTE_WIDTH + 2 * NOTE_GAP);
   });
 
   it('a per-actor question is split once per other actor', () => {
     expect(areaBodyWidth({ perActor: true }, 2)).toBe(FULL);
     expect(areaBodyWidth({ perActor: true }, 3)).toBe(FULL / 2);
-    expect(areaBodyWidth({ perActor: true }, 5)).toBe(FULL / 4);
+    expect(areaBodyWidth({ perActor: true }, 4)).toBe(FULL / 3);
   });
 
   it('with no other actor a per-actor question falls back to the full width', () => {
@@ -27,13 +34,14 @@ describe('areaBodyWidth', () => {
 describe('findFreeSpot', () => {
   it('fills an empty body from the top-left grid cell, then along the row', () => {
     const spots: Rect[] = [];
-    // The full body (784) holds three grid columns: 16 + 3 × 196 = 604 ≤ 784 - 180.
-    for (let i = 0; i < 4; i++) spots.push(box(findFreeSpot(spots, FULL)));
+    // The full body (784) holds four grid columns: the fourth ends at 16 + 3 × 196 + 180 = 784.
+    for (let i = 0; i < 5; i++) spots.push(box(findFreeSpot(spots, FULL)));
     const step = NOTE_WIDTH + NOTE_GAP;
     expect(spots.map(({ x, y }) => ({ x, y }))).toEqual([
       { x: NOTE_GAP, y: NOTE_GAP },
       { x: NOTE_GAP + step, y: NOTE_GAP },
       { x: NOTE_GAP + 2 * step, y: NOTE_GAP },
+      { x: NOTE_GAP + 3 * step, y: NOTE_GAP },
       { x: NOTE_GAP, y: NOTE_GAP + NOTE_HEIGHT + NOTE_GAP },
     ]);
   });

@@ -1,4 +1,5 @@
 import { areaAt, clampToBody, findArea, findFreeSpot, flipchartOf, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, occupiedIn, type AreaLayout, type Rect, type WallLayout } from '../model/layout';
+import { gridColumns } from '../../../shared/geometry';
 
 /**
  * Where notes go: which of your areas a new note lands in, and where a dragged note is dropped.
@@ -27,7 +28,7 @@ export function chooseArea(layout: WallLayout, myActorId: string | null, lastAre
 export function snapToCell(point: { x: number; y: number }, bodyWidth: number): { x: number; y: number } {
   const stepX = NOTE_WIDTH + NOTE_GAP;
   const stepY = NOTE_HEIGHT + NOTE_GAP;
-  const columns = Math.max(1, Math.floor((bodyWidth - NOTE_GAP) / stepX));
+  const columns = gridColumns(bodyWidth);
   const column = Math.min(columns - 1, Math.max(0, Math.round((point.x - NOTE_GAP - NOTE_WIDTH / 2) / stepX)));
   const row = Math.max(0, Math.round((point.y - NOTE_GAP - NOTE_HEIGHT / 2) / stepY));
   return { x: NOTE_GAP + column * stepX + NOTE_WIDTH / 2, y: NOTE_GAP + row * stepY + NOTE_HEIGHT / 2 };

@@ -2,6 +2,7 @@ import type { Actor } from '../../../shared/schema/actor';
 import type { Question } from '../../../shared/schema/question';
 import type { Language } from '../../../shared/schema/common';
 import type { AuthoredNote } from '../sync/types';
+import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, flipchartWidth, type Rect } from '../../../shared/geometry';
 
 /**
  * The wall as geometry: one flipchart per actor, side by side; on each, the questions stacked as
@@ -9,22 +10,13 @@ import type { AuthoredNote } from '../sync/types';
  * are stored RELATIVE to its area's body, so adding an actor or a note elsewhere never moves it.
  * Pure: snapshot in, rectangles out — the canvas, the room screen and the tests share it.
  */
-export const NOTE_WIDTH = 180;
-export const NOTE_HEIGHT = 120;
-export const NOTE_GAP = 16;
-export const FLIPCHART_WIDTH = 2 * NOTE_GAP + 4 * (NOTE_WIDTH + NOTE_GAP);
+// Note size, flipchart width and free-spot search are shared with the server's round engine.
+export { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, FLIPCHART_WIDTH, flipchartWidth, clampToBody, findFreeSpot, type Rect } from '../../../shared/geometry';
 export const FLIPCHART_GAP = 80;
 export const FLIPCHART_HEADER = 84;
 export const AREA_HEADER = 64;
 export const AREA_MIN_BODY = 2 * NOTE_GAP + NOTE_HEIGHT;
 export const SUBAREA_HEADER = 30;
-
-export interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 export interface AreaLayout extends Rect {
   /** `${actorId}/${questionId}` or `${actorId}/${questionId}/${aboutActorId}`. */
@@ -61,14 +53,6 @@ export const areaKey = (actorId: string, questionId: string, aboutActorId?: stri
 
 const noteKey = (note: AuthoredNote) => (note.actorId ? areaKey(note.actorId, note.questionId, note.aboutActorId) : null);
 
-/** Keeps a note inside its body horizontally; vertically the body grows to fit. */
-export function clampToBody(x: number, y: number, bodyWidth: number): { x: number; y: number } {
-  return {
-    x: Math.round(Math.min(Math.max(x, 0), Math.max(0, bodyWidth - NOTE_WIDTH))),
-    y: Math.round(Math.max(y, 0)),
-  };
-}
-
 export function layoutWall(actors: readonly Actor[], questions: readonly Question[], notes: readonly AuthoredNote[]): WallLayout {
   const notesByArea = new Map<string, AuthoredNote[]>();
   for (const note of notes) {
@@ -82,13 +66,14 @@ export function layoutWall(actors: readonly Actor[], questions: readonly Questio
   const placed: NoteLayout[] = [];
   const placedKeys = new Set<string>();
   let x = 0;
+  const width = flipchartWidth(actors.length);
   for (const actor of actors) {
     const others = actors.filter((a) => a.id !== actor.id);
     let y = FLIPCHART_HEADER;
     const areas: AreaLayout[] = [];
     for (const question of questions) {
       const subjects: Array<Actor | null> = question.perActor ? (others.length > 0 ? others : []) : [null];
-      const columnWidth = subjects.length > 0 ? (FLIPCHART_WIDTH - 2 * NOTE_GAP) / subjects.length : FLIPCHART_WIDTH - 2 * NOTE_GAP;
+      const columnWidth = areaBodyWidth(question, actors.length);
       const subHeader = question.perActor ? SUBAREA_HEADER : 0;
       // All sub-areas of one question share a height: the tallest one's.
       let bodyHeight = AREA_MIN_BODY;
@@ -111,8 +96,8 @@ export function layoutWall(actors: readonly Actor[], questions: readonly Questio
       });
       y += AREA_HEADER + subHeader + bodyHeight + NOTE_GAP;
     }
-    flipcharts.push({ actor, x, y: 0, width: FLIPCHART_WIDTH, height: Math.max(y, FLIPCHART_HEADER + AREA_MIN_BODY), areas });
-    x += FLIPCHART_WIDTH + FLIPCHART_GAP;
+    flipcharts.push({ actor, x, y: 0, width, height: Math.max(y, FLIPCHART_HEADER + AREA_MIN_BODY), areas });
+    x += width + FLIPCHART_GAP;
   }
   const orphans = notes.filter((n) => !placedKeys.has(n.id + n.participantId));
   return {
@@ -138,32 +123,6 @@ export function areaAt(layout: WallLayout, point: { x: number; y: number }, acto
     }
   }
   return null;
-}
-
-const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
-
-/**
- * The first free place for a new note in an area body, scanning a grid row by row; `near`
- * prefers the closest free grid cell to a clicked point. Coordinates are body-relative.
- */
-export function findFreeSpot(occupied: readonly Rect[], bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
-  const stepX = NOTE_WIDTH + NOTE_GAP;
-  const stepY = NOTE_HEIGHT + NOTE_GAP;
-  const columns = Math.max(1, Math.floor((bodyWidth - NOTE_GAP) / stepX));
-  const isFree = (spot: Rect) => !occupied.some((o) => overlaps(o, spot));
-  if (near) {
-    const wanted = clampToBody(near.x - NOTE_WIDTH / 2, near.y - NOTE_HEIGHT / 2, bodyWidth);
-    if (isFree({ ...wanted, width: NOTE_WIDTH, height: NOTE_HEIGHT })) return wanted;
-  }
-  const maxRows = Math.ceil((occupied.length + 1) / columns) + 1;
-  const candidates: Array<{ x: number; y: number }> = [];
-  for (let row = 0; row <= maxRows; row++) {
-    for (let column = 0; column < columns; column++) candidates.push({ x: NOTE_GAP + column * stepX, y: NOTE_GAP + row * stepY });
-  }
-  const free = candidates.filter((c) => isFree({ ...c, width: NOTE_WIDTH, height: NOTE_HEIGHT }));
-  if (near) free.sort((a, b) => Math.hypot(a.x - near.x, a.y - near.y) - Math.hypot(b.x - near.x, b.y - near.y));
-  // The grid always has a free cell below the last occupied row, so `free` is never empty.
-  return free[0] ?? { x: NOTE_GAP, y: NOTE_GAP + (maxRows + 1) * stepY };
 }
 
 /** Occupied rectangles of an area, body-relative, for findFreeSpot. */

@@ -17,7 +17,8 @@ export class ServerClock {
       const received = Date.now();
       if (!response.ok) return;
       const { now } = (await response.json()) as { now: number };
-      if (typeof now === 'number') this.offsetMs = now - (sent + received) / 2;
+      // Whole milliseconds: timestamps in the documents are validated as integers.
+      if (typeof now === 'number') this.offsetMs = Math.round(now - (sent + received) / 2);
     } catch {
       // Offline: the local clock it is, until the next page load.
     }
