@@ -519,6 +519,14 @@ export const en = {
   'actions.col.what': 'What (theme)',
   'actions.col.owner': 'Responsible',
   'actions.col.status': 'Status',
+  'memo.fileWord': 'memo',
+  'memo.hint': 'The memo for every participant: print it to PDF from the preview, or download it. Only notes on the wall are included, never drafts.',
+  'memo.print': 'Print / save as PDF',
+  'memo.markdown': 'Markdown',
+  'memo.html': 'HTML',
+  'memo.csv': 'Notes as CSV',
+  'memo.json': 'Workshop as JSON',
+  'memo.preview': 'Memo preview',
 } as const;
 
 export type MessageKey = keyof typeof en;

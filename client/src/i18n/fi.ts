@@ -520,4 +520,12 @@ export const fi: Record<MessageKey, string> = {
   'actions.col.what': 'Mitä (teema)',
   'actions.col.owner': 'Vastuu',
   'actions.col.status': 'Tila',
+  'memo.fileWord': 'muistio',
+  'memo.hint': 'Muistio kaikille osallistujille: tulosta se PDF:ksi esikatselusta tai lataa tiedostona. Mukana ovat vain seinän laput, ei koskaan luonnoksia.',
+  'memo.print': 'Tulosta / tallenna PDF',
+  'memo.markdown': 'Markdown',
+  'memo.html': 'HTML',
+  'memo.csv': 'Laput CSV:nä',
+  'memo.json': 'Työpaja JSON:na',
+  'memo.preview': 'Muistion esikatselu',
 };

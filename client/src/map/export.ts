@@ -25,6 +25,11 @@ function download(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Any text as a downloaded file (the memo's Markdown, HTML, CSV, JSON). */
+export function downloadText(text: string, filename: string, type: string): void {
+  download(new Blob([text], { type: `${type};charset=utf-8` }), filename);
+}
+
 export function downloadSvg(svg: string, filename: string): void {
   download(new Blob([`<?xml version="1.0" encoding="UTF-8"?>\n${svg}`], { type: 'image/svg+xml;charset=utf-8' }), filename);
 }
