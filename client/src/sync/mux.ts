@@ -49,6 +49,7 @@ export class MuxConnection {
     this.connect();
     if (typeof window !== 'undefined') {
       window.addEventListener('online', this.reconnectNow);
+      window.addEventListener('offline', this.dropNow);
     }
   }
 
@@ -99,7 +100,10 @@ export class MuxConnection {
 
   destroy(): void {
     this.destroyed = true;
-    if (typeof window !== 'undefined') window.removeEventListener('online', this.reconnectNow);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.reconnectNow);
+      window.removeEventListener('offline', this.dropNow);
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.silenceTimer) clearInterval(this.silenceTimer);
     for (const [docName, channel] of this.channels) {
@@ -123,6 +127,19 @@ export class MuxConnection {
     this.status = status;
     this.options.onStatus(status, reason);
   }
+
+  /**
+   * The browser says the network is gone: say so now. A socket on a dead network can look open
+   * until the silence limit (or forever, when only the browser's side knows); edits made
+   * meanwhile wait in the documents and leave with the sync after 'online'.
+   */
+  private readonly dropNow = () => {
+    const socket = this.socket;
+    if (this.destroyed || !socket) return;
+    socket.onmessage = null;
+    socket.close();
+    this.closed(socket, null);
+  };
 
   private readonly reconnectNow = () => {
     if (this.destroyed || this.isOpen()) return;
@@ -150,27 +167,31 @@ export class MuxConnection {
       this.lastMessageAt = Date.now();
       this.receive(new Uint8Array(event.data));
     };
-    socket.onclose = (event) => {
-      if (this.silenceTimer) clearInterval(this.silenceTimer);
-      this.silenceTimer = null;
-      if (this.socket !== socket) return;
-      this.socket = null;
-      for (const channel of this.channels.values()) {
-        channel.synced = false;
-        // Others' presence is stale once we cannot hear them.
-        if (channel.awareness) {
-          const others = [...channel.awareness.getStates().keys()].filter((id) => id !== channel.doc.clientID);
-          awarenessProtocol.removeAwarenessStates(channel.awareness, others, this);
-        }
+    socket.onclose = (event) => this.closed(socket, event);
+  }
+
+  /** A socket ended (its close event, or `dropNow` giving up on it first): report and retry. */
+  private closed(socket: WebSocket, event: CloseEvent | null): void {
+    // An old socket whose close arrives late must not touch the current connection.
+    if (this.socket !== socket) return;
+    if (this.silenceTimer) clearInterval(this.silenceTimer);
+    this.silenceTimer = null;
+    this.socket = null;
+    for (const channel of this.channels.values()) {
+      channel.synced = false;
+      // Others' presence is stale once we cannot hear them.
+      if (channel.awareness) {
+        const others = [...channel.awareness.getStates().keys()].filter((id) => id !== channel.doc.clientID);
+        awarenessProtocol.removeAwarenessStates(channel.awareness, others, this);
       }
-      if (this.destroyed) return;
-      if (AUTH_FAILURES.has(event.code)) {
-        this.setStatus('denied', event.reason || null);
-        return;
-      }
-      this.setStatus('offline', event.reason || null);
-      this.scheduleReconnect();
-    };
+    }
+    if (this.destroyed) return;
+    if (event && AUTH_FAILURES.has(event.code)) {
+      this.setStatus('denied', event.reason || null);
+      return;
+    }
+    this.setStatus('offline', event?.reason || null);
+    this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -181,6 +202,8 @@ export class MuxConnection {
     this.attempt++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
+      // No network at all: stay "offline" and keep waiting ('online' reconnects at once).
+      if (typeof navigator !== 'undefined' && navigator.onLine === false) return this.scheduleReconnect();
       this.setStatus('connecting');
       this.connect();
     }, delay);
