@@ -1,0 +1,265 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { WallHookArea, WallHookNote } from '../../client/src/canvas/testHook';
+
+/**
+ * Real headless Chromium (Debian's package, never a downloaded one) against a real server that
+ * serves the built client (`npm test` builds it first). Artefacts go to test-results/.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTEFACTS = path.resolve('test-results');
+const CLIENT_BUILD = path.resolve('dist/client/index.html');
+
+export function assertPrerequisites(): void {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (bash .ci/run does it)`);
+  if (!fs.existsSync(CLIENT_BUILD)) throw new Error('the client is not built: run `npm run build` (npm test does it)');
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  assertPrerequisites();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions in the page (a test fails on any). */
+  errors: string[];
+}
+
+/** A fresh browser profile (own localStorage and IndexedDB), like a separate person's device. */
+export async function newPerson(browser: Browser, options: { width?: number; height?: number; mobile?: boolean } = {}): Promise<Person> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+    isMobile: options.mobile ?? false,
+    hasTouch: options.mobile ?? false,
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => {
+    errors.push(error.message);
+    console.error(`[browser] ${error.message}`);
+  });
+  return { context, page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  const file = path.join(ARTEFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`screenshot: ${file}`);
+  return file;
+}
+
+// ——— the start and join pages ———
+
+export interface CreatedThroughUi {
+  workshopId: string;
+  participantLink: string;
+}
+
+/** The facilitator fills in the start page (English, value network, the given actors) and lands on the board. */
+export async function createThroughStartPage(page: Page, baseUrl: string, title: string, actors: readonly string[]): Promise<CreatedThroughUi> {
+  await page.goto(baseUrl);
+  await page.locator('#title').fill(title);
+  await page.locator('label:has(input[name="language"][value="en"])').click();
+  await page.locator('label:has(input[name="template"][value="value-network"])').click();
+  for (const name of actors) {
+    await page.locator('#actor-add').click();
+    // Adding a row focuses its name field.
+    const field = page.locator('input[id^="actor-name-"]').last();
+    await field.waitFor();
+    await field.fill(name);
+  }
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 10_000 });
+  const workshopId = new URL(page.url()).pathname.split('/')[2]!;
+  const link = page.locator('dialog.share[open] #share-participant-input');
+  await link.waitFor({ timeout: 10_000 });
+  return { workshopId, participantLink: await link.inputValue() };
+}
+
+/** Opens the join link in its own browser profile, enters a name, picks the actor and joins. */
+export async function joinThroughLink(
+  browser: Browser,
+  link: string,
+  name: string,
+  actorName: string,
+  options: { width?: number; height?: number; mobile?: boolean; beforeJoin?: (person: Person) => Promise<void> } = {},
+): Promise<Person> {
+  const person = await newPerson(browser, options);
+  await options.beforeJoin?.(person);
+  const { page } = person;
+  await page.goto(link);
+  await page.locator('#join-name').fill(name);
+  await page.locator('label.actor-option', { hasText: actorName }).click();
+  await page.locator('form button[type="submit"]').click();
+  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 10_000 });
+  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 10_000 });
+  return person;
+}
+
+// ——— the wall (window.__arvoWall, see client/src/canvas/testHook.ts) ———
+
+export interface WallState {
+  notes: WallHookNote[];
+  flipcharts: Array<{ actorId: string; x: number; y: number; width: number; height: number }>;
+  areas: WallHookArea[];
+  scale: number;
+}
+
+export async function waitForWall(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(() => (window.__arvoWall?.flipcharts.length ?? 0) > 0, null, { timeout, polling: 50 });
+}
+
+export async function wallState(page: Page): Promise<WallState> {
+  return page.evaluate(() => {
+    const wall = window.__arvoWall!;
+    return { notes: wall.notes, flipcharts: wall.flipcharts, areas: wall.areas, scale: wall.scale };
+  });
+}
+
+export interface NoteMatch {
+  text: string;
+  actorId?: string;
+  questionId?: string;
+  aboutActorId?: string | null;
+  mine?: boolean;
+}
+
+/** Waits until the wall shows a note matching every given field; returns it. */
+export async function waitForNote(page: Page, match: NoteMatch, timeout = 5_000): Promise<WallHookNote> {
+  const handle = await page.waitForFunction(
+    (m) =>
+      window.__arvoWall?.notes.find(
+        (n) =>
+          n.text === m.text &&
+          (m.actorId === undefined || n.actorId === m.actorId) &&
+          (m.questionId === undefined || n.questionId === m.questionId) &&
+          (m.aboutActorId === undefined || n.aboutActorId === m.aboutActorId) &&
+          (m.mine === undefined || n.mine === m.mine),
+      ) ?? null,
+    match,
+    { timeout, polling: 25 },
+  );
+  return (await handle.jsonValue()) as WallHookNote;
+}
+
+/**
+ * Waits for a note that someone else wrote, with a deadline counted from `sentAt` (when its author
+ * pressed Enter). Returns the note and how long it took.
+ */
+export async function expectDelivered(page: Page, match: NoteMatch, sentAt: number, deadlineMs: number): Promise<{ note: WallHookNote; latencyMs: number }> {
+  const left = Math.max(50, deadlineMs - (Date.now() - sentAt));
+  try {
+    const note = await waitForNote(page, match, left);
+    return { note, latencyMs: Date.now() - sentAt };
+  } catch (error) {
+    const seen = await page.evaluate(() => window.__arvoWall?.notes.map((n) => `${n.actorId}/${n.questionId}/${n.aboutActorId ?? '-'}: ${n.text}`) ?? []);
+    throw new Error(`note "${match.text}" not delivered within ${deadlineMs} ms (${JSON.stringify(match)}); the wall shows: ${JSON.stringify(seen)}\n${String(error)}`);
+  }
+}
+
+/** Where a board point is in the viewport now. */
+export async function toScreen(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(([bx, by]) => window.__arvoWall!.toScreen(bx!, by!), [x, y]);
+}
+
+/** Types into the open in-place editor and presses Enter; returns when Enter was pressed. */
+async function typeInEditor(page: Page, text: string): Promise<number> {
+  const editor = page.getByTestId('note-editor');
+  await editor.waitFor({ timeout: 5_000 });
+  await editor.fill(text);
+  await editor.press('Enter');
+  const sentAt = Date.now();
+  await editor.waitFor({ state: 'detached', timeout: 5_000 });
+  return sentAt;
+}
+
+export interface Written {
+  note: WallHookNote;
+  sentAt: number;
+}
+
+/** Double-clicks the empty part of one of your areas (by key), types the note and saves it with Enter. */
+export async function writeByDoubleClick(page: Page, areaKey: string, text: string): Promise<Written> {
+  const area = (await wallState(page)).areas.find((a) => a.key === areaKey);
+  if (!area) throw new Error(`no area ${areaKey} on this wall`);
+  // A point well inside the body, right of where the first note would go.
+  const point = await toScreen(page, area.body.x + area.body.width - 60, area.body.y + area.body.height / 2);
+  const viewport = page.viewportSize()!;
+  if (point.x < 0 || point.y < 0 || point.x > viewport.width || point.y > viewport.height) {
+    throw new Error(`area ${areaKey} is not in view (${Math.round(point.x)}, ${Math.round(point.y)})`);
+  }
+  await page.mouse.dblclick(point.x, point.y);
+  const sentAt = await typeInEditor(page, text);
+  return { note: await waitForNote(page, { text, mine: true }), sentAt };
+}
+
+/** The "New note" button: a note in an area the wall chooses, with its editor open. */
+export async function writeWithButton(page: Page, text: string): Promise<Written> {
+  await page.getByTestId('new-note').click();
+  const sentAt = await typeInEditor(page, text);
+  return { note: await waitForNote(page, { text, mine: true }), sentAt };
+}
+
+/** The N shortcut (focus on the wall, not in a field). */
+export async function writeWithKey(page: Page, text: string): Promise<Written> {
+  await page.getByTestId('wall').focus();
+  await page.keyboard.press('n');
+  const sentAt = await typeInEditor(page, text);
+  return { note: await waitForNote(page, { text, mine: true }), sentAt };
+}
+
+/**
+ * A note's colour as drawn: the fill of its Konva paper, and a pixel near its bottom-right corner
+ * on the notes layer's canvas when the note is in view (null when it is off-screen).
+ */
+export async function noteColour(page: Page, noteId: string): Promise<{ fill: string | null; pixel: string | null }> {
+  return page.evaluate((id) => {
+    type Node = {
+      getAttr(name: string): unknown;
+      findOne(selector: string): Node | undefined;
+      fill(): string;
+      getClientRect(options?: { skipShadow?: boolean; skipStroke?: boolean }): { x: number; y: number; width: number; height: number };
+      getLayer(): { getCanvas(): { _canvas: HTMLCanvasElement; getPixelRatio(): number } };
+    };
+    const Konva = (window as unknown as { Konva?: { stages: Array<{ find(selector: string): Node[]; container(): HTMLElement; width(): number; height(): number }> } }).Konva;
+    const stage = Konva?.stages.find((s) => s.container().closest('[data-testid="wall"]'));
+    const group = stage?.find('.note').find((n) => n.getAttr('noteId') === id);
+    const paper = group?.findOne('.paper');
+    if (!stage || !paper) return { fill: null, pixel: null };
+    // The bottom-right corner inside the padding: no text there (the author line is left-aligned, short).
+    const rect = paper.getClientRect({ skipShadow: true, skipStroke: true });
+    const inset = Math.max(3, (5 * rect.width) / 180);
+    const x = rect.x + rect.width - inset;
+    const y = rect.y + rect.height - inset;
+    let pixel: string | null = null;
+    if (x >= 0 && y >= 0 && x < stage.width() && y < stage.height()) {
+      const canvas = paper.getLayer().getCanvas();
+      const ratio = canvas.getPixelRatio();
+      const data = canvas._canvas.getContext('2d')!.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+      pixel = '#' + [data[0]!, data[1]!, data[2]!].map((v) => v.toString(16).padStart(2, '0')).join('');
+    }
+    return { fill: paper.fill().toLowerCase(), pixel };
+  }, noteId);
+}
+
+/** Every text drawn on the wall's canvas, whitespace normalised (question headings, names, notes). */
+export async function wallTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const Konva = (window as unknown as { Konva?: { stages: Array<{ find(selector: string): Array<{ text(): string }>; container(): HTMLElement }> } }).Konva;
+    const stage = Konva?.stages.find((s) => s.container().closest('[data-testid="wall"]'));
+    return stage ? stage.find('Text').map((node) => node.text().replace(/\s+/g, ' ').trim()) : [];
+  });
+}
+
+export function colourDistance(a: string, b: string): number {
+  const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const [x, y] = [rgb(a), rgb(b)];
+  return Math.max(...x.map((v, i) => Math.abs(v - y[i]!)));
+}
