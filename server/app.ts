@@ -67,7 +67,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     rateLimitPerSec: config.rateLimitPerSec,
     rateLimitBurst: config.rateLimitBurst,
   });
-  const api = createApi({ workshops: createWorkshopService({ store, rooms, tokens }), store, metrics, log });
+  const api = createApi({ workshops: createWorkshopService({ store, rooms, tokens }), store, tokens, metrics, log });
   const serveStatic = createStaticHandler(CLIENT_DIST);
 
   const server = http.createServer((request, response) => {

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenService } from '../auth/tokens';
+import { createHistoryRoutes } from '../history/routes';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
@@ -10,7 +12,9 @@ const JOIN_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/join$/;
 const PREVIEW_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/preview$/;
 
 /** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
-export function createApi(deps: { workshops: WorkshopService; store: DocStore; metrics: Metrics; log: Logger }) {
+export function createApi(deps: { workshops: WorkshopService; store: DocStore; tokens: TokenService; metrics: Metrics; log: Logger }) {
+  // Replay (issue 5): GET /api/workshops/:id/history and /history/state, with the reader's token.
+  const history = createHistoryRoutes({ store: deps.store, tokens: deps.tokens });
   async function route(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     const method = request.method ?? 'GET';
     if (pathname === '/healthz') {
@@ -48,6 +52,7 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; m
       sendJson(response, 200, await deps.workshops.preview(preview[1]!, key));
       return;
     }
+    if (await history(request, response, pathname)) return;
     throw new HttpError(404, 'not-found', `no API at ${pathname}`);
   }
 

@@ -24,6 +24,28 @@ export interface Snapshot {
   state: Uint8Array;
 }
 
+/** A place in a workshop's log, which is ordered by (ts, docName, seq) across its documents. */
+export interface LogPosition {
+  ts: number;
+  docName: string;
+  seq: number;
+}
+
+export interface WorkshopLogQuery {
+  workshopId: string;
+  /** Entries strictly after this position; null: from the start. */
+  after: LogPosition | null;
+  limit: number;
+  /**
+   * The one participant whose drafts document (`<workshopId>/drafts/<id>`) may be included; every
+   * other drafts document is left out by the query itself. Null: no drafts at all.
+   */
+  draftsOf: string | null;
+}
+
+/** A stored state of one document as of a log sequence number (for replay; kept, never pruned). */
+export type Checkpoint = Snapshot;
+
 export interface WorkshopRecord {
   id: string;
   createdAt: number;
@@ -49,6 +71,14 @@ export interface DocStore {
   writeSnapshot(snapshot: Snapshot): Promise<void>;
   /** The full history, oldest first, paged (for replay). */
   readLog(docName: string, afterSeq: number, limit: number): Promise<LoggedUpdate[]>;
+  /** A workshop's log across its documents (room, notes, at most one drafts), in (ts, docName, seq) order, paged. */
+  readWorkshopLog(query: WorkshopLogQuery): Promise<LoggedUpdate[]>;
+  /** The newest logged entry of a document (null: none) — optionally the newest with `ts <= atOrBefore`. */
+  lastLogged(docName: string, atOrBefore?: number): Promise<{ seq: number; ts: number } | null>;
+  /** Replay checkpoints: states kept beside the log. Writing one for an existing (doc, seq) replaces it. */
+  writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  /** The checkpoint with the highest seq ≤ `seq`, or null. */
+  checkpointAtOrBefore(docName: string, seq: number): Promise<Checkpoint | null>;
 
   createWorkshop(workshop: WorkshopRecord, facilitator: ParticipantRecord): Promise<void>;
   getWorkshop(id: string): Promise<WorkshopRecord | null>;

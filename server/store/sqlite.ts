@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot } from './port';
+import type { Checkpoint, DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot } from './port';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests of the contract alone. */
@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS participants (
   PRIMARY KEY (workshop, id)
 );
 CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, probe BLOB);
+-- Replay checkpoints: document states beside the log, kept (unlike snapshots, never pruned).
+CREATE TABLE IF NOT EXISTS checkpoints (
+  doc TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY (doc, seq)
+) WITHOUT ROWID;
 `;
 
 type UpdateRow = { doc: string; seq: number; ts: number; participant: string | null; data: Buffer };
@@ -80,6 +88,23 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
   const insertSnapshot = db.prepare('INSERT OR REPLACE INTO snapshots (doc, seq, ts, data) VALUES (?, ?, ?, ?)');
   // Older snapshots are redundant with the newest one plus the log, which is never deleted.
   const pruneSnapshots = db.prepare('DELETE FROM snapshots WHERE doc = ? AND seq < ?');
+  // A workshop's documents are `<id>` and `<id>/…`: the primary-key range [id, id + '0') — '/' sorts
+  // just below '0' and ids are 16 characters of [0-9A-Za-z]. Ordering by time sorts that range
+  // (no extra index: nothing is added to the write path or the file; a page of a 3-hour workshop
+  // takes a few milliseconds). Drafts of anyone but `draftsOf` are excluded by the query ('' matches no document).
+  const workshopLogPage = db.prepare<[string, string, number, string, number, string, string, number], UpdateRow>(
+    `SELECT doc, seq, ts, participant, data FROM updates
+     WHERE doc >= ? AND doc < ? AND (ts, doc, seq) > (?, ?, ?) AND (doc NOT GLOB ? OR doc = ?)
+     ORDER BY ts, doc, seq LIMIT ?`,
+  );
+  const newestLogged = db.prepare<[string], { seq: number; ts: number }>('SELECT seq, ts FROM updates WHERE doc = ? ORDER BY seq DESC LIMIT 1');
+  const newestLoggedBy = db.prepare<[string, number], { seq: number; ts: number }>(
+    'SELECT seq, ts FROM updates WHERE doc = ? AND ts <= ? ORDER BY seq DESC LIMIT 1',
+  );
+  const insertCheckpoint = db.prepare('INSERT OR REPLACE INTO checkpoints (doc, seq, ts, state) VALUES (?, ?, ?, ?)');
+  const checkpointBefore = db.prepare<[string, number], { seq: number; ts: number; state: Buffer }>(
+    'SELECT seq, ts, state FROM checkpoints WHERE doc = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
+  );
   const insertWorkshop = db.prepare('INSERT INTO workshops (id, created_at, participant_key_hash, observer_key_hash) VALUES (?, ?, ?, ?)');
   const selectWorkshop = db.prepare<[string], { id: string; created_at: number; participant_key_hash: string; observer_key_hash: string }>(
     'SELECT * FROM workshops WHERE id = ?',
@@ -145,6 +170,24 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     },
     async readLog(docName, afterSeq, limit) {
       return updatesPage.all(docName, afterSeq, limit).map(toLogged);
+    },
+    async readWorkshopLog({ workshopId, after, limit, draftsOf }) {
+      const from = after ?? { ts: Number.MIN_SAFE_INTEGER, docName: '', seq: 0 };
+      const draftsGlob = `${workshopId}/drafts/*`;
+      const ownDrafts = draftsOf === null ? '' : `${workshopId}/drafts/${draftsOf}`;
+      if (!/^[0-9A-Za-z]{16}$/.test(workshopId)) return [];
+      return workshopLogPage.all(workshopId, `${workshopId}0`, from.ts, from.docName, from.seq, draftsGlob, ownDrafts, limit).map(toLogged);
+    },
+    async lastLogged(docName, atOrBefore) {
+      const row = atOrBefore === undefined ? newestLogged.get(docName) : newestLoggedBy.get(docName, atOrBefore);
+      return row ? { seq: row.seq, ts: row.ts } : null;
+    },
+    async writeCheckpoint(checkpoint) {
+      insertCheckpoint.run(checkpoint.docName, checkpoint.seq, checkpoint.ts, checkpoint.state);
+    },
+    async checkpointAtOrBefore(docName, seq): Promise<Checkpoint | null> {
+      const row = checkpointBefore.get(docName, seq);
+      return row ? { docName, seq: row.seq, ts: row.ts, state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength) } : null;
     },
     async createWorkshop(workshop, facilitator) {
       db.transaction(() => {

@@ -226,6 +226,101 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    describe('replay reads (issue 5)', () => {
+      it("readWorkshopLog returns a workshop's documents in (ts, doc, seq) order, paged, and nothing of other workshops", async () => {
+        const w = unique('W');
+        const other = unique('W');
+        const room = w;
+        const notesA = `${w}/p/${unique('P')}`;
+        const notesB = `${w}/p/${unique('P')}`;
+        // Appended out of time order across documents; equal times are ordered by document name, then seq.
+        await store.appendUpdates([update(notesB, bytes(1), 'x', 30), update(room, bytes(2), null, 10), update(other, bytes(3), null, 15)]);
+        await store.appendUpdates([update(notesA, bytes(4), 'y', 30), update(notesA, bytes(5), 'y', 30), update(room, bytes(6), null, 40)]);
+        await store.appendUpdates([update(`${other}/p/${unique('P')}`, bytes(7), null, 20), update(notesB, bytes(8), 'x', 5)]);
+        const expected = [
+          [notesB, 5],
+          [room, 10],
+          // notesA < notesB: their participant ids come from an increasing counter.
+          [notesA, 30],
+          [notesA, 30],
+          [notesB, 30],
+          [room, 40],
+        ];
+        const all = await store.readWorkshopLog({ workshopId: w, after: null, limit: 100, draftsOf: null });
+        expect(all.map((u) => [u.docName, u.ts])).toEqual(expected);
+        // Within one document at one time, sequence order.
+        const a = all.filter((u) => u.docName === notesA);
+        expect(a.map((u) => u.update[0])).toEqual([4, 5]);
+        expect(a[1]!.seq).toBe(a[0]!.seq + 1);
+        expect(all.every((u) => u.docName.startsWith(w))).toBe(true);
+        // Paging with the last entry's position yields the same sequence, without gaps or repeats.
+        const paged: string[] = [];
+        let after = null as null | { ts: number; docName: string; seq: number };
+        for (;;) {
+          const page = await store.readWorkshopLog({ workshopId: w, after, limit: 2, draftsOf: null });
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(2);
+          paged.push(...page.map((u) => `${u.docName}#${u.seq}`));
+          const last = page.at(-1)!;
+          after = { ts: last.ts, docName: last.docName, seq: last.seq };
+        }
+        expect(paged).toEqual(all.map((u) => `${u.docName}#${u.seq}`));
+        expect(all[0]).toMatchObject({ participantId: 'x', ts: 5 });
+        expect([...all[0]!.update]).toEqual([8]);
+      });
+
+      it('readWorkshopLog includes one participant\'s drafts document at most, and none when asked for none', async () => {
+        const w = unique('W');
+        const me = unique('P');
+        const you = unique('P');
+        await store.appendUpdates([
+          update(w, bytes(1), null, 1),
+          update(`${w}/drafts/${me}`, bytes(2), me, 2),
+          update(`${w}/drafts/${you}`, bytes(3), you, 3),
+          update(`${w}/p/${you}`, bytes(4), you, 4),
+        ]);
+        const read = async (draftsOf: string | null) =>
+          (await store.readWorkshopLog({ workshopId: w, after: null, limit: 100, draftsOf })).map((u) => u.update[0]);
+        expect(await read(null)).toEqual([1, 4]);
+        expect(await read(me)).toEqual([1, 2, 4]);
+        expect(await read(you)).toEqual([1, 3, 4]);
+        expect(await read(unique('P'))).toEqual([1, 4]);
+      });
+
+      it('lastLogged gives the newest entry of a document, or the newest at or before a time', async () => {
+        const doc = `${unique('W')}/p/${unique('P')}`;
+        expect(await store.lastLogged(doc)).toBeNull();
+        const seqs = await store.appendUpdates([update(doc, bytes(1), null, 100), update(doc, bytes(2), null, 200), update(doc, bytes(3), null, 300)]);
+        expect(await store.lastLogged(doc)).toEqual({ seq: seqs[2], ts: 300 });
+        expect(await store.lastLogged(doc, 250)).toEqual({ seq: seqs[1], ts: 200 });
+        expect(await store.lastLogged(doc, 200)).toEqual({ seq: seqs[1], ts: 200 });
+        expect(await store.lastLogged(doc, 99)).toBeNull();
+      });
+
+      it('checkpoints: the newest at or before a seq, per document, replaced in place, kept beside snapshots', async () => {
+        const doc = unique('D');
+        const other = unique('D');
+        expect(await store.checkpointAtOrBefore(doc, 100)).toBeNull();
+        await store.writeCheckpoint({ docName: doc, seq: 10, ts: 1, state: bytes(10) });
+        await store.writeCheckpoint({ docName: doc, seq: 20, ts: 2, state: bytes(20) });
+        await store.writeCheckpoint({ docName: other, seq: 15, ts: 3, state: bytes(15) });
+        expect(await store.checkpointAtOrBefore(doc, 9)).toBeNull();
+        const at10 = await store.checkpointAtOrBefore(doc, 19);
+        expect(at10).toMatchObject({ docName: doc, seq: 10, ts: 1 });
+        expect([...at10!.state]).toEqual([10]);
+        expect((await store.checkpointAtOrBefore(doc, 20))?.seq).toBe(20);
+        expect((await store.checkpointAtOrBefore(doc, 1000))?.seq).toBe(20);
+        await store.writeCheckpoint({ docName: doc, seq: 20, ts: 4, state: bytes(21) });
+        const replaced = await store.checkpointAtOrBefore(doc, 25);
+        expect(replaced).toMatchObject({ seq: 20, ts: 4 });
+        expect([...replaced!.state]).toEqual([21]);
+        // A snapshot (which prunes older snapshots) leaves checkpoints alone, and vice versa.
+        await store.writeSnapshot({ docName: doc, seq: 30, ts: 5, state: bytes(30) });
+        expect((await store.checkpointAtOrBefore(doc, 15))?.seq).toBe(10);
+        expect((await store.loadDoc(doc)).snapshot?.seq).toBe(30);
+      });
+    });
+
     describe('workshops and participants', () => {
       it('a workshop and its facilitator round-trip', async () => {
         const w = workshop();
