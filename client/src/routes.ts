@@ -3,7 +3,7 @@
  *   /                                     start page: create a workshop
  *   /w/<id>/join?k=<joinKey>[&actor=<id>] join as participant or observer
  *   /w/<id>/facilitate#t=<token>&p=<key>&o=<key>   open the facilitator's access on another device
- *   /w/<id>[?view=wall|list|phone|screen|analysis|map|actions|memo] the board
+ *   /w/<id>[?view=wall|list|phone|screen|analysis|map|actions|memo|replay|review] the board
  */
 export type Route =
   | { page: 'start' }
@@ -12,7 +12,7 @@ export type Route =
   | { page: 'board'; workshopId: string; view: BoardView | null }
   | { page: 'not-found' };
 
-export const BOARD_VIEWS = ['wall', 'list', 'phone', 'screen', 'analysis', 'map', 'actions', 'memo'] as const;
+export const BOARD_VIEWS = ['wall', 'list', 'phone', 'screen', 'analysis', 'map', 'actions', 'memo', 'replay', 'review'] as const;
 export type BoardView = (typeof BOARD_VIEWS)[number];
 
 const ID = '([0-9A-Za-z]{16})';

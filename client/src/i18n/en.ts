@@ -527,6 +527,8 @@ export const en = {
   'memo.csv': 'Notes as CSV',
   'memo.json': 'Workshop as JSON',
   'memo.preview': 'Memo preview',
+  'view.replay': 'Replay',
+  'view.review': 'Review',
 } as const;
 
 export type MessageKey = keyof typeof en;

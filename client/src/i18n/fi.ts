@@ -528,4 +528,6 @@ export const fi: Record<MessageKey, string> = {
   'memo.csv': 'Laput CSV:nä',
   'memo.json': 'Työpaja JSON:na',
   'memo.preview': 'Muistion esikatselu',
+  'view.replay': 'Toisto',
+  'view.review': 'Katsaus',
 };
