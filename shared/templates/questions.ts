@@ -46,7 +46,10 @@ const VALUE_NETWORK: Question[] = [
   },
 ];
 
-/** Dialogic meeting (section 7.2): groups discuss strengths and resources first, then development needs. */
+/**
+ * Dialogic meeting (section 7.2): groups discuss strengths and resources first, then development
+ * needs; the joint debrief is recorded per group. Agreements are workshop II actions without a theme.
+ */
 const DIALOGUE: Question[] = [
   {
     id: 'strengths', order: 1, kind: 'strength', perActor: false,
@@ -55,6 +58,11 @@ const DIALOGUE: Question[] = [
   {
     id: 'needs', order: 2, kind: 'challenge', perActor: false,
     text: { fi: 'Kehittämistarpeet', en: 'Development needs' },
+  },
+  {
+    // The joint debrief: the group's presenter's points, recorded on the group's flipchart.
+    id: 'debrief', order: 3, kind: 'discussion', perActor: false,
+    text: { fi: 'Yhteinen purku: mitä ryhmä nosti esiin', en: 'Joint debrief: what the group brought up' },
   },
 ];
 

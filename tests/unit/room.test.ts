@@ -46,13 +46,14 @@ describe('initRoom', () => {
     expect(roomRoots(doc).questions.get('3a')!.get('kind')).toBe('strength');
   });
 
-  it('dialogue: two questions, strengths then needs', () => {
+  it('dialogue: strengths, then needs, then the joint debrief', () => {
     const room = readRoom(newRoom('dialogue').doc);
     expect(room.problems).toEqual([]);
     expect(room.meta?.template).toBe('dialogue');
     expect(room.questions.map((q) => [q.id, q.kind, q.perActor])).toEqual([
       ['strengths', 'strength', false],
       ['needs', 'challenge', false],
+      ['debrief', 'discussion', false],
     ]);
     expect(room.questions[0]!.text).toEqual({ fi: 'Vahvuudet ja voimavarat', en: 'Strengths and resources' });
   });
