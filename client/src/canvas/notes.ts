@@ -21,7 +21,20 @@ export interface NoteItem {
   focused: boolean;
   /** Level of detail for the zoom: below a readable size the small print is not drawn at all. */
   detail: Detail;
+  /** Replay's comparison of two moments: how this note differs (a coloured frame and a badge). */
+  mark?: NoteMark | null;
 }
+
+/** Replay (compare): added and removed notes, moved or edited ones. A removed note is drawn faded. */
+export type NoteMark = 'added' | 'removed' | 'moved' | 'edited';
+
+/** Frame colour and badge of each mark: the badge's symbol says it without the colour. */
+export const NOTE_MARKS: Record<NoteMark, { color: string; symbol: string }> = {
+  added: { color: '#1e7d34', symbol: '+' },
+  removed: { color: '#b3261e', symbol: '−' },
+  moved: { color: '#1d5fb4', symbol: '↔' },
+  edited: { color: '#b25e00', symbol: '✎' },
+};
 
 /** full: everything; reduced: no author line (too small to read); minimal: coloured paper only. */
 export type Detail = 'full' | 'reduced' | 'minimal';
@@ -46,7 +59,7 @@ function fitted(text: string, box: { width: number; height: number }, c: NoteCon
   const key = `${c.sizes.join(',')}|${box.width}x${box.height}|${text}`;
   let result = fitCache.get(key);
   if (!result) {
-    if (fitCache.size > 2000) fitCache.clear();
+    if (fitCache.size > 8000) fitCache.clear();
     // Prefer sizes at which no word has to be broken mid-word ("organisaatioide|n").
     // The smallest size always stays, so this never truncates more than plain fitText would.
     const whole = c.sizes.filter((size) => fitsWords(text, box.width, size, c.measure));
@@ -60,7 +73,7 @@ export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, Ko
   return {
     key: (item) => noteKey(item.layout),
     signature: ({ layout: l, ...state }) =>
-      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, ctx().draftLabel].join('|'),
+      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, state.mark ?? '', ctx().draftLabel].join('|'),
     create: (item) => createNote(item),
     update: (group, item) => updateNote(group, item, ctx()),
   };
@@ -85,7 +98,13 @@ function createNote(item: NoteItem): Konva.Group {
     new Konva.Line({ points: [-4.5, -4.5, 4.5, 4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
     new Konva.Line({ points: [-4.5, 4.5, 4.5, -4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
   );
-  group.add(tag, remove);
+  const mark = new Konva.Group({ name: 'mark', listening: false, visible: false });
+  mark.add(
+    new Konva.Rect({ name: 'markFrame', x: -5, y: -5, cornerRadius: 7, strokeWidth: 4 }),
+    new Konva.Circle({ name: 'markBadge', x: -2, y: -2, radius: 12, stroke: PAPER, strokeWidth: 2 }),
+    new Konva.Text({ name: 'markText', x: -14, y: -14, width: 24, height: 24, fontFamily: FONT, fontSize: 15, fontStyle: 'bold', fill: PAPER, align: 'center', verticalAlign: 'middle' }),
+  );
+  group.add(tag, remove, mark);
   return group;
 }
 
@@ -105,13 +124,17 @@ function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
     shadowOpacity: note.draft ? 0 : note.mine ? 0.3 : 0.2,
   });
   const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (note.draft ? 16 : 0) };
-  const fit = fitted(note.text, textBox, c);
-  group.findOne<Konva.Text>('.text')!.setAttrs({
-    y: NOTE_PADDING + (note.draft ? 16 : 0), width: textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: !item.editing && item.detail !== 'minimal',
-  });
-  group.findOne<Konva.Text>('.author')!.setAttrs({
-    y: l.height - NOTE_PADDING - 12, width: l.width - 2 * NOTE_PADDING, text: note.authorName, visible: !item.editing && item.detail === 'full',
-  });
+  // Text that is not drawn is not fitted or set either (measuring it is most of a note's cost; a
+  // whole wall zoomed out shows none). The detail level is in the signature: zooming in sets it.
+  const textNode = group.findOne<Konva.Text>('.text')!;
+  const showText = !item.editing && item.detail !== 'minimal';
+  if (showText) {
+    const fit = fitted(note.text, textBox, c);
+    textNode.setAttrs({ y: NOTE_PADDING + (note.draft ? 16 : 0), width: textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
+  } else textNode.visible(false);
+  const authorNode = group.findOne<Konva.Text>('.author')!;
+  if (!item.editing && item.detail === 'full') authorNode.setAttrs({ y: l.height - NOTE_PADDING - 12, width: l.width - 2 * NOTE_PADDING, text: note.authorName, visible: true });
+  else authorNode.visible(false);
   group.findOne<Konva.Rect>('.selection')!.setAttrs({ width: l.width + 8, height: l.height + 8, visible: item.selected });
   group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: l.width + 14, height: l.height + 14, visible: item.focused });
   const tag = group.findOne<Konva.Group>('.draft')!;
@@ -126,4 +149,24 @@ function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
   remove.position({ x: l.width - 2, y: 2 });
   remove.visible(item.editable && !item.editing && (item.hovered || item.selected));
   remove.setAttr('label', c.deleteLabel);
+  const mark = group.findOne<Konva.Group>('.mark')!;
+  const style = item.mark ? NOTE_MARKS[item.mark] : null;
+  mark.visible(!!style);
+  // Faded while marked removed; otherwise opacity is left alone (a drag fades the note it moves).
+  const faded = item.mark === 'removed';
+  if (faded !== !!group.getAttr('markFaded')) {
+    group.setAttr('markFaded', faded);
+    group.opacity(faded ? 0.5 : 1);
+  }
+  if (style) {
+    // Zoomed out the marks grow, so that a comparison still reads at a glance over the whole wall.
+    const k = item.detail === 'full' ? 1 : item.detail === 'reduced' ? 2 : 5;
+    const pad = 3 + 2 * k;
+    mark.findOne<Konva.Rect>('.markFrame')!.setAttrs({
+      x: -pad, y: -pad, width: l.width + 2 * pad, height: l.height + 2 * pad, cornerRadius: 4 + 3 * k, strokeWidth: 4 * k,
+      stroke: style.color, dash: item.mark === 'removed' ? [8 * k, 5 * k] : [], dashEnabled: item.mark === 'removed',
+    });
+    mark.findOne<Konva.Circle>('.markBadge')!.setAttrs({ x: -2, y: -2, radius: 12 * k, strokeWidth: 2 * k, fill: style.color });
+    mark.findOne<Konva.Text>('.markText')!.setAttrs({ x: -2 - 12 * k, y: -2 - 12 * k, width: 24 * k, height: 24 * k, fontSize: 15 * k, text: style.symbol });
+  }
 }

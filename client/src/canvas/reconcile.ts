@@ -13,14 +13,32 @@ export interface KeyedRenderer<T, N extends Konva.Node> {
   update(node: N, item: T): void;
 }
 
+export interface KeyedOptions {
+  /**
+   * Hide the nodes of items that are gone instead of destroying them, and show them again when
+   * they come back (replay: scrubbing back and forth brings the same notes again and again, and
+   * building a note's nodes and measuring its text is what costs). Nodes then keep the order in
+   * which they were first created.
+   */
+  retain?: boolean;
+}
+
 export class Keyed<T, N extends Konva.Node> {
   readonly nodes = new Map<string, N>();
   private readonly signatures = new Map<string, string>();
+  /** Retained nodes of items that are gone (see KeyedOptions.retain). */
+  private readonly hidden = new Set<string>();
 
   constructor(
     private readonly parent: Konva.Container,
     private readonly renderer: KeyedRenderer<T, N>,
+    private readonly options: KeyedOptions = {},
   ) {}
+
+  /** Whether an item with this key is shown now (a retained, hidden node does not count). */
+  has(key: string): boolean {
+    return this.nodes.has(key) && !this.hidden.has(key);
+  }
 
   /** Returns true when anything changed (the caller then redraws the layer). */
   sync(items: readonly T[]): boolean {
@@ -36,6 +54,9 @@ export class Keyed<T, N extends Konva.Node> {
         this.nodes.set(key, node);
         this.parent.add(node as unknown as Konva.Group);
         changed = true;
+      } else if (this.hidden.delete(key)) {
+        node.visible(true);
+        changed = true;
       }
       if (this.signatures.get(key) !== signature) {
         this.renderer.update(node, item);
@@ -43,10 +64,18 @@ export class Keyed<T, N extends Konva.Node> {
         changed = true;
       }
       // Keep drawing order = item order (later notes on top), without reinserting unchanged nodes.
-      if (node.getParent() === this.parent && node.zIndex() !== index) node.zIndex(Math.min(index, this.parent.children.length - 1));
+      if (!this.options.retain && node.getParent() === this.parent && node.zIndex() !== index) node.zIndex(Math.min(index, this.parent.children.length - 1));
     });
     for (const [key, node] of this.nodes) {
       if (seen.has(key)) continue;
+      if (this.options.retain) {
+        if (!this.hidden.has(key)) {
+          node.visible(false);
+          this.hidden.add(key);
+          changed = true;
+        }
+        continue;
+      }
       node.destroy();
       this.nodes.delete(key);
       this.signatures.delete(key);
@@ -64,5 +93,6 @@ export class Keyed<T, N extends Konva.Node> {
     for (const node of this.nodes.values()) node.destroy();
     this.nodes.clear();
     this.signatures.clear();
+    this.hidden.clear();
   }
 }

@@ -5,7 +5,7 @@ import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayo
 import type { BoardSnapshot, WorkshopActions } from '../sync/types';
 import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
 import { flipchartRenderer } from './flipcharts';
-import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem } from './notes';
+import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem, type NoteMark } from './notes';
 import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
 import { NoteDrag } from './noteDrag';
@@ -29,12 +29,18 @@ export interface WallCallbacks {
   onEdit?(noteId: string, isNew: boolean): void;
   /** The user moved the view by hand (drag, wheel, pinch): read-aloud following detaches. */
   onUserView?(): void;
+  /** The pointer went onto a note (its key, `participantId:noteId`) or off notes (null): replay's note details. */
+  onHover?(noteKey: string | null): void;
+  /** A click or tap on a note (its key) or on the background (null): replay pins the note's details. */
+  onNoteClick?(noteKey: string | null): void;
 }
 
 export interface WallOptions {
   /** False on the room screen: no editing, no panning by hand, no cursors. */
   interactive: boolean;
   screen: boolean;
+  /** Replay: keep the nodes of notes that are gone at this moment, hidden, for when they come back (see Keyed). */
+  retainNotes?: boolean;
 }
 
 Konva.dragDistance = 4;
@@ -73,6 +79,8 @@ export class WallCanvas {
   private fittedSize = '';
   /** Notes just created, until the snapshot that contains them arrives (for the editor). */
   private readonly pending = new Map<string, Rect>();
+  /** Replay's comparison marks by note key (`participantId:noteId`). */
+  private marks: ReadonlyMap<string, NoteMark> = new Map();
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -97,7 +105,11 @@ export class WallCanvas {
       isLocked: (actorId) => !!this.board && (this.board.room.session.locked || this.board.room.session.lockedActors.includes(actorId)),
       labels: { about: (name) => t('wall.aboutActor', { name }), addHint: t('wall.addHint'), yours: t('wall.yours'), locked: t('wall.flipchartLocked') },
     })));
-    this.notes = new Keyed(this.notesGroup, noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), deleteLabel: t('wall.deleteNote') })));
+    this.notes = new Keyed(
+      this.notesGroup,
+      noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), deleteLabel: t('wall.deleteNote') })),
+      { retain: options.retainNotes ?? false },
+    );
     this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));
     this.cursorGlide = new Konva.Animation(() => {
       if (!glideCursors(this.cursors.nodes.values(), this.panzoom.view.scale)) this.cursorGlide.stop();
@@ -123,6 +135,13 @@ export class WallCanvas {
     this.language = language;
     this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
     for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
+    this.render();
+  }
+
+  /** Replay (compare): frames notes as added, removed, moved or edited; an empty map clears them. */
+  setMarks(marks: ReadonlyMap<string, NoteMark>): void {
+    if (marks.size === 0 && this.marks.size === 0) return;
+    this.marks = marks;
     this.render();
   }
 
@@ -200,11 +219,12 @@ export class WallCanvas {
         editing: layout.note.mine && layout.note.id === this.editingId,
         focused: !!focus && focus.noteId === layout.note.id && focus.participantId === layout.note.participantId,
         detail,
+        mark: this.marks.get(key) ?? null,
       };
     });
     this.notes.sync(items);
     const selected = this.selectedKey;
-    if (selected && !this.notes.nodes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
+    if (selected && !this.notes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
     if (this.options.interactive) {
       const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
       if (this.cursors.sync(others)) this.cursorGlide.start();
@@ -411,6 +431,7 @@ export class WallCanvas {
       click: (note, onDelete) => {
         if (note && onDelete) this.deleteNote(note.getAttr('noteId') as string);
         else this.select(note?.getAttr('editable') ? note.id() : null);
+        if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : null);
       },
       press: (note, onDelete) => {
         if (note?.getAttr('editable') && !onDelete) this.select(note.id());
@@ -440,6 +461,7 @@ export class WallCanvas {
     if (key === this.hoveredKey) return;
     this.hoveredKey = key;
     this.render();
+    this.callbacks.onHover?.(key);
   }
 
   /** A note of yours dropped into one of your areas: its new place, question and subject. */
