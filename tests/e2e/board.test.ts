@@ -329,7 +329,7 @@ describe('the board in real browsers', () => {
     copyToDocs(await screenshot(page, 'phone-view'), 'phone.png');
   });
 
-  test('the list view shows the same notes under the right actor and question, and takes a new note from the keyboard alone', async () => {
+  test('the list view shows the same notes under the right actor and question, takes a new note from the keyboard alone and moves it to another question', async () => {
     const { link, actors } = await workshopViaApi();
     const { anna, ben } = await join2(link);
     await writeByDoubleClick(anna.page, `${actors.Municipality.id}/1a/${actors.School.id}`, 'Funding for after-school clubs');
@@ -378,6 +378,12 @@ describe('the board in real browsers', () => {
     await page.waitForFunction((id) => document.activeElement?.id === id, addButton.id);
     const typed = await expectDelivered(ben.page, { text: 'Typed without a mouse', actorId: actors.Municipality.id, questionId: addButton.questionId!, aboutActorId: addButton.aboutActorId }, typedAt, DELIVERY_MS);
     latencies.push(typed.latencyMs);
+
+    // The keyboard's way to move a note to another question (dragging, on the wall).
+    const moved = page.locator('li.note', { hasText: 'Typed without a mouse' }).getByTestId('move-note');
+    await moved.selectOption(`${actors.Municipality.id}/3a`);
+    await waitForNote(ben.page, { text: 'Typed without a mouse', actorId: actors.Municipality.id, questionId: '3a', aboutActorId: null });
+    await page.locator(`section.flipchart[data-actor-id="${actors.Municipality.id}"] section.question[data-question-id="3a"] li.note .note-text`, { hasText: 'Typed without a mouse' }).waitFor({ timeout: 2_000 });
   });
 
   test('the Finnish switch changes the question headings', async () => {

@@ -753,6 +753,8 @@ export const en = {
   'replay.event.noteMoved': '{who} moved a note ({question})',
   'replay.event.noteDeleted': '{who} deleted a note',
   'replay.event.draftPosted': 'A draft by {who} went to the wall',
+  'list.moveTo': 'Move to question',
+  'list.moved': 'Note moved to {where}',
 } as const;
 
 export type MessageKey = keyof typeof en;

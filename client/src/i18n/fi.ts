@@ -754,4 +754,6 @@ export const fi: Record<MessageKey, string> = {
   'replay.event.noteMoved': '{who} siirsi lapun ({question})',
   'replay.event.noteDeleted': '{who} poisti lapun',
   'replay.event.draftPosted': 'Luonnos ({who}) siirtyi seinälle',
+  'list.moveTo': 'Siirrä kysymykseen',
+  'list.moved': 'Lappu siirretty: {where}',
 };
