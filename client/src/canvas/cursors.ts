@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 import type { PresenceEntry } from '../sync/types';
 import type { KeyedRenderer } from './reconcile';
 import { FONT, INK, shade } from './theme';

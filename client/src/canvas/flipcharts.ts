@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 import { paletteEntry } from '../../../shared/templates/palette';
 import type { Language } from '../../../shared/schema/common';
 import { AREA_HEADER, FLIPCHART_HEADER, NOTE_GAP, SUBAREA_HEADER, questionText, type AreaLayout, type FlipchartLayout } from '../model/layout';

@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 
 /**
  * Konva events → the wall's intents. Knows which node was hit (a note, its ×, the background)

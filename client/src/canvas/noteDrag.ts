@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 import { NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type WallLayout } from '../model/layout';
 import { dropArea, dropPosition } from './placement';
 import { ACCENT } from './theme';

@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 import type { NoteLayout } from '../model/layout';
 import { fitText, type FittedText, type Measure } from '../model/text';
 import { measureFor } from './measure';

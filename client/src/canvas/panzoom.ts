@@ -1,4 +1,4 @@
-import type Konva from 'konva';
+import type * as Konva from './konva';
 import { clampScale, ease, interpolate, zoomAround, type View } from './viewport';
 
 /**

@@ -1,4 +1,4 @@
-import type Konva from 'konva';
+import type * as Konva from './konva';
 
 /**
  * Keeps one Konva node per item id in a container: creates new ones, updates the ones whose

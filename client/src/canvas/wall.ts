@@ -1,4 +1,4 @@
-import Konva from 'konva';
+import * as Konva from './konva';
 import { t } from '../i18n/i18n.svelte';
 import type { Language } from '../../../shared/schema/common';
 import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type Rect, type WallLayout } from '../model/layout';
@@ -43,8 +43,8 @@ export interface WallOptions {
   retainNotes?: boolean;
 }
 
-Konva.dragDistance = 4;
-Konva.hitOnDragEnabled = true;
+Konva.Global.dragDistance = 4;
+Konva.Global.hitOnDragEnabled = true;
 
 const EMPTY: WallLayout = { width: 0, height: 0, flipcharts: [], notes: [], orphans: [] };
 

@@ -755,6 +755,7 @@ export const en = {
   'replay.event.draftPosted': 'A draft by {who} went to the wall',
   'list.moveTo': 'Move to question',
   'list.moved': 'Note moved to {where}',
+  'board.loadingView': 'Loading the view…',
 } as const;
 
 export type MessageKey = keyof typeof en;

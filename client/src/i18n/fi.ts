@@ -756,4 +756,5 @@ export const fi: Record<MessageKey, string> = {
   'replay.event.draftPosted': 'Luonnos ({who}) siirtyi seinälle',
   'list.moveTo': 'Siirrä kysymykseen',
   'list.moved': 'Lappu siirretty: {where}',
+  'board.loadingView': 'Ladataan näkymää…',
 };
