@@ -270,3 +270,31 @@ describe('viewport', () => {
     expect(panIntoView(view, { x: 600, y: -100, width: 50, height: 50 }, { width: 500, height: 500 }, 10)).toEqual({ x: -160, y: 110, scale: 1 });
   });
 });
+
+describe('notes that land on the same spot', () => {
+  it('shows a note mostly hidden under an earlier one at a free spot, the same on every client', () => {
+    // Two people of one actor posted at the same instant and picked the same free spot.
+    const first = note(A.id, '3a', 16, 16, { participantId: 'Participant00001', createdAt: 1000 });
+    const second = note(A.id, '3a', 16, 16, { participantId: 'Participant00002', createdAt: 1001 });
+    const third = note(A.id, '3a', 40, 30, { participantId: 'Participant00003', createdAt: 1002 });
+    const drawn = (notes: AuthoredNote[]) =>
+      Object.fromEntries(layoutWall([A], SIMPLE, notes).notes.map((n) => [n.note.participantId, { x: n.x, y: n.y }]));
+    const one = drawn([first, second, third]);
+    const other = drawn([third, second, first]);
+    expect(one).toEqual(other);
+    const rects = Object.values(one).map((p) => ({ ...p, width: NOTE_WIDTH, height: NOTE_HEIGHT }));
+    for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) expect(overlaps(rects[i]!, rects[j]!)).toBe(false);
+    // The earliest keeps its stored place.
+    const area = findArea(layoutWall([A], SIMPLE, [first]), areaKey(A.id, '3a'))!;
+    expect(one.Participant00001).toEqual({ x: area.body.x + 16, y: area.body.y + 16 });
+  });
+
+  it('keeps a deliberate slight overlap where it was put', () => {
+    const first = note(A.id, '3a', 16, 16, { createdAt: 1000 });
+    const second = note(A.id, '3a', 16 + NOTE_WIDTH - 30, 16, { createdAt: 1001 });
+    const layout = layoutWall([A], SIMPLE, [first, second]);
+    const area = findArea(layout, areaKey(A.id, '3a'))!;
+    const placed = layout.notes.find((n) => n.note.id === second.id)!;
+    expect({ x: placed.x - area.body.x, y: placed.y - area.body.y }).toEqual({ x: 16 + NOTE_WIDTH - 30, y: 16 });
+  });
+});

@@ -2,7 +2,7 @@ import type { Actor } from '../../../shared/schema/actor';
 import type { Question } from '../../../shared/schema/question';
 import type { Language } from '../../../shared/schema/common';
 import type { AuthoredNote } from '../sync/types';
-import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, flipchartWidth, type Rect } from '../../../shared/geometry';
+import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, findFreeSpot, flipchartWidth, type Rect } from '../../../shared/geometry';
 
 /**
  * The wall as geometry: one flipchart per actor, side by side; on each, the questions stacked as
@@ -53,6 +53,36 @@ export const areaKey = (actorId: string, questionId: string, aboutActorId?: stri
 
 const noteKey = (note: AuthoredNote) => (note.actorId ? areaKey(note.actorId, note.questionId, note.aboutActorId) : null);
 
+/** A note covered this much by an earlier one cannot be read: it is shown at a free spot instead. */
+const ILLEGIBLE_OVERLAP = 0.4;
+
+/**
+ * Where an area's notes are DRAWN (body-relative). Normally where they are stored; but two notes
+ * can land on the same spot when people of one actor post at the same instant (each client
+ * picks the free spot it sees), so a note mostly hidden under an earlier one is shown at the
+ * nearest free spot. Every client orders notes the same way (time, then id), so all walls agree.
+ */
+function settleArea(notes: readonly AuthoredNote[], bodyWidth: number): Map<AuthoredNote, { x: number; y: number }> {
+  const ordered = [...notes].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id) || a.participantId.localeCompare(b.participantId));
+  const settled: Rect[] = [];
+  const positions = new Map<AuthoredNote, { x: number; y: number }>();
+  const covered = (r: Rect) =>
+    settled.some((o) => {
+      const w = Math.min(o.x + o.width, r.x + r.width) - Math.max(o.x, r.x);
+      const h = Math.min(o.y + o.height, r.y + r.height) - Math.max(o.y, r.y);
+      return w > 0 && h > 0 && (w * h) / (NOTE_WIDTH * NOTE_HEIGHT) >= ILLEGIBLE_OVERLAP;
+    });
+  for (const note of ordered) {
+    let pos = clampToBody(note.x, note.y, bodyWidth);
+    if (covered({ ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT })) {
+      pos = findFreeSpot(settled, bodyWidth, { x: pos.x + NOTE_WIDTH / 2, y: pos.y + NOTE_HEIGHT / 2 });
+    }
+    settled.push({ ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT });
+    positions.set(note, pos);
+  }
+  return positions;
+}
+
 export function layoutWall(actors: readonly Actor[], questions: readonly Question[], notes: readonly AuthoredNote[]): WallLayout {
   const notesByArea = new Map<string, AuthoredNote[]>();
   for (const note of notes) {
@@ -77,19 +107,19 @@ export function layoutWall(actors: readonly Actor[], questions: readonly Questio
       const subHeader = question.perActor ? SUBAREA_HEADER : 0;
       // All sub-areas of one question share a height: the tallest one's.
       let bodyHeight = AREA_MIN_BODY;
+      const drawnAt = new Map<string, Map<AuthoredNote, { x: number; y: number }>>();
       for (const about of subjects) {
-        for (const note of notesByArea.get(areaKey(actor.id, question.id, about?.id)) ?? []) {
-          const { y: ny } = clampToBody(note.x, note.y, columnWidth);
-          bodyHeight = Math.max(bodyHeight, ny + NOTE_HEIGHT + NOTE_GAP);
-        }
+        const key = areaKey(actor.id, question.id, about?.id);
+        const positions = settleArea(notesByArea.get(key) ?? [], columnWidth);
+        drawnAt.set(key, positions);
+        for (const { y: ny } of positions.values()) bodyHeight = Math.max(bodyHeight, ny + NOTE_HEIGHT + NOTE_GAP);
       }
       subjects.forEach((about, i) => {
         const key = areaKey(actor.id, question.id, about?.id);
         const areaX = x + NOTE_GAP + i * columnWidth;
         const body: Rect = { x: areaX, y: y + AREA_HEADER + subHeader, width: columnWidth, height: bodyHeight };
         areas.push({ key, actorId: actor.id, question, aboutActor: about, x: areaX, y, width: columnWidth, height: AREA_HEADER + subHeader + bodyHeight, body });
-        for (const note of notesByArea.get(key) ?? []) {
-          const pos = clampToBody(note.x, note.y, columnWidth);
+        for (const [note, pos] of drawnAt.get(key) ?? []) {
           placed.push({ note, color: actor.color, areaKey: key, x: body.x + pos.x, y: body.y + pos.y, width: NOTE_WIDTH, height: NOTE_HEIGHT });
           placedKeys.add(note.id + note.participantId);
         }
