@@ -156,6 +156,15 @@ export function setMapPosition(doc: Y.Doc, nodeId: string, position: { x: number
   doc.transact(() => roomRoots(doc).mapLayout.set(nodeId, { x: Math.round(position.x), y: Math.round(position.y) }), origin);
 }
 
+/** Forgets every stored map position (one transaction): the map lays every node out automatically again. */
+export function clearMapLayout(doc: Y.Doc, origin: TransactionOrigin): void {
+  const { mapLayout } = roomRoots(doc);
+  if (mapLayout.size === 0) return;
+  doc.transact(() => {
+    for (const node of [...mapLayout.keys()]) mapLayout.delete(node);
+  }, origin);
+}
+
 // ——— actions (workshop II) ———
 
 export function addAction(doc: Y.Doc, input: Omit<Action, 'id' | 'createdAt' | 'ownerActorId' | 'ownerName' | 'checkDate' | 'status' | 'notes'> & Partial<Action>, now: number, origin: TransactionOrigin): Action {

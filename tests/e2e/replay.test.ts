@@ -145,6 +145,17 @@ describe('replay view', () => {
     expect(await page.locator('[data-marker-kind="round-start"]').count()).toBe(1);
     expect(await page.locator('[data-marker-kind="round-end"]').count()).toBe(1);
     expect(await page.locator('[data-marker-kind="post"]').count()).toBeGreaterThanOrEqual(1);
+    // The markers are buttons Tab reaches in time order, labelled with kind, time and question;
+    // Enter on one jumps there.
+    const kinds = await page.locator('[data-marker-kind]').evaluateAll((els) => els.map((el) => ({ ts: Number(el.getAttribute('data-ts')), tab: (el as HTMLElement).tabIndex, label: el.getAttribute('aria-label') ?? '' })));
+    expect(kinds.map((m) => m.ts)).toEqual([...kinds.map((m) => m.ts)].sort((a, b) => a - b));
+    expect(kinds.every((m) => m.tab === 0)).toBe(true);
+    const roundEnd = page.locator('[data-marker-kind="round-end"]');
+    expect(await roundEnd.getAttribute('aria-label')).toMatch(/^Round ends · \d\d:\d\d:\d\d · Round .+ ended$/);
+    await roundEnd.focus();
+    await roundEnd.press('Enter');
+    const roundEndTs = Number(await roundEnd.getAttribute('data-ts'));
+    await page.waitForFunction((t) => Math.abs(window.__arvoReplay!.moment - t) < 2, roundEndTs, { timeout: 5_000 });
 
     // Between the first and the second note: exactly the first.
     const first = at[`notes:${FIRST}`]!;

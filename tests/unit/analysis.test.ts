@@ -4,6 +4,7 @@ import {
   addAction,
   addFlow,
   assignNote,
+  clearMapLayout,
   createTheme,
   deleteAction,
   deleteFlow,
@@ -426,5 +427,24 @@ describe('partial updates write only the fields given', () => {
     const action = ops.addAction(doc, { themeId: theme.id, what: 'Meet', ownerName: 'Aino', status: 'in-progress', checkDate: '2026-01-31' }, 1, LOCAL_ORIGIN);
     ops.updateAction(doc, action.id, { what: 'Meet monthly' }, LOCAL_ORIGIN);
     expect(readAnalysis(doc).actions[0]).toMatchObject({ what: 'Meet monthly', ownerName: 'Aino', status: 'in-progress', checkDate: '2026-01-31' });
+  });
+});
+
+describe('clearMapLayout', () => {
+  it('deletes every stored map position in one transaction, with the origin it is given', () => {
+    const { doc, actors } = room();
+    setMapPosition(doc, actors[0], { x: 10, y: 20 }, O);
+    setMapPosition(doc, actors[1], { x: 30, y: 40 }, O);
+    setMapPosition(doc, 'clients', { x: 200, y: 300 }, O);
+    expect(Object.keys(readAnalysis(doc).mapLayout)).toHaveLength(3);
+    const origin = serverOrigin('clear-map-test');
+    const origins: unknown[] = [];
+    doc.on('update', (_u: Uint8Array, o: unknown) => origins.push(o));
+    clearMapLayout(doc, origin);
+    expect(readAnalysis(doc).mapLayout).toEqual({});
+    expect(origins).toEqual([origin]);
+    // Nothing stored: nothing written.
+    clearMapLayout(doc, origin);
+    expect(origins).toEqual([origin]);
   });
 });

@@ -23,12 +23,18 @@ export function momentLabel(m: Moment, withDay: boolean): string {
   }
 }
 
-/** The markers above the scrubber (rounds, phase changes, posts), each labelled with its time and what happened. */
+/**
+ * The markers above the scrubber (rounds, phase changes, posts) in time order (the order Tab
+ * reaches them), each labelled with its kind, its time and what happened (the round's question).
+ */
 export function labelledMarkers(events: readonly ReplayEvent[], scale: TimeScale, withDay: boolean, name: (participantId: string | null | undefined) => string): TimelineMarker[] {
   const ctx = { name, phase: phaseName, theme: () => '' };
-  return placeMarkers(events, MARKER_KINDS, scale).map((m) => {
-    const described = describeEvent(m.events[0]!, ctx);
-    const text = t(described.key, described.params);
-    return { ...m, label: `${formatMoment(m.ts, withDay)} · ${text}` };
-  });
+  return placeMarkers(events, MARKER_KINDS, scale)
+    .sort((a, b) => a.ts - b.ts)
+    .map((m) => {
+      const described = describeEvent(m.events[0]!, ctx);
+      const text = t(described.key, described.params);
+      const kind = t(`replay.marker.${m.kind}` as 'replay.marker.post');
+      return { ...m, label: `${kind} · ${formatMoment(m.ts, withDay)} · ${text}` };
+    });
 }

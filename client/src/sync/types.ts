@@ -104,6 +104,8 @@ export interface WorkshopActions {
   mergeFlows(flowIds: string[]): void;
   deleteFlow(flowId: string): void;
   setMapPosition(nodeId: string, position: { x: number; y: number }): void;
+  /** Forgets every stored map position: the map is laid out automatically again (new actors too). */
+  clearMapLayout(): void;
   addAction(action: { themeId: string | null; what: string } & Partial<Omit<Action, 'id' | 'createdAt'>>): string;
   updateAction(actionId: string, patch: Partial<Omit<Action, 'id' | 'createdAt'>>): void;
   deleteAction(actionId: string): void;

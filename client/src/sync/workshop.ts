@@ -235,6 +235,9 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   setMapPosition(nodeId: string, position: { x: number; y: number }): void {
     analysisOps.setMapPosition(this.room, nodeId, position, LOCAL_ORIGIN);
   }
+  clearMapLayout(): void {
+    analysisOps.clearMapLayout(this.room, LOCAL_ORIGIN);
+  }
   addAction(action: Parameters<WorkshopActions['addAction']>[0]): string {
     return analysisOps.addAction(this.room, action, this.serverNow(), LOCAL_ORIGIN).id;
   }
