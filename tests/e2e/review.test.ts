@@ -19,6 +19,7 @@ import { createWorkshop, join } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
 import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
 import { launchBrowser, newPerson, screenshot, type Person } from './harness';
+import { parseCsv } from '../helpers/csv';
 
 /**
  * The facilitator's review dashboard end to end (issue 5): a real server serving the built
@@ -54,38 +55,6 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** Opens ?view=review with the facilitator's token in localStorage (as client/src/sync/session.ts keeps it), in English. */
 async function openReview(page: Page, baseUrl: string, workshopId: string, token: string): Promise<void> {
@@ -159,6 +128,8 @@ describe('review dashboard in a real browser', () => {
     const benNotes = connect(server.wsUrl, notesDocName(W, ben.participantId), ben.token);
     await Promise.all([waitSynced(annaDrafts), waitSynced(annaNotes), waitSynced(benNotes)]);
 
+    // The short pauses below are gaps in TIME, not waits for events: the review classifies notes by
+    // their timestamps (inside the round, after it), so those must differ by a clear margin.
     startRound(facilitatorRoom.doc, '1b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
     await sleep(300);
     // Anna writes a private draft (posted by the server at the end); Ben posts his at once.
@@ -170,7 +141,9 @@ describe('review dashboard in a real browser', () => {
     await sleep(200);
     // A late addition after the round.
     addNote(annaNotes.doc, { questionId: '4a', text: 'Timetables do not match', x: 20, y: 20 }, Date.now(), LOCAL_ORIGIN);
-    await sleep(300);
+    // Seen by another reader = committed to the log, so the review's history has it.
+    const annaRead = connect(server.wsUrl, notesDocName(W, anna.participantId), created.facilitatorToken);
+    await waitFor(annaRead.doc, () => readNotes(annaRead.doc).notes.some((n) => n.text === 'Timetables do not match'), 'the late note at a reader');
 
     // ——— the facilitator opens the review ———
     const facilitator = await newPerson(browser);

@@ -21,6 +21,7 @@ import type { Participant } from '../../shared/schema/participant';
 import type { Round } from '../../shared/schema/session';
 import type { Theme } from '../../shared/schema/theme';
 import { templateQuestions } from '../../shared/templates/questions';
+import { parseCsv } from '../helpers/csv';
 
 /**
  * The facilitator's review (issue 5): computeReview over hand-made boards and timelines, the
@@ -418,38 +419,6 @@ function names(t: Translate, participants = PARTICIPANTS): TimelineNames {
   };
 }
 
-/** RFC 4180 parser (enough for the test): fields, quotes doubled, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 describe('timelineCsv', () => {
   it('has a header in the UI language and one row per event: ISO time, participant, actor, document, summary', () => {

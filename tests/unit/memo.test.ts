@@ -8,6 +8,9 @@ import { readAnalysis } from '../../shared/read/analysis';
 import { readRoom } from '../../shared/read/snapshot';
 import * as Y from 'yjs';
 import { linkkuIds, linkkuMemoInput, LINKKU_TIMES } from '../fixtures/linkku';
+import { parseCsv as readCsv } from '../helpers/csv';
+
+const parseCsv = (text: string) => readCsv(text, { requireFinalNewline: true });
 
 /**
  * Golden files: the memo of the LINKKU pilot, compared byte for byte. After an intended change
@@ -51,35 +54,6 @@ function mdSection(markdown: string, heading: string): string[] {
   return lines.slice(start + 1, end === -1 ? undefined : end);
 }
 
-/** RFC 4180 parser, written independently of the renderer, to read the CSV back. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) throw new Error('CSV does not end with CRLF');
-  return rows;
-}
 
 function withNote(input: MemoInput, patch: Partial<WallNote>): MemoInput {
   const base = input.notes.find((n) => n.questionId === '1b' && n.actorId === linkkuIds().actors.linkku)!;
