@@ -73,7 +73,8 @@ export interface ReplayStats {
   events: number;
 }
 
-function upperBound(sorted: readonly number[], value: number): number {
+/** First index with sorted[i] > value (binary search). */
+export function upperBound(sorted: readonly number[], value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

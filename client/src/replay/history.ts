@@ -55,7 +55,8 @@ export async function loadHistory(options: LoadOptions): Promise<{ last: string 
       const json = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
       throw new HistoryError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText);
     }
-    const json = (await response.json()) as PageJson;
+    const json = (await response.json().catch(() => ({}))) as Partial<PageJson>;
+    if (!Array.isArray(json.entries)) throw new HistoryError(response.status, 'invalid-response', 'the history page has no entries');
     // Left the view meanwhile: nothing more goes into an engine that is gone.
     if (options.signal?.aborted) throw new DOMException('aborted', 'AbortError');
     const entries = json.entries.map(entryFromJson);

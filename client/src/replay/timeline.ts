@@ -1,3 +1,5 @@
+import { upperBound } from '../../../shared/replay/engine';
+
 /**
  * The replay's timeline as numbers (pure; unit-tested in tests/unit/client-replay.test.ts):
  * the scale from workshop time to the scrubber (long idle gaps — a lunch, the weeks between
@@ -108,17 +110,6 @@ function interpolate(xs: readonly number[], ys: readonly number[], x: number): n
 
 // ——— stepping between changes ———
 
-/** First index with sorted[i] > value. */
-function upperBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The time of the next change after `ts` (null: none). `times` increasing. */
 export function nextChange(times: readonly number[], ts: number): number | null {

@@ -1,9 +1,11 @@
 import * as Y from 'yjs';
 import { ReplayEngine } from '../../../shared/replay/engine';
-import { entryFromJson, type ReplayEntryJson } from '../../../shared/replay/types';
+import { HistoryError, loadHistory as loadPages } from '../replay/history';
 import { roomRoots } from '../../../shared/schema/layout';
 import { roundSchema } from '../../../shared/schema/session';
 import type { ReviewEvent } from './review';
+
+export { HistoryError };
 
 /**
  * Loads a workshop's whole history through the history API (docs/schema.md, "History API"), page
@@ -11,22 +13,6 @@ import type { ReviewEvent } from './review';
  * event carrying the room's `session.round` as it was right after that change (the plan, the
  * pauses and the server's times: what the review needs and the events alone do not say).
  */
-export interface HistoryPage {
-  entries: ReplayEntryJson[];
-  next: string | null;
-  last: string | null;
-}
-
-export class HistoryError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface LoadedHistory {
   events: ReviewEvent[];
   entries: number;
@@ -39,26 +25,6 @@ export interface LoadOptions {
   /** Called after every page with the number of entries so far. */
   onProgress?: (entries: number) => void;
   fetch?: typeof fetch;
-}
-
-async function fetchPage(workshopId: string, token: string, after: string | null, options: LoadOptions): Promise<HistoryPage> {
-  const query = new URLSearchParams({ limit: String(options.limit ?? 5000) });
-  if (after) query.set('after', after);
-  const get = options.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await get(`/api/workshops/${encodeURIComponent(workshopId)}/history?${query}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new HistoryError(0, 'network', String(error));
-  }
-  const json = (await response.json().catch(() => ({}))) as Partial<HistoryPage> & { error?: { code?: string; message?: string } };
-  if (!response.ok) throw new HistoryError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText);
-  if (!Array.isArray(json.entries)) throw new HistoryError(response.status, 'invalid-response', 'the history page has no entries');
-  return { entries: json.entries, next: json.next ?? null, last: json.last ?? null };
 }
 
 /** The timeline of an engine, with each round event's `session.round` read from the room at that event. */
@@ -81,14 +47,18 @@ export function reviewEvents(engine: ReplayEngine): ReviewEvent[] {
 export async function loadHistory(workshopId: string, token: string, options: LoadOptions = {}): Promise<LoadedHistory> {
   const engine = new ReplayEngine();
   try {
-    let after: string | null = null;
-    for (;;) {
-      const page = await fetchPage(workshopId, token, after, options);
-      engine.append(page.entries.map(entryFromJson));
-      options.onProgress?.(engine.length);
-      if (!page.next) break;
-      after = page.next;
-    }
+    // The same pager the replay uses: one reading of the history API.
+    await loadPages({
+      workshopId,
+      token,
+      limit: options.limit ?? 5000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      onPage(entries) {
+        engine.append(entries);
+        options.onProgress?.(engine.length);
+      },
+    });
     return { events: reviewEvents(engine), entries: engine.length };
   } finally {
     engine.destroy();
