@@ -8,6 +8,12 @@ import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createLocalFanout } from './fanout/port';
 import { createApi } from './http/api';
+import { createMembershipRoutes } from './http/membership';
+import { ConnectionRegistry } from './membership/connections';
+import { JoinLimiter } from './membership/joinLimiter';
+import { withRecovery } from './membership/provision';
+import { createKeySealer } from './membership/seal';
+import { createLivenessCheck, createMembershipService } from './membership/service';
 import { createStaticHandler } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -32,7 +38,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   fs.mkdirSync(config.dataDir, { recursive: true });
   const metrics = createMetrics();
   const store = openSqliteStore({ file: path.join(config.dataDir, 'arvo.sqlite'), synchronous: config.sqliteSynchronous, maxPages: config.sqliteMaxPages });
-  const tokens = createTokenService(resolveSecret(config.secret, config.dataDir), config.tokenTtlDays * 86_400);
+  const secret = resolveSecret(config.secret, config.dataDir);
+  // Every token is checked against the store after its signature: removed or revoked is refused.
+  const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
+  const connectionRegistry = new ConnectionRegistry();
   const fanout = createLocalFanout();
   const persist = new PersistQueue(store, metrics, log);
   const rooms = new Rooms(
@@ -66,8 +75,12 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     keepaliveMs: config.keepaliveMs,
     rateLimitPerSec: config.rateLimitPerSec,
     rateLimitBurst: config.rateLimitBurst,
+    registry: connectionRegistry,
   });
-  const api = createApi({ workshops: createWorkshopService({ store, rooms, tokens }), store, tokens, metrics, log });
+  const membership = createMembershipService({ store, rooms, tokens, registry: connectionRegistry, sealer: createKeySealer(secret), log });
+  const workshops = withRecovery(createWorkshopService({ store, rooms, tokens, maxParticipants: config.maxParticipants }), membership);
+  const membershipRoutes = createMembershipRoutes({ workshops, membership, tokens, joinLimiter: new JoinLimiter(config.joinRatePerMin) });
+  const api = createApi({ workshops, store, tokens, metrics, log, membership: membershipRoutes });
   const serveStatic = createStaticHandler(CLIENT_DIST);
 
   const server = http.createServer((request, response) => {
@@ -102,6 +115,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     port,
     async close() {
       relay.close();
+      connectionRegistry.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await roundEngine.close();
       await rooms.closeAll();

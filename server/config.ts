@@ -25,6 +25,10 @@ const envSchema = z.object({
   SNAPSHOT_EVERY: z.preprocess(emptyAsUndefined, intFromEnv(500, 1, 1_000_000)),
   KEEPALIVE_MS: z.preprocess(emptyAsUndefined, intFromEnv(10_000, 100, 25_000)),
   TOKEN_TTL_DAYS: z.preprocess(emptyAsUndefined, intFromEnv(120, 1, 3650)),
+  /** Test hook: token lifetime in seconds, overriding TOKEN_TTL_DAYS (to see a socket close at expiry). */
+  TOKEN_TTL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
+  MAX_PARTICIPANTS: z.preprocess(emptyAsUndefined, intFromEnv(500, 1, 100_000)),
+  JOIN_RATE_PER_MIN: z.preprocess(emptyAsUndefined, intFromEnv(30, 1, 100_000)),
   /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
   SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
   /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
@@ -50,6 +54,12 @@ export interface Config {
   snapshotEvery: number;
   keepaliveMs: number;
   tokenTtlDays: number;
+  /** Token lifetime in seconds (TOKEN_TTL_SECONDS, else TOKEN_TTL_DAYS). */
+  tokenTtlSeconds: number;
+  /** Joined identities (participants + observers) per workshop. */
+  maxParticipants: number;
+  /** Joins per client address per minute. */
+  joinRatePerMin: number;
   sqliteMaxPages: number | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -86,6 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: e.SNAPSHOT_EVERY,
     keepaliveMs: e.KEEPALIVE_MS,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? e.TOKEN_TTL_DAYS * 86_400,
+    maxParticipants: e.MAX_PARTICIPANTS,
+    joinRatePerMin: e.JOIN_RATE_PER_MIN,
     sqliteMaxPages: e.SQLITE_MAX_PAGES,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -10,6 +10,7 @@ import { idSchema, nameSchema } from '../shared/schema/common';
 import { newId } from '../shared/schema/ids';
 import type { Role } from '../shared/schema/participant';
 import type { TokenService } from './auth/tokens';
+import { HttpError } from './http/json';
 import type { Rooms } from './relay/rooms';
 import type { DocStore } from './store/port';
 
@@ -42,6 +43,8 @@ export interface CreatedWorkshop {
   facilitatorToken: string;
   participantJoinKey: string;
   observerJoinKey: string;
+  /** The facilitator's recovery secret (server/membership/provision.ts), shown once. */
+  recoverySecret?: string;
 }
 
 export interface Joined {
@@ -60,14 +63,18 @@ export interface WorkshopPreview {
   actors: Array<{ id: string; name: string; color: string }>;
 }
 
-export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tokens: TokenService }) {
+/** Joined identities (participants and observers) a workshop takes when not configured. */
+export const DEFAULT_MAX_PARTICIPANTS = 500;
+
+export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tokens: TokenService; maxParticipants?: number }) {
   async function roleForKey(workshopId: string, joinKey: string): Promise<Role> {
     const workshop = await deps.store.getWorkshop(workshopId);
     if (!workshop) throw new ArvoError('not-found', 'no such workshop');
     const keyHash = hashKey(joinKey);
     if (sameHash(keyHash, workshop.participantKeyHash)) return 'participant';
     if (sameHash(keyHash, workshop.observerKeyHash)) return 'observer';
-    throw new ArvoError('forbidden', 'the join key is not valid for this workshop');
+    // Also the answer for a key the facilitator rotated away: old QR codes say so clearly.
+    throw new ArvoError('forbidden', 'this join link is not valid (any more): ask the facilitator for the current one', { reason: 'join-key-invalid' });
   }
 
   return {
@@ -125,7 +132,11 @@ export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tok
         if (actorId && !readRoom(room.doc).actors.some((a) => a.id === actorId)) {
           throw new ArvoError('not-found', `actorId: no actor ${actorId} in this workshop`);
         }
-        await deps.store.addParticipant({ workshopId, participantId, role, actorId, name: input.name, createdAt: now });
+        // The cap is checked in the same transaction as the insert: concurrent joins cannot pass it.
+        const record = { workshopId, participantId, role, actorId, name: input.name, createdAt: now };
+        if (!(await deps.store.addParticipantWithin(record, deps.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS))) {
+          throw new HttpError(409, 'workshop-full', 'this workshop is full: it has as many participants as it can take');
+        }
         await room.change((doc) =>
           addParticipant(doc, { id: participantId, name: input.name, actorId, role, joinedAt: now }, serverOrigin('join')),
         );

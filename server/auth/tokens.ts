@@ -4,17 +4,25 @@ import type { Claims } from '../../shared/protocol/permissions';
 import { ROLES } from '../../shared/schema/participant';
 import { idSchema } from '../../shared/schema/common';
 
-/** Signed JWTs (HS256) carrying who a connection is: workshop, participant, role, actor. */
+/**
+ * Signed JWTs (HS256) carrying who a connection is: workshop, participant, role, actor, and the
+ * participant's token epoch (`ver`). A token is good while its signature and expiry hold AND the
+ * liveness check agrees: the participant was not removed and their epoch was not bumped since
+ * (server/membership). Tokens from before epochs existed carry no `ver` and count as epoch 0.
+ */
 const claimsSchema = z.object({
   wid: idSchema,
   sub: idSchema,
   role: z.enum(ROLES),
   aid: idSchema.nullable(),
+  ver: z.number().int().nonnegative().optional(),
+  iat: z.number().optional(),
+  exp: z.number(),
 });
 
 const ISSUER = 'arvo';
 
-export type TokenFailure = 'missing' | 'expired' | 'invalid';
+export type TokenFailure = 'missing' | 'expired' | 'invalid' | 'revoked' | 'removed';
 
 export class TokenError extends Error {
   readonly failure: TokenFailure;
@@ -24,20 +32,37 @@ export class TokenError extends Error {
   }
 }
 
-export interface TokenService {
-  issue(claims: Claims): Promise<string>;
-  verify(token: string | null | undefined): Promise<Claims>;
+/** Verified claims plus what the server needs to keep checking the token on an open socket. */
+export interface VerifiedClaims extends Claims {
+  /** The participant's token epoch the token was issued at. */
+  epoch: number;
+  /** Seconds since the epoch (JWT `iat`, `exp`). */
+  issuedAt: number;
+  expiresAt: number;
+  /** The participant's name as the server recorded it (null: unknown participant). */
+  name: string | null;
 }
 
-export function createTokenService(secret: Uint8Array, ttlSeconds: number): TokenService {
+/** Told about every signature-valid token; refuses a removed or revoked one, names the rest. */
+export type LivenessCheck = (claims: VerifiedClaims) => Promise<{ refused: 'removed' | 'revoked' } | { name: string | null }>;
+
+export interface TokenService {
+  readonly ttlSeconds: number;
+  issue(claims: Claims, epoch?: number): Promise<string>;
+  verify(token: string | null | undefined): Promise<VerifiedClaims>;
+}
+
+export function createTokenService(secret: Uint8Array, ttlSeconds: number, liveness?: LivenessCheck): TokenService {
   return {
-    issue(claims) {
-      return new SignJWT({ wid: claims.workshopId, role: claims.role, aid: claims.actorId })
+    ttlSeconds,
+    issue(claims, epoch = 0) {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ wid: claims.workshopId, role: claims.role, aid: claims.actorId, ver: epoch })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.participantId)
         .setIssuer(ISSUER)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
         .sign(secret);
     },
     async verify(token) {
@@ -51,7 +76,23 @@ export function createTokenService(secret: Uint8Array, ttlSeconds: number): Toke
       }
       const parsed = claimsSchema.safeParse(payload);
       if (!parsed.success) throw new TokenError('invalid', 'token lacks Arvo claims');
-      return { workshopId: parsed.data.wid, participantId: parsed.data.sub, role: parsed.data.role, actorId: parsed.data.aid };
+      const p = parsed.data;
+      const verified: VerifiedClaims = {
+        workshopId: p.wid,
+        participantId: p.sub,
+        role: p.role,
+        actorId: p.aid,
+        epoch: p.ver ?? 0,
+        issuedAt: p.iat ?? p.exp - ttlSeconds,
+        expiresAt: p.exp,
+        name: null,
+      };
+      if (!liveness) return verified;
+      const live = await liveness(verified);
+      if ('refused' in live) {
+        throw new TokenError(live.refused, live.refused === 'removed' ? 'the participant was removed from this workshop' : 'token was revoked');
+      }
+      return { ...verified, name: live.name };
     },
   };
 }

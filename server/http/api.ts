@@ -8,11 +8,17 @@ import type { WorkshopService } from '../workshops';
 import { HttpError, readJson, sendError, sendJson, toHttpError } from './json';
 
 const BODY_LIMIT = 64 * 1024;
-const JOIN_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/join$/;
-const PREVIEW_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/preview$/;
 
 /** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
-export function createApi(deps: { workshops: WorkshopService; store: DocStore; tokens: TokenService; metrics: Metrics; log: Logger }) {
+export function createApi(deps: {
+  workshops: WorkshopService;
+  store: DocStore;
+  tokens: TokenService;
+  metrics: Metrics;
+  log: Logger;
+  /** Join, preview, renew, recover, invite, rotation, removal (server/http/membership.ts). */
+  membership: (request: IncomingMessage, response: ServerResponse, pathname: string) => Promise<boolean>;
+}) {
   // Replay (issue 5): GET /api/workshops/:id/history and /history/state, with the reader's token.
   const history = createHistoryRoutes({ store: deps.store, tokens: deps.tokens });
   async function route(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
@@ -39,19 +45,7 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; t
       sendJson(response, 201, await deps.workshops.create(await readJson(request, BODY_LIMIT)));
       return;
     }
-    const join = JOIN_PATH.exec(pathname);
-    if (join) {
-      if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
-      sendJson(response, 201, await deps.workshops.join(join[1]!, await readJson(request, BODY_LIMIT)));
-      return;
-    }
-    const preview = PREVIEW_PATH.exec(pathname);
-    if (preview) {
-      if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
-      const key = new URL(request.url ?? '/', 'http://localhost').searchParams.get('k') ?? '';
-      sendJson(response, 200, await deps.workshops.preview(preview[1]!, key));
-      return;
-    }
+    if (await deps.membership(request, response, pathname)) return;
     if (await history(request, response, pathname)) return;
     throw new HttpError(404, 'not-found', `no API at ${pathname}`);
   }

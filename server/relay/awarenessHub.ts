@@ -1,3 +1,4 @@
+import type { Claims } from '../../shared/protocol/permissions';
 import type { AwarenessEntry } from './codec';
 import type { DocSession } from './session';
 
@@ -7,6 +8,10 @@ import type { DocSession } from './session';
  * changed entries go out as ONE message to every session. A session therefore receives at most
  * one presence message per interval however many people move their cursors: messages grow
  * linearly with the room, not with its square.
+ *
+ * Presence is bound to the connection: whatever a client writes as its `participantId`, `name` or
+ * `role`, what others receive carries the identity of the token the connection was opened with
+ * (and the name the server recorded at join). A state that is not a JSON object is dropped.
  */
 export interface AwarenessLimits {
   intervalMs: number;
@@ -20,7 +25,22 @@ interface ClientState {
   owner: DocSession;
 }
 
-export type AwarenessRejection = 'awareness-foreign-client' | 'awareness-state-too-large' | 'awareness-too-many-clients';
+export type AwarenessRejection = 'awareness-foreign-client' | 'awareness-state-too-large' | 'awareness-too-many-clients' | 'awareness-not-an-object';
+
+/** The claims a connection carries; `name` is there when the token check looked the participant up. */
+type IdentityClaims = Claims & { name?: string | null };
+
+/** Overwrites the identity fields of a presence state with the connection's; null if not an object. */
+export function stampIdentity(state: string, claims: IdentityClaims): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(state);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return JSON.stringify({ ...value, participantId: claims.participantId, name: claims.name ?? '', role: claims.role });
+}
 
 export class AwarenessHub {
   private readonly states = new Map<number, ClientState>();
@@ -57,11 +77,17 @@ export class AwarenessHub {
       if (isRemoval) {
         this.states.delete(entry.clientId);
         session.awarenessClients.delete(entry.clientId);
-      } else {
-        this.states.set(entry.clientId, { clock: entry.clock, state: entry.state, owner: session });
-        session.awarenessClients.add(entry.clientId);
+        this.markDirty(entry);
+        continue;
       }
-      this.markDirty(entry);
+      const stamped = stampIdentity(entry.state, session.claims);
+      if (stamped === null) {
+        rejections.push('awareness-not-an-object');
+        continue;
+      }
+      this.states.set(entry.clientId, { clock: entry.clock, state: stamped, owner: session });
+      session.awarenessClients.add(entry.clientId);
+      this.markDirty({ clientId: entry.clientId, clock: entry.clock, state: stamped });
     }
     return rejections;
   }

@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseDocName } from '../../shared/protocol/docNames';
 import { accessTo, type Claims } from '../../shared/protocol/permissions';
-import { CloseCode } from '../../shared/protocol/wire';
-import { TokenError, type TokenService } from '../auth/tokens';
+import { CloseCode, CloseReason } from '../../shared/protocol/wire';
+import { TokenError, type TokenService, type VerifiedClaims } from '../auth/tokens';
+import type { ConnectionRegistry } from '../membership/connections';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
@@ -18,6 +19,8 @@ export interface RelayDeps extends ConnectionDeps {
   log: Logger;
   maxMessageBytes: number;
   keepaliveMs: number;
+  /** Open sockets by participant: removal and revocation close them, token expiry too. */
+  registry: ConnectionRegistry;
 }
 
 class Refusal {
@@ -44,12 +47,14 @@ export function createRelay(deps: RelayDeps) {
   }, deps.keepaliveMs);
   keepaliveTimer.unref();
 
-  async function verifyToken(url: URL): Promise<Claims> {
+  async function verifyToken(url: URL): Promise<VerifiedClaims> {
     try {
       return await deps.tokens.verify(url.searchParams.get('token'));
     } catch (error) {
       const failure = error instanceof TokenError ? error.failure : 'invalid';
-      const reason = failure === 'expired' ? 'token expired: join again' : failure === 'missing' ? 'token missing' : 'token invalid';
+      if (failure === 'removed') throw new Refusal(CloseCode.removed, CloseReason.removed, 'token-removed');
+      const reason =
+        failure === 'expired' ? CloseReason.tokenExpired : failure === 'revoked' ? CloseReason.tokenRevoked : failure === 'missing' ? 'token missing' : 'token invalid';
       throw new Refusal(CloseCode.unauthorized, reason, `token-${failure}`);
     }
   }
@@ -84,12 +89,21 @@ export function createRelay(deps: RelayDeps) {
     wss.handleUpgrade(request, socket, head, (ws) => ws.close(refusal.code, refusal.reason));
   }
 
-  function accept(request: IncomingMessage, socket: Duplex, head: Buffer, claims: Claims, setup: (ws: WebSocket, connection: Connection) => void) {
+  function accept(request: IncomingMessage, socket: Duplex, head: Buffer, claims: VerifiedClaims, setup: (ws: WebSocket, connection: Connection) => void) {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, claims, deps, muxFraming(ws));
       connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
+      const untrack = deps.registry.track(claims, connection);
+      ws.on('close', () => {
+        connections.delete(connection);
+        untrack();
+      });
       setup(ws, connection);
+      // A removal between the token check and this moment found no socket to close: look again.
+      deps.tokens.verify(new URL(request.url ?? '/', 'http://localhost').searchParams.get('token')).catch((error: unknown) => {
+        if (error instanceof TokenError && error.failure === 'removed') connection.close(CloseCode.removed, CloseReason.removed);
+        else if (error instanceof TokenError) connection.close(CloseCode.unauthorized, error.failure === 'expired' ? CloseReason.tokenExpired : CloseReason.tokenRevoked);
+      });
     });
   }
 

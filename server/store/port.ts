@@ -63,6 +63,24 @@ export interface ParticipantRecord {
   createdAt: number;
 }
 
+// ——— Membership (issue 8): removal, token epochs, join-key rotation, recovery ———
+
+/** A participant as the membership checks see them. */
+export interface MembershipRecord extends ParticipantRecord {
+  /** Bumped to revoke every token issued before (removal, sign-out); tokens carry the epoch they were issued at. */
+  tokenEpoch: number;
+  /** When the facilitator removed them (null: still in). */
+  removedAt: number | null;
+}
+
+/** What the facilitator's recovery needs beside the key hashes. */
+export interface WorkshopAccess {
+  /** The current join keys sealed with a key derived from the server secret (null: never sealed). */
+  sealedJoinKeys: string | null;
+  /** SHA-256 of the recovery secret (hex), null: none issued. */
+  recoveryHash: string | null;
+}
+
 export interface DocStore {
   /** Appends in one committed transaction; returns each update's sequence number, in order. */
   appendUpdates(batch: readonly NewUpdate[]): Promise<number[]>;
@@ -84,6 +102,24 @@ export interface DocStore {
   getWorkshop(id: string): Promise<WorkshopRecord | null>;
   addParticipant(participant: ParticipantRecord): Promise<void>;
   getParticipant(workshopId: string, participantId: string): Promise<ParticipantRecord | null>;
+
+  // ——— Membership (issue 8) ———
+  /** A participant with their token epoch and removal mark, or null. */
+  getMembership(workshopId: string, participantId: string): Promise<MembershipRecord | null>;
+  /** Everyone who joined the workshop (facilitator included), in join order. */
+  listMemberships(workshopId: string): Promise<MembershipRecord[]>;
+  /**
+   * Adds a participant unless the workshop already has `maxJoined` joined identities (everyone but
+   * facilitators, removed people included: their documents still load). Checked and inserted in
+   * one transaction. Returns false when full.
+   */
+  addParticipantWithin(participant: ParticipantRecord, maxJoined: number): Promise<boolean>;
+  /** Marks removed (first time only) and bumps the token epoch; returns the record after, or null. */
+  removeParticipant(workshopId: string, participantId: string, removedAt: number): Promise<MembershipRecord | null>;
+  /** Replaces the join-key hashes (and their sealed copy) — old join links stop working. */
+  setJoinKeys(workshopId: string, keys: { participantKeyHash: string; observerKeyHash: string; sealedJoinKeys: string }): Promise<void>;
+  getWorkshopAccess(workshopId: string): Promise<WorkshopAccess | null>;
+  setRecoveryHash(workshopId: string, recoveryHash: string): Promise<void>;
 
   /** True when a write can be committed now (for /healthz). */
   isWritable(): Promise<boolean>;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Checkpoint, DocStore, LoggedUpdate, NewUpdate, ParticipantRecord, Snapshot } from './port';
+import type { Checkpoint, DocStore, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot } from './port';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests of the contract alone. */
@@ -53,6 +53,36 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 ) WITHOUT ROWID;
 `;
 
+// ——— Membership (issue 8): columns added to existing files in place ———
+// ALTER TABLE … ADD COLUMN when missing: files written before these columns open unchanged and gain
+// them (defaults: epoch 0, not removed, no sealed keys, no recovery secret).
+const MEMBERSHIP_COLUMNS: ReadonlyArray<readonly [table: string, column: string, declaration: string]> = [
+  ['participants', 'token_epoch', 'INTEGER NOT NULL DEFAULT 0'],
+  ['participants', 'removed_at', 'INTEGER'],
+  ['workshops', 'join_keys_sealed', 'TEXT'],
+  ['workshops', 'recovery_hash', 'TEXT'],
+];
+
+function addMembershipColumns(db: Database.Database): void {
+  for (const [table, column, declaration] of MEMBERSHIP_COLUMNS) {
+    const columns = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${declaration}`);
+  }
+}
+
+type MembershipRow = { workshop: string; id: string; role: string; actor: string | null; name: string; created_at: number; token_epoch: number; removed_at: number | null };
+
+const toMembership = (row: MembershipRow): MembershipRecord => ({
+  workshopId: row.workshop,
+  participantId: row.id,
+  role: row.role as MembershipRecord['role'],
+  actorId: row.actor,
+  name: row.name,
+  createdAt: row.created_at,
+  tokenEpoch: row.token_epoch,
+  removedAt: row.removed_at,
+});
+
 type UpdateRow = { doc: string; seq: number; ts: number; participant: string | null; data: Buffer };
 
 const toLogged = (row: UpdateRow): LoggedUpdate => ({
@@ -74,6 +104,7 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
   db.pragma(`synchronous = ${options.synchronous}`);
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  addMembershipColumns(db);
   if (options.maxPages) db.pragma(`max_page_count = ${options.maxPages}`);
 
   const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM updates WHERE doc = ?');
@@ -113,6 +144,31 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
   const selectParticipant = db.prepare<[string, string], { workshop: string; id: string; role: string; actor: string | null; name: string; created_at: number }>(
     'SELECT * FROM participants WHERE workshop = ? AND id = ?',
   );
+
+  // ——— Membership (issue 8) ———
+  const selectMembership = db.prepare<[string, string], MembershipRow>(
+    'SELECT workshop, id, role, actor, name, created_at, token_epoch, removed_at FROM participants WHERE workshop = ? AND id = ?',
+  );
+  const selectMemberships = db.prepare<[string], MembershipRow>(
+    'SELECT workshop, id, role, actor, name, created_at, token_epoch, removed_at FROM participants WHERE workshop = ? ORDER BY created_at, id',
+  );
+  const countJoined = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM participants WHERE workshop = ? AND role != 'facilitator'");
+  const markRemoved = db.prepare('UPDATE participants SET removed_at = COALESCE(removed_at, ?), token_epoch = token_epoch + 1 WHERE workshop = ? AND id = ?');
+  const updateJoinKeys = db.prepare('UPDATE workshops SET participant_key_hash = ?, observer_key_hash = ?, join_keys_sealed = ? WHERE id = ?');
+  const selectAccess = db.prepare<[string], { join_keys_sealed: string | null; recovery_hash: string | null }>(
+    'SELECT join_keys_sealed, recovery_hash FROM workshops WHERE id = ?',
+  );
+  const updateRecoveryHash = db.prepare('UPDATE workshops SET recovery_hash = ? WHERE id = ?');
+  const addWithin = db.transaction((p: ParticipantRecord, maxJoined: number): boolean => {
+    if (p.role !== 'facilitator' && (countJoined.get(p.workshopId)?.n ?? 0) >= maxJoined) return false;
+    addParticipantTx(p);
+    return true;
+  });
+  const removeTx = db.transaction((workshopId: string, participantId: string, removedAt: number) => {
+    if (markRemoved.run(removedAt, workshopId, participantId).changes === 0) return null;
+    const row = selectMembership.get(workshopId, participantId);
+    return row ? toMembership(row) : null;
+  });
 
   const touchHealth = db.prepare('INSERT OR REPLACE INTO health (id, ts) VALUES (1, ?)');
   const insertProbe = db.prepare('INSERT INTO health (id, ts, probe) VALUES (2, 0, zeroblob(8192))');
@@ -209,6 +265,30 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
       return row
         ? { workshopId: row.workshop, participantId: row.id, role: row.role as ParticipantRecord['role'], actorId: row.actor, name: row.name, createdAt: row.created_at }
         : null;
+    },
+    // ——— Membership (issue 8) ———
+    async getMembership(workshopId, participantId) {
+      const row = selectMembership.get(workshopId, participantId);
+      return row ? toMembership(row) : null;
+    },
+    async listMemberships(workshopId) {
+      return selectMemberships.all(workshopId).map(toMembership);
+    },
+    async addParticipantWithin(participant, maxJoined) {
+      return addWithin(participant, maxJoined);
+    },
+    async removeParticipant(workshopId, participantId, removedAt) {
+      return removeTx(workshopId, participantId, removedAt);
+    },
+    async setJoinKeys(workshopId, keys) {
+      updateJoinKeys.run(keys.participantKeyHash, keys.observerKeyHash, keys.sealedJoinKeys, workshopId);
+    },
+    async getWorkshopAccess(workshopId) {
+      const row = selectAccess.get(workshopId);
+      return row ? { sealedJoinKeys: row.join_keys_sealed, recoveryHash: row.recovery_hash } : null;
+    },
+    async setRecoveryHash(workshopId, recoveryHash) {
+      updateRecoveryHash.run(recoveryHash, workshopId);
     },
     async isWritable() {
       try {

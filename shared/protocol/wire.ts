@@ -17,6 +17,8 @@ export const CloseCode = {
   unauthorized: 4401,
   forbidden: 4403,
   unknownDocument: 4404,
+  /** The facilitator removed this participant: the client says so and does not reconnect. */
+  removed: 4410,
   tooLarge: 4413,
   unknownMessageType: 4415,
   malformedMessage: 4422,
@@ -34,4 +36,11 @@ export const DenyReason = {
   readOnly: 'read-only: this connection may not write this document',
   documentTooLarge: 'document-too-large: the document has reached its size limit',
   wallLocked: 'wall-locked: the facilitator has locked the wall',
+} as const;
+
+/** Close reasons the client recognises (beside the code) to explain a refusal in words. */
+export const CloseReason = {
+  removed: 'removed: the facilitator removed you from this workshop',
+  tokenExpired: 'token expired: join again',
+  tokenRevoked: 'token revoked: join again',
 } as const;

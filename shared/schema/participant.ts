@@ -11,5 +11,10 @@ export const participantSchema = z.object({
   actorId: idSchema.nullable(),
   role: z.enum(ROLES),
   joinedAt: timestampSchema,
+  /**
+   * Set by the server when the facilitator removed this person: their notes stay (attributed),
+   * their access ends. Optional, so documents written before it need no migration.
+   */
+  removedAt: timestampSchema.optional(),
 });
 export type Participant = z.infer<typeof participantSchema>;

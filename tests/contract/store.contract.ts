@@ -375,6 +375,63 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    // ——— Membership (issue 8) ———
+    describe('membership: removal, token epochs, join quotas, join keys, recovery', () => {
+      async function withFacilitator() {
+        const w = workshop();
+        const facilitator = participant(w.id, { role: 'facilitator', actorId: null, name: 'Facilitator' });
+        await store.createWorkshop(w, facilitator);
+        return { w, facilitator };
+      }
+
+      it('a new participant has epoch 0 and is not removed; memberships list in join order', async () => {
+        const { w, facilitator } = await withFacilitator();
+        const anna = participant(w.id, { name: 'Anna', createdAt: facilitator.createdAt + 1 });
+        await store.addParticipant(anna);
+        expect(await store.getMembership(w.id, anna.participantId)).toEqual({ ...anna, tokenEpoch: 0, removedAt: null });
+        expect((await store.listMemberships(w.id)).map((m) => m.participantId)).toEqual([facilitator.participantId, anna.participantId]);
+        expect(await store.getMembership(w.id, unique('P'))).toBeNull();
+        expect(await store.listMemberships(unique('W'))).toEqual([]);
+      });
+
+      it('removal marks once, bumps the epoch every time, and leaves the participant record', async () => {
+        const { w } = await withFacilitator();
+        const anna = participant(w.id, { name: 'Anna' });
+        await store.addParticipant(anna);
+        expect(await store.removeParticipant(w.id, anna.participantId, 1000)).toEqual({ ...anna, tokenEpoch: 1, removedAt: 1000 });
+        // Again: the first removal time stays, the epoch moves on.
+        expect(await store.removeParticipant(w.id, anna.participantId, 2000)).toMatchObject({ tokenEpoch: 2, removedAt: 1000 });
+        expect(await store.getParticipant(w.id, anna.participantId)).toEqual(anna);
+        expect(await store.removeParticipant(w.id, unique('P'), 1000)).toBeNull();
+      });
+
+      it('addParticipantWithin stops at the cap; facilitators and other workshops do not count', async () => {
+        const { w } = await withFacilitator();
+        const other = workshop();
+        await store.createWorkshop(other, participant(other.id, { role: 'facilitator', actorId: null }));
+        await store.addParticipant(participant(other.id));
+        expect(await store.addParticipantWithin(participant(w.id), 2)).toBe(true);
+        expect(await store.addParticipantWithin(participant(w.id, { role: 'observer', actorId: null }), 2)).toBe(true);
+        const third = participant(w.id);
+        expect(await store.addParticipantWithin(third, 2)).toBe(false);
+        expect(await store.getParticipant(w.id, third.participantId)).toBeNull();
+        // Removed people still count: their documents still load on every board.
+        const [first] = (await store.listMemberships(w.id)).filter((m) => m.role !== 'facilitator');
+        await store.removeParticipant(w.id, first!.participantId, 5);
+        expect(await store.addParticipantWithin(participant(w.id), 2)).toBe(false);
+      });
+
+      it('join keys are replaced with their sealed copy; the recovery hash is kept; both start empty', async () => {
+        const { w } = await withFacilitator();
+        expect(await store.getWorkshopAccess(w.id)).toEqual({ sealedJoinKeys: null, recoveryHash: null });
+        await store.setJoinKeys(w.id, { participantKeyHash: 'c'.repeat(64), observerKeyHash: 'd'.repeat(64), sealedJoinKeys: 'v1.sealed' });
+        await store.setRecoveryHash(w.id, 'e'.repeat(64));
+        expect(await store.getWorkshop(w.id)).toEqual({ ...w, participantKeyHash: 'c'.repeat(64), observerKeyHash: 'd'.repeat(64) });
+        expect(await store.getWorkshopAccess(w.id)).toEqual({ sealedJoinKeys: 'v1.sealed', recoveryHash: 'e'.repeat(64) });
+        expect(await store.getWorkshopAccess(unique('W'))).toBeNull();
+      });
+    });
+
     describe('health and lifecycle', () => {
       it('a fresh store is writable; a closed one is not, and closing twice is harmless', async () => {
         expect(await store.isWritable()).toBe(true);

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { DocStore } from '../../server/store/port';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { removeDir, tempDir } from '../helpers/server';
@@ -33,4 +35,28 @@ describeStoreContract('SQLite on a file', async () => onTempFile(), {
 describeStoreContract(':memory: SQLite', async () => {
   const store = openSqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
   return { store, cleanup: () => store.close() };
+});
+
+describe('SQLite: a file from before the membership columns (issue 8)', () => {
+  it('opens, gains the columns with their defaults, and keeps its rows', async () => {
+    const dir = tempDir('arvo-store-old-');
+    const file = path.join(dir, 'arvo.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE workshops (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, participant_key_hash TEXT NOT NULL, observer_key_hash TEXT NOT NULL);
+      CREATE TABLE participants (workshop TEXT NOT NULL REFERENCES workshops(id), id TEXT NOT NULL, role TEXT NOT NULL, actor TEXT, name TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (workshop, id));
+      INSERT INTO workshops VALUES ('W000000000000001', 1, '${'a'.repeat(64)}', '${'b'.repeat(64)}');
+      INSERT INTO participants VALUES ('W000000000000001', 'P000000000000001', 'participant', NULL, 'Anna', 2);`);
+    old.close();
+    const store = openSqliteStore({ file, synchronous: 'NORMAL' });
+    try {
+      expect(await store.getMembership('W000000000000001', 'P000000000000001')).toMatchObject({ name: 'Anna', tokenEpoch: 0, removedAt: null });
+      expect(await store.getWorkshopAccess('W000000000000001')).toEqual({ sealedJoinKeys: null, recoveryHash: null });
+    } finally {
+      await store.close();
+    }
+    // Opening again is a no-op for the columns.
+    const again = openSqliteStore({ file, synchronous: 'NORMAL' });
+    await again.close();
+    removeDir(dir);
+  });
 });

@@ -1,6 +1,7 @@
 /** Typed calls to the HTTP API, as any client would make them. */
 export interface Created {
   id: string;
+  facilitatorId: string;
   facilitatorToken: string;
   participantJoinKey: string;
   observerJoinKey: string;

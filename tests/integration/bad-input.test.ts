@@ -278,7 +278,11 @@ describe('awareness ownership', () => {
     );
     await observer.waitFor(() => (presenceAt(observer).get(impostorId)?.state as any)?.user?.name === 'Impostor', "the impostor's own presence");
 
-    expect(presenceAt(observer).get(ownerId)).toEqual({ clock: ownerClock, state: { user: { name: 'Facilitator' }, cursor: { x: 1, y: 2 } } });
+    // What others hear carries the connection's identity, stamped by the server (issue 8).
+    expect(presenceAt(observer).get(ownerId)).toEqual({
+      clock: ownerClock,
+      state: { user: { name: 'Facilitator' }, cursor: { x: 1, y: 2 }, participantId: target.facilitatorId, name: expect.any(String), role: 'facilitator' },
+    });
     expect(owner.provider.awareness.getStates().get(ownerId)).toEqual({ user: { name: 'Facilitator' }, cursor: { x: 1, y: 2 } });
     // Ignored, not punished: the impostor's connection stays open.
     await impostor.roundTrip();

@@ -123,6 +123,8 @@ describe('POST /api/workshops', () => {
       facilitatorToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       participantJoinKey: expect.any(String),
       observerJoinKey: expect.any(String),
+      // The facilitator's recovery secret (issue 8), shown once.
+      recoverySecret: expect.stringMatching(/^[\w-]{32}$/),
     });
     expect(created.participantJoinKey).not.toBe(created.observerJoinKey);
     expect(created.participantJoinKey.length).toBeGreaterThanOrEqual(16);
