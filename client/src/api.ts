@@ -39,6 +39,8 @@ export interface CreatedWorkshop {
   facilitatorToken: string;
   participantJoinKey: string;
   observerJoinKey: string;
+  /** The facilitator's recovery secret: shown once, kept in this browser (issue 8). */
+  recoverySecret?: string;
 }
 
 export interface JoinedWorkshop {
@@ -67,3 +69,44 @@ export async function previewWorkshop(workshopId: string, joinKey: string): Prom
   if (!response.ok) throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText);
   return json;
 }
+
+// ——— Membership (issue 8): renewal, recovery, invite links, rotation, removal ———
+
+/** A call with the holder's token (`Authorization: Bearer`), JSON in and out. */
+async function authed<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'network', String(error));
+  }
+  const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: unknown } };
+  if (!response.ok) throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText, json.error?.details);
+  return json as T;
+}
+
+export interface InviteKeys {
+  participantJoinKey: string;
+  observerJoinKey: string;
+}
+
+export interface RecoveredAccess extends InviteKeys {
+  workshopId: string;
+  participantId: string;
+  facilitatorToken: string;
+}
+
+export const renewToken = (workshopId: string, token: string) => authed<{ token: string; expiresAt: number }>('POST', `/api/workshops/${workshopId}/renew`, token);
+export const recoverAccess = (workshopId: string, secret: string) => authed<RecoveredAccess>('POST', `/api/workshops/${workshopId}/recover`, null, { secret });
+/** The current join keys (facilitator); null keys when the server has none kept for this workshop. */
+export const fetchInvite = (workshopId: string, token: string) =>
+  authed<{ participantJoinKey: string | null; observerJoinKey: string | null }>('GET', `/api/workshops/${workshopId}/invite`, token);
+export const rotateJoinKeys = (workshopId: string, token: string, which: 'participant' | 'observer' | 'both' = 'both') =>
+  authed<InviteKeys>('POST', `/api/workshops/${workshopId}/join-keys`, token, { which });
+export const rotateRecovery = (workshopId: string, token: string) => authed<{ recoverySecret: string }>('POST', `/api/workshops/${workshopId}/recovery`, token);
+export const removeParticipant = (workshopId: string, token: string, participantId: string) =>
+  authed<{ participantId: string; removedAt: number }>('DELETE', `/api/workshops/${workshopId}/participants/${participantId}`, token);

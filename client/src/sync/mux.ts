@@ -25,7 +25,7 @@ export interface MuxOptions {
 
 /** A stock y-websocket client gives up on a silent socket after 30 s; the server talks every ~10 s. */
 const SILENCE_LIMIT_MS = 30_000;
-const AUTH_FAILURES = new Set<number>([CloseCode.unauthorized, CloseCode.forbidden]);
+const AUTH_FAILURES = new Set<number>([CloseCode.unauthorized, CloseCode.forbidden, CloseCode.removed]);
 
 interface Channel {
   doc: Y.Doc;

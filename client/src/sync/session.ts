@@ -68,3 +68,42 @@ export function loadJoinKeys(workshopId: string): JoinKeys | null {
     return null;
   }
 }
+
+// ——— Membership (issue 8): the recovery secret and token renewal ———
+
+/** The facilitator's recovery secret, where this browser knows it (created or recovered here). */
+export function saveRecoverySecret(workshopId: string, secret: string): void {
+  localStorage.setItem(`arvo:recovery:${workshopId}`, secret);
+}
+
+export function loadRecoverySecret(workshopId: string): string | null {
+  try {
+    return localStorage.getItem(`arvo:recovery:${workshopId}`);
+  } catch {
+    return null;
+  }
+}
+
+/** Issue and expiry times of a token (ms), read without verifying (the server verifies). */
+export function tokenTimes(token: string): { issuedAt: number; expiresAt: number } | null {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { iat?: number; exp?: number };
+    if (typeof payload.exp !== 'number') return null;
+    return { issuedAt: (payload.iat ?? payload.exp) * 1000, expiresAt: payload.exp * 1000 };
+  } catch {
+    return null;
+  }
+}
+
+/** Renew once a token is past half its life: access lasts while in use, not a fixed number of days. */
+export function needsRenewal(token: string, now = Date.now()): boolean {
+  const times = tokenTimes(token);
+  if (!times) return false;
+  return now >= times.issuedAt + (times.expiresAt - times.issuedAt) / 2 && now < times.expiresAt;
+}
+
+/** Replaces the stored token (keeping the name) after a renewal or recovery. */
+export function replaceToken(workshopId: string, token: string): void {
+  const stored = loadSession(workshopId);
+  saveSession(workshopId, token, stored?.name ?? '');
+}
