@@ -1,8 +1,8 @@
 /**
  * Joins per address per minute, so that one script cannot fill a workshop with identities (each
  * joined identity adds documents every board loads). A fixed one-minute window per address; the
- * map is bounded: expired windows are swept when it grows past `maxAddresses`, and if every
- * window is still live the oldest addresses are forgotten (at worst they get a fresh window).
+ * map is bounded: expired windows are swept when it grows past `maxAddresses`, and if that is not
+ * enough the oldest addresses are forgotten (at worst they get a fresh window).
  */
 export interface JoinDecision {
   allowed: boolean;
@@ -44,9 +44,11 @@ export class JoinLimiter {
   private bound(now: number): void {
     if (this.windows.size <= this.maxAddresses) return;
     for (const [address, window] of this.windows) if (now - window.start >= WINDOW_MS) this.windows.delete(address);
-    // Map order is insertion order: the first entries are the oldest windows.
+    // Map order is insertion order: the first entries are the oldest windows. Evict down to 90 %,
+    // so that a flood of new addresses pays for one sweep per tenth of the map, not one per join.
+    const target = Math.floor(this.maxAddresses * 0.9);
     for (const address of this.windows.keys()) {
-      if (this.windows.size <= this.maxAddresses) break;
+      if (this.windows.size <= target) break;
       this.windows.delete(address);
     }
   }
