@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createWorkshop, join } from '../helpers/api';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 import { createThroughStartPage, joinThroughLink, launchBrowser, newPerson, type Person } from './harness';
 
@@ -103,5 +104,25 @@ describe('membership in real browsers', () => {
     const stranger = track(await newPerson(browser));
     await stranger.page.goto(`${server.url}/w/${workshopId}/recover#r=wrong`);
     await stranger.page.locator('[role="alert"]', { hasText: 'not valid' }).waitFor();
+  });
+
+  test('the join page says in words when the workshop is full', async () => {
+    const small = await startTestServer({ MAX_PARTICIPANTS: '1' });
+    try {
+      const created = await createWorkshop(small.url, ['Municipality']);
+      const preview = (await (await fetch(`${small.url}/api/workshops/${created.id}/preview?k=${encodeURIComponent(created.participantJoinKey)}`)).json()) as {
+        actors: Array<{ id: string }>;
+      };
+      await join(small.url, created.id, created.participantJoinKey, 'First', preview.actors[0]!.id);
+      const late = track(await newPerson(browser));
+      await late.page.goto(`${small.url}/w/${created.id}/join?k=${encodeURIComponent(created.participantJoinKey)}`);
+      await late.page.locator('#join-name').fill('Second');
+      await late.page.locator('label.actor-option', { hasText: 'Municipality' }).click();
+      await late.page.locator('form button[type="submit"]').click();
+      await late.page.locator('.problem-inline[role="alert"]', { hasText: 'This workshop is full' }).waitFor();
+    } finally {
+      await small.close();
+      removeDir(small.dataDir);
+    }
   });
 });
