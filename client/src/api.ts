@@ -110,3 +110,5 @@ export const rotateJoinKeys = (workshopId: string, token: string, which: 'partic
 export const rotateRecovery = (workshopId: string, token: string) => authed<{ recoverySecret: string }>('POST', `/api/workshops/${workshopId}/recovery`, token);
 export const removeParticipant = (workshopId: string, token: string, participantId: string) =>
   authed<{ participantId: string; removedAt: number }>('DELETE', `/api/workshops/${workshopId}/participants/${participantId}`, token);
+/** Revokes every token of the caller (other devices, old links); returns a fresh one for this device. */
+export const signOutEverywhere = (workshopId: string, token: string) => authed<{ token: string }>('POST', `/api/workshops/${workshopId}/sign-out-everywhere`, token);

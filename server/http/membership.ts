@@ -15,11 +15,12 @@ import { HttpError, readJson, sendJson } from './json';
  *   GET    /api/workshops/:id/invite                      the current join keys (facilitator)
  *   POST   /api/workshops/:id/join-keys {which}           rotate join keys (facilitator)
  *   POST   /api/workshops/:id/recovery                    a new recovery secret (facilitator)
+ *   POST   /api/workshops/:id/sign-out-everywhere         revoke every token of the caller; returns a fresh one
  *   DELETE /api/workshops/:id/participants/:pid           remove a participant (facilitator)
  */
 const BODY_LIMIT = 64 * 1024;
 const ID = '([0-9A-Za-z]{16})';
-const PATH = new RegExp(`^/api/workshops/${ID}/(join|preview|renew|recover|invite|join-keys|recovery)$`);
+const PATH = new RegExp(`^/api/workshops/${ID}/(join|preview|renew|recover|invite|join-keys|recovery|sign-out-everywhere)$`);
 const PARTICIPANT_PATH = new RegExp(`^/api/workshops/${ID}/participants/${ID}$`);
 
 const recoverSchema = z.object({ secret: z.string().min(1).max(200) });
@@ -125,6 +126,12 @@ export function createMembershipRoutes(deps: MembershipRouteDeps) {
         expect(request, 'POST');
         const claims = await authenticate(request, response);
         sendJson(response, 200, await deps.membership.rotateRecovery(claims, workshopId));
+        return true;
+      }
+      case 'sign-out-everywhere': {
+        expect(request, 'POST');
+        const claims = await authenticate(request, response);
+        sendJson(response, 200, await deps.membership.signOutEverywhere(claims, workshopId));
         return true;
       }
       default:

@@ -158,6 +158,20 @@ export function createMembershipService(deps: {
       return { workshopId, participantId: facilitator.participantId, facilitatorToken, ...keys };
     },
 
+    /**
+     * "Sign out everywhere" for the caller: their token epoch moves on, so every token they hold
+     * (other devices, a leaked link) stops working and those sockets close with 4401; the caller
+     * gets a fresh token at the new epoch.
+     */
+    async signOutEverywhere(claims: VerifiedClaims, workshopId: string): Promise<{ token: string }> {
+      if (claims.workshopId !== workshopId) throw new HttpError(403, 'forbidden', 'token is for another workshop');
+      const epoch = await store.bumpTokenEpoch(workshopId, claims.participantId);
+      if (epoch === null) throw new HttpError(404, 'not-found', 'no such participant in this workshop');
+      deps.registry.closeParticipant(workshopId, claims.participantId, CloseCode.unauthorized, CloseReason.tokenRevoked, epoch);
+      deps.log.info('signed-out-everywhere', { workshop: workshopId, participant: claims.participantId });
+      return { token: await deps.tokens.issue(claims, epoch) };
+    },
+
     /** A new recovery secret; the previous recovery link stops working. */
     async rotateRecovery(claims: VerifiedClaims, workshopId: string): Promise<{ recoverySecret: string }> {
       requireFacilitator(claims, workshopId);

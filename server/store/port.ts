@@ -116,6 +116,8 @@ export interface DocStore {
   addParticipantWithin(participant: ParticipantRecord, maxJoined: number): Promise<boolean>;
   /** Marks removed (first time only) and bumps the token epoch; returns the record after, or null. */
   removeParticipant(workshopId: string, participantId: string, removedAt: number): Promise<MembershipRecord | null>;
+  /** Moves the token epoch on (every token issued before stops working); returns the new epoch, or null. */
+  bumpTokenEpoch(workshopId: string, participantId: string): Promise<number | null>;
   /** Replaces the join-key hashes (and their sealed copy) — old join links stop working. */
   setJoinKeys(workshopId: string, keys: { participantKeyHash: string; observerKeyHash: string; sealedJoinKeys: string }): Promise<void>;
   getWorkshopAccess(workshopId: string): Promise<WorkshopAccess | null>;

@@ -154,6 +154,9 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
   );
   const countJoined = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM participants WHERE workshop = ? AND role != 'facilitator'");
   const markRemoved = db.prepare('UPDATE participants SET removed_at = COALESCE(removed_at, ?), token_epoch = token_epoch + 1 WHERE workshop = ? AND id = ?');
+  const bumpEpoch = db.prepare<[string, string], { token_epoch: number }>(
+    'UPDATE participants SET token_epoch = token_epoch + 1 WHERE workshop = ? AND id = ? RETURNING token_epoch',
+  );
   const updateJoinKeys = db.prepare('UPDATE workshops SET participant_key_hash = ?, observer_key_hash = ?, join_keys_sealed = ? WHERE id = ?');
   const selectAccess = db.prepare<[string], { join_keys_sealed: string | null; recovery_hash: string | null }>(
     'SELECT join_keys_sealed, recovery_hash FROM workshops WHERE id = ?',
@@ -279,6 +282,9 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     },
     async removeParticipant(workshopId, participantId, removedAt) {
       return removeTx(workshopId, participantId, removedAt);
+    },
+    async bumpTokenEpoch(workshopId, participantId) {
+      return bumpEpoch.get(workshopId, participantId)?.token_epoch ?? null;
     },
     async setJoinKeys(workshopId, keys) {
       updateJoinKeys.run(keys.participantKeyHash, keys.observerKeyHash, keys.sealedJoinKeys, workshopId);

@@ -405,6 +405,14 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await store.removeParticipant(w.id, unique('P'), 1000)).toBeNull();
       });
 
+      it('bumpTokenEpoch moves the epoch on and returns it; unknown participants are null', async () => {
+        const { w, facilitator } = await withFacilitator();
+        expect(await store.bumpTokenEpoch(w.id, facilitator.participantId)).toBe(1);
+        expect(await store.bumpTokenEpoch(w.id, facilitator.participantId)).toBe(2);
+        expect(await store.getMembership(w.id, facilitator.participantId)).toMatchObject({ tokenEpoch: 2, removedAt: null });
+        expect(await store.bumpTokenEpoch(w.id, unique('P'))).toBeNull();
+      });
+
       it('addParticipantWithin stops at the cap; facilitators and other workshops do not count', async () => {
         const { w } = await withFacilitator();
         const other = workshop();

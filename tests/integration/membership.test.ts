@@ -246,6 +246,33 @@ describe('the recovery link', () => {
   });
 });
 
+describe('signing out everywhere', () => {
+  it("revokes every token the caller holds (their open sockets close with 4401) and hands back a fresh one; others are untouched", async () => {
+    const { created, ben } = await setup();
+    const recovered = await api(`/api/workshops/${created.id}/recover`, { body: { secret: created.recoverySecret } });
+    const otherDevice = await rawOpen(roomDocName(created.id), created.facilitatorToken);
+    await otherDevice.sync();
+    const benRaw = await rawOpen(roomDocName(created.id), ben.token);
+    await benRaw.sync();
+
+    const signedOut = await api(`/api/workshops/${created.id}/sign-out-everywhere`, { method: 'POST', token: recovered.json.facilitatorToken });
+    expect(signedOut.status).toBe(200);
+    expect(await otherDevice.closed).toEqual({ code: CloseCode.unauthorized, reason: CloseReason.tokenRevoked });
+    for (const old of [created.facilitatorToken, recovered.json.facilitatorToken]) {
+      const refused = await rawOpen(roomDocName(created.id), old);
+      expect(await refused.closed).toEqual({ code: CloseCode.unauthorized, reason: CloseReason.tokenRevoked });
+      expect((await api(`/api/workshops/${created.id}/renew`, { method: 'POST', token: old })).status).toBe(401);
+    }
+    const fresh = await rawOpen(roomDocName(created.id), signedOut.json.token);
+    await fresh.sync();
+    expect(fresh.ws.readyState).toBe(WebSocket.OPEN);
+    expect(benRaw.ws.readyState).toBe(WebSocket.OPEN);
+    // Recovery still works and issues a token at the new epoch.
+    const again = await api(`/api/workshops/${created.id}/recover`, { body: { secret: created.recoverySecret } });
+    expect((await api(`/api/workshops/${created.id}/renew`, { method: 'POST', token: again.json.facilitatorToken })).status).toBe(200);
+  });
+});
+
 describe('tokens on open sockets', () => {
   it('a socket (/ws and /mux) closes with 4401 when its token expires while open', async () => {
     const short = await startTestServer({ TOKEN_TTL_SECONDS: '2' });
