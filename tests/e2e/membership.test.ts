@@ -11,6 +11,8 @@ import { createThroughStartPage, joinThroughLink, launchBrowser, newPerson, type
  * the facilitator's board with the invite links.
  */
 const ACTORS = ['Municipality', 'Association'] as const;
+/** Each test drives two or three browser profiles through whole pages: more than the default 30 s on a loaded machine. */
+const TEST_MS = 90_000;
 
 let server: TestServer;
 let browser: Browser;
@@ -62,7 +64,7 @@ describe('membership in real browsers', () => {
     await anna.page.reload();
     await anna.page.locator('[data-testid="removed-notice"]').waitFor({ timeout: 5_000 });
     expect(await ben.page.locator('[data-testid="connection-status"]').getAttribute('data-status')).toBe('live');
-  });
+  }, TEST_MS);
 
   test('rotating the join links in the UI makes the old link fail on the join page; the new one works', async () => {
     const { facilitator, participantLink } = await facilitatorWithWorkshop('Rotation');
@@ -80,7 +82,7 @@ describe('membership in real browsers', () => {
     expect(await problem.textContent()).toMatch(/not valid/);
 
     track(await joinThroughLink(browser, newLink, 'Late', 'Municipality'));
-  });
+  }, TEST_MS);
 
   test('the recovery link in a fresh browser profile gives the facilitator board and the invite links', async () => {
     const { facilitator, participantLink, workshopId } = await facilitatorWithWorkshop('Recovery');
@@ -104,7 +106,7 @@ describe('membership in real browsers', () => {
     const stranger = track(await newPerson(browser));
     await stranger.page.goto(`${server.url}/w/${workshopId}/recover#r=wrong`);
     await stranger.page.locator('[role="alert"]', { hasText: 'not valid' }).waitFor();
-  });
+  }, TEST_MS);
 
   test('the join page says in words when the workshop is full', async () => {
     const small = await startTestServer({ MAX_PARTICIPANTS: '1' });
@@ -124,5 +126,5 @@ describe('membership in real browsers', () => {
       await small.close();
       removeDir(small.dataDir);
     }
-  });
+  }, TEST_MS);
 });
