@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from './auth/secret';
@@ -8,6 +7,8 @@ import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createLocalFanout } from './fanout/port';
 import { createApi } from './http/api';
+import { createCreateGuard } from './http/createGuard';
+import { createHttpServer } from './http/server';
 import { createStaticHandler } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -67,26 +68,24 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     rateLimitPerSec: config.rateLimitPerSec,
     rateLimitBurst: config.rateLimitBurst,
   });
-  const api = createApi({ workshops: createWorkshopService({ store, rooms, tokens }), store, tokens, metrics, log });
-  const serveStatic = createStaticHandler(CLIENT_DIST);
-
-  const server = http.createServer((request, response) => {
-    api(request, response).then(
-      (handled) => {
-        if (!handled) serveStatic(request, response);
-      },
-      (error: unknown) => {
-        log.error('request-failed', { error: String(error) });
-        if (!response.headersSent) response.writeHead(500);
-        response.end();
-      },
-    );
+  const api = createApi({
+    workshops: createWorkshopService({ store, rooms, tokens }),
+    store,
+    tokens,
+    metrics,
+    log,
+    createGuard: createCreateGuard({ perMinute: config.createPerMinute, createKey: config.createKey, trustProxy: config.trustProxy }),
+    history: { pageMaxBytes: config.historyPageMaxBytes, checkpointsPerDoc: config.checkpointsPerDoc },
   });
-  server.on('upgrade', (request, socket, head) => {
-    if (request.url?.startsWith('/ws/') || request.url?.startsWith('/mux')) relay.handleUpgrade(request, socket, head);
-    else socket.destroy();
+  // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
+  const server = createHttpServer({
+    api,
+    serveStatic: createStaticHandler(CLIENT_DIST),
+    upgrade: relay.handleUpgrade,
+    log,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,21 +5,37 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
 import type { WorkshopService } from '../workshops';
+import type { CreateGuard } from './createGuard';
 import { HttpError, readJson, sendError, sendJson, toHttpError } from './json';
+import { requestPathname, requestSearchParams } from './url';
 
 const BODY_LIMIT = 64 * 1024;
 const JOIN_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/join$/;
 const PREVIEW_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/preview$/;
 
 /** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
-export function createApi(deps: { workshops: WorkshopService; store: DocStore; tokens: TokenService; metrics: Metrics; log: Logger }) {
+export interface ApiDeps {
+  workshops: WorkshopService;
+  store: DocStore;
+  tokens: TokenService;
+  metrics: Metrics;
+  log: Logger;
+  /** Quotas and the create key for POST /api/workshops (server/http/createGuard.ts). */
+  createGuard: CreateGuard;
+  /** History limits (server/history/service.ts). */
+  history?: { pageMaxBytes?: number; checkpointsPerDoc?: number };
+}
+
+export function createApi(deps: ApiDeps) {
   // Replay (issue 5): GET /api/workshops/:id/history and /history/state, with the reader's token.
-  const history = createHistoryRoutes({ store: deps.store, tokens: deps.tokens });
+  const history = createHistoryRoutes({ store: deps.store, tokens: deps.tokens, ...deps.history });
   async function route(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
     const method = request.method ?? 'GET';
     if (pathname === '/healthz') {
-      const ok = await deps.store.isWritable();
-      sendJson(response, ok ? 200 : 503, ok ? { ok: true } : { ok: false, error: 'store not writable' });
+      // The store really reads and writes its tables (server/store/sqlite.ts, createHealthCheck).
+      const health = await deps.store.checkHealth();
+      if (!health.ok) deps.log.warn('unhealthy', { problem: health.problem });
+      sendJson(response, health.ok ? 200 : 503, health.ok ? { ok: true } : { ok: false, error: `store: ${health.problem}` });
       return;
     }
     if (pathname === '/metrics') {
@@ -36,7 +52,9 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; t
     }
     if (pathname === '/api/workshops') {
       if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'use POST');
-      sendJson(response, 201, await deps.workshops.create(await readJson(request, BODY_LIMIT)));
+      const body = await readJson(request, BODY_LIMIT);
+      deps.createGuard.check(request);
+      sendJson(response, 201, await deps.workshops.create(body));
       return;
     }
     const join = JOIN_PATH.exec(pathname);
@@ -48,7 +66,7 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; t
     const preview = PREVIEW_PATH.exec(pathname);
     if (preview) {
       if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
-      const key = new URL(request.url ?? '/', 'http://localhost').searchParams.get('k') ?? '';
+      const key = requestSearchParams(request.url).get('k') ?? '';
       sendJson(response, 200, await deps.workshops.preview(preview[1]!, key));
       return;
     }
@@ -57,7 +75,8 @@ export function createApi(deps: { workshops: WorkshopService; store: DocStore; t
   }
 
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const pathname = requestPathname(request.url);
+    if (pathname === null) return false; // the static handler answers 400
     if (!(pathname.startsWith('/api/') || pathname === '/healthz' || pathname === '/metrics')) return false;
     try {
       await route(request, response, pathname);
