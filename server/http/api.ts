@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
 import type { WorkshopService } from '../workshops';
 import type { CreateGuard } from './createGuard';
-import { HttpError, readJson, sendError, sendJson, toHttpError } from './json';
+import { HttpError, readJson, sendError, sendJson, storeUnavailable, toHttpError } from './json';
 import { requestPathname, requestSearchParams } from './url';
 
 const BODY_LIMIT = 64 * 1024;
@@ -87,6 +87,14 @@ export function createApi(deps: ApiDeps) {
         // A body left unread (413) stays on the wire: this connection cannot serve another request.
         if (!request.complete) response.shouldKeepAlive = false;
         sendError(response, httpError);
+      } else if (request.socket.destroyed || (error as NodeJS.ErrnoException)?.code === 'ECONNRESET') {
+        // The client went away mid-request (a truncated body, a closed tab): nobody to answer.
+        deps.log.debug('api-aborted', { path: pathname });
+      } else if (!(await deps.store.checkHealth()).ok) {
+        // A failure deeper down (a room document that could not be stored) while the store cannot
+        // write is the store's condition: the client should come back, not report a bug.
+        deps.log.warn('api-store-unavailable', { path: pathname, error: String((error as Error)?.message ?? error) });
+        sendError(response, storeUnavailable());
       } else {
         deps.log.error('api-failed', { path: pathname, error: String((error as Error)?.stack ?? error) });
         sendError(response, new HttpError(500, 'internal', 'internal error'));

@@ -31,13 +31,15 @@ export const STORE_RETRY_AFTER_SECONDS = 30;
 export function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof ArvoError) return new HttpError(STATUS[error.code], error.code, error.message, error.details);
-  if (isStoreUnavailable(error)) {
-    // A full disk or an I/O error is the server's condition, not the request's: try again later.
-    return new HttpError(503, 'store-unavailable', 'the server cannot store data right now; try again later', undefined, {
-      'retry-after': String(STORE_RETRY_AFTER_SECONDS),
-    });
-  }
+  if (isStoreUnavailable(error)) return storeUnavailable();
   return null;
+}
+
+/** A full disk or an I/O error is the server's condition, not the request's: try again later. */
+export function storeUnavailable(): HttpError {
+  return new HttpError(503, 'store-unavailable', 'the server cannot store data right now; try again later', undefined, {
+    'retry-after': String(STORE_RETRY_AFTER_SECONDS),
+  });
 }
 
 /** `application/json`, with or without parameters (`; charset=utf-8`), and nothing else. */

@@ -14,9 +14,12 @@ const codeOf = (error: unknown): string => {
   return typeof code === 'string' ? code : '';
 };
 
-export function isStoreUnavailable(error: unknown): boolean {
+/** Also when the store's error is the `cause` of another (a room that could not store a change). */
+export function isStoreUnavailable(error: unknown, depth = 0): boolean {
   const code = codeOf(error);
-  return UNAVAILABLE.test(code) || CORRUPT.test(code);
+  if (UNAVAILABLE.test(code) || CORRUPT.test(code)) return true;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return depth < 4 && cause !== undefined && isStoreUnavailable(cause, depth + 1);
 }
 
 /** The database file is damaged: nothing will work until it is restored (see README, "Deploying"). */
