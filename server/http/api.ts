@@ -13,7 +13,6 @@ const BODY_LIMIT = 64 * 1024;
 const JOIN_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/join$/;
 const PREVIEW_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\/preview$/;
 
-/** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
 export interface ApiDeps {
   workshops: WorkshopService;
   store: DocStore;
@@ -26,6 +25,7 @@ export interface ApiDeps {
   history?: { pageMaxBytes?: number; checkpointsPerDoc?: number };
 }
 
+/** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
 export function createApi(deps: ApiDeps) {
   // Replay (issue 5): GET /api/workshops/:id/history and /history/state, with the reader's token.
   const history = createHistoryRoutes({ store: deps.store, tokens: deps.tokens, ...deps.history });

@@ -325,3 +325,35 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+describe('process-level handlers (server/main.ts)', () => {
+  const fixture = fileURLToPath(new URL('../fixtures/fault.mjs', import.meta.url));
+
+  it('an uncaught exception is logged with its stack and ends the process non-zero, for systemd to restart', async () => {
+    const faulty = await startChildServer({ env: { NODE_OPTIONS: `--import ${fixture}`, ARVO_TEST_FAULT: 'throw' } });
+    try {
+      expect((await fetch(`${faulty.url}/healthz`)).status).toBe(200);
+      process.kill(faulty.pid!, 'SIGUSR2');
+      // SIGCONT changes nothing for a running process: this only waits for it to end on its own.
+      const exit = await faulty.kill('SIGCONT');
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(faulty.stderr()).toMatch(/"event":"uncaught-exception".*a bug outside every handler/);
+    } finally {
+      await faulty.dispose().catch(() => undefined);
+    }
+  });
+
+  it('an unhandled rejection is logged and the server goes on serving', async () => {
+    const faulty = await startChildServer({ env: { NODE_OPTIONS: `--import ${fixture}`, ARVO_TEST_FAULT: 'reject' } });
+    try {
+      process.kill(faulty.pid!, 'SIGUSR2');
+      const deadline = Date.now() + 10_000;
+      while (!/unhandled-rejection/.test(faulty.stderr()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(faulty.stderr()).toMatch(/"event":"unhandled-rejection".*a forgotten promise/);
+      expect((await fetch(`${faulty.url}/healthz`)).status).toBe(200);
+      await createWorkshop(faulty.url);
+    } finally {
+      await faulty.dispose();
+    }
+  });
+});
