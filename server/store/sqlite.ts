@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS participants (
   PRIMARY KEY (workshop, id)
 );
 CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, probe BLOB);
--- Replay checkpoints: document states beside the log, kept (unlike snapshots, never pruned).
+-- Replay checkpoints: document states beside the log; a cache, at most CHECKPOINTS_PER_DOC per document (pruneCheckpoints).
 CREATE TABLE IF NOT EXISTS checkpoints (
   doc TEXT NOT NULL,
   seq INTEGER NOT NULL,
