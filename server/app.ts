@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from './auth/secret';
@@ -14,6 +13,9 @@ import { JoinLimiter } from './membership/joinLimiter';
 import { withRecovery } from './membership/provision';
 import { createKeySealer } from './membership/seal';
 import { createLivenessCheck, createMembershipService } from './membership/service';
+import { createCreateGuard } from './http/createGuard';
+import { createHttpServer } from './http/server';
+import { clientAddress } from './http/quota';
 import { createStaticHandler } from './http/static';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
@@ -79,27 +81,32 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   });
   const membership = createMembershipService({ store, rooms, tokens, registry: connectionRegistry, sealer: createKeySealer(secret), log });
   const workshops = withRecovery(createWorkshopService({ store, rooms, tokens, maxParticipants: config.maxParticipants }), membership);
-  const membershipRoutes = createMembershipRoutes({ workshops, membership, tokens, joinLimiter: new JoinLimiter(config.joinRatePerMin) });
-  const api = createApi({ workshops, store, tokens, metrics, log, membership: membershipRoutes });
-  const serveStatic = createStaticHandler(CLIENT_DIST);
-
-  const server = http.createServer((request, response) => {
-    api(request, response).then(
-      (handled) => {
-        if (!handled) serveStatic(request, response);
-      },
-      (error: unknown) => {
-        log.error('request-failed', { error: String(error) });
-        if (!response.headersSent) response.writeHead(500);
-        response.end();
-      },
-    );
+  const membershipRoutes = createMembershipRoutes({
+    workshops,
+    membership,
+    tokens,
+    joinLimiter: new JoinLimiter(config.joinRatePerMin),
+    clientAddress: (request) => clientAddress(request, config.trustProxy),
   });
-  server.on('upgrade', (request, socket, head) => {
-    if (request.url?.startsWith('/ws/') || request.url?.startsWith('/mux')) relay.handleUpgrade(request, socket, head);
-    else socket.destroy();
+  const api = createApi({
+    workshops,
+    store,
+    tokens,
+    metrics,
+    log,
+    createGuard: createCreateGuard({ perMinute: config.createPerMinute, createKey: config.createKey, trustProxy: config.trustProxy }),
+    history: { pageMaxBytes: config.historyPageMaxBytes, checkpointsPerDoc: config.checkpointsPerDoc },
+    membership: membershipRoutes,
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
+  const server = createHttpServer({
+    api,
+    serveStatic: createStaticHandler(CLIENT_DIST),
+    upgrade: relay.handleUpgrade,
+    log,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -29,6 +29,14 @@ const envSchema = z.object({
   TOKEN_TTL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
   MAX_PARTICIPANTS: z.preprocess(emptyAsUndefined, intFromEnv(500, 1, 100_000)),
   JOIN_RATE_PER_MIN: z.preprocess(emptyAsUndefined, intFromEnv(30, 1, 100_000)),
+  // Hardening (issue 8): quotas and HTTP limits, see README "Configuration".
+  CREATE_PER_MINUTE: z.preprocess(emptyAsUndefined, intFromEnv(10, 1, 100_000)),
+  CREATE_KEY: z.preprocess(emptyAsUndefined, z.string().min(8, 'must be at least 8 characters').max(200).optional()),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false', '1', '0']).default('false')),
+  HISTORY_PAGE_MAX_BYTES: z.preprocess(emptyAsUndefined, intFromEnv(4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024)),
+  CHECKPOINTS_PER_DOC: z.preprocess(emptyAsUndefined, intFromEnv(32, 2, 10_000)),
+  HTTP_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intFromEnv(15_000, 500, 600_000)),
+  HTTP_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intFromEnv(30_000, 1000, 3_600_000)),
   /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
   SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
   /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
@@ -61,6 +69,18 @@ export interface Config {
   /** Joins per client address per minute. */
   joinRatePerMin: number;
   sqliteMaxPages: number | undefined;
+  /** Workshop creations allowed per client address per minute. */
+  createPerMinute: number;
+  /** When set, creating a workshop needs this key (X-Arvo-Create-Key): for servers open to the internet. */
+  createKey: string | undefined;
+  /** Take the client address from X-Forwarded-For (its last entry): only behind a reverse proxy that sets it. */
+  trustProxy: boolean;
+  /** Largest history page (the JSON body), except that a page always holds at least one entry. */
+  historyPageMaxBytes: number;
+  /** Replay checkpoints kept per document at most (server/history/service.ts). */
+  checkpointsPerDoc: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
 }
@@ -80,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL and REDIS_URL are reserved for scale-out and not supported yet; unset them to use the embedded SQLite store');
   }
   if (e.DOC_WARN_BYTES > e.DOC_MAX_BYTES) throw new ConfigError('DOC_WARN_BYTES must not exceed DOC_MAX_BYTES');
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -100,6 +121,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxParticipants: e.MAX_PARTICIPANTS,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
     sqliteMaxPages: e.SQLITE_MAX_PAGES,
+    createPerMinute: e.CREATE_PER_MINUTE,
+    createKey: e.CREATE_KEY,
+    trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
+    historyPageMaxBytes: e.HISTORY_PAGE_MAX_BYTES,
+    checkpointsPerDoc: e.CHECKPOINTS_PER_DOC,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
   };

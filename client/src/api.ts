@@ -8,20 +8,28 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Seconds to wait before trying again (the Retry-After of a 429 or 503), when the server said. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
+/** The header that carries the server's CREATE_KEY, when it asks for one. */
+export const CREATE_KEY_HEADER = 'x-arvo-create-key';
+
+async function post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, 'network', String(error));
   }
   const json = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: unknown } };
-  if (!response.ok) throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText, json.error?.details);
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new ApiError(response.status, json.error?.code ?? 'error', json.error?.message ?? response.statusText, json.error?.details, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null);
+  }
   return json as T;
 }
 
@@ -50,7 +58,9 @@ export interface JoinedWorkshop {
   token: string;
 }
 
-export const createWorkshop = (request: CreateWorkshopRequest) => post<CreatedWorkshop>('/api/workshops', request);
+/** `createKey`: the server's key for creating workshops, when it requires one (error code `create-key-required`). */
+export const createWorkshop = (request: CreateWorkshopRequest, createKey?: string) =>
+  post<CreatedWorkshop>('/api/workshops', request, createKey ? { [CREATE_KEY_HEADER]: createKey } : {});
 export const joinWorkshop = (workshopId: string, request: { joinKey: string; name: string; actorId?: string }) =>
   post<JoinedWorkshop>(`/api/workshops/${workshopId}/join`, request);
 

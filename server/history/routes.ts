@@ -2,8 +2,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Claims } from '../../shared/protocol/permissions';
 import { TokenError, type TokenService } from '../auth/tokens';
 import { HttpError, sendJson } from '../http/json';
+import { requestSearchParams } from '../http/url';
 import type { DocStore } from '../store/port';
-import { createHistoryService, HISTORY_PAGE_DEFAULT, type HistoryService, type StatePoint } from './service';
+import { createHistoryService, HISTORY_PAGE_DEFAULT, HistoryBusyError, type HistoryService, type StatePoint } from './service';
+
+export interface HistoryRouteOptions {
+  checkpointEvery?: number | undefined;
+  checkpointsPerDoc?: number | undefined;
+  pageMaxBytes?: number | undefined;
+}
 
 /**
  * The history API (docs/schema.md, "History API"), read with the reader's own token:
@@ -22,8 +29,13 @@ function integerParam(params: URLSearchParams, name: string): number | null {
   return Number(value);
 }
 
-export function createHistoryRoutes(deps: { store: DocStore; tokens: TokenService; checkpointEvery?: number }) {
-  const service: HistoryService = createHistoryService({ store: deps.store, ...(deps.checkpointEvery ? { checkpointEvery: deps.checkpointEvery } : {}) });
+export function createHistoryRoutes(deps: { store: DocStore; tokens: TokenService } & HistoryRouteOptions) {
+  const service: HistoryService = createHistoryService({
+    store: deps.store,
+    ...(deps.checkpointEvery ? { checkpointEvery: deps.checkpointEvery } : {}),
+    ...(deps.checkpointsPerDoc ? { checkpointsPerDoc: deps.checkpointsPerDoc } : {}),
+    ...(deps.pageMaxBytes ? { pageMaxBytes: deps.pageMaxBytes } : {}),
+  });
 
   async function authenticate(request: IncomingMessage, response: ServerResponse): Promise<Claims> {
     const header = request.headers.authorization ?? '';
@@ -45,7 +57,7 @@ export function createHistoryRoutes(deps: { store: DocStore; tokens: TokenServic
     if ((request.method ?? 'GET') !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
     const claims = await authenticate(request, response);
     const workshopId = match[1]!;
-    const params = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const params = requestSearchParams(request.url);
 
     if (!match[2]) {
       const limit = integerParam(params, 'limit') ?? HISTORY_PAGE_DEFAULT;
@@ -64,7 +76,10 @@ export function createHistoryRoutes(deps: { store: DocStore; tokens: TokenServic
     const at = integerParam(params, 'at');
     if ((seq === null) === (at === null)) throw new HttpError(400, 'invalid-input', 'give exactly one of seq and at');
     const point: StatePoint = seq !== null ? { seq } : { at: at! };
-    const state = await service.state(claims, workshopId, doc, point);
+    const state = await service.state(claims, workshopId, doc, point).catch((error: unknown) => {
+      if (error instanceof HistoryBusyError) throw new HttpError(503, 'busy', error.message, undefined, { 'retry-after': '2' });
+      throw error;
+    });
     if ((request.headers.accept ?? '').includes('application/octet-stream')) {
       response.writeHead(200, {
         'content-type': 'application/octet-stream',

@@ -5,6 +5,7 @@ import type { JoinLimiter } from '../membership/joinLimiter';
 import type { MembershipService } from '../membership/service';
 import type { WorkshopService } from '../workshops';
 import { HttpError, readJson, sendJson } from './json';
+import { requestSearchParams } from './url';
 
 /**
  * Membership routes (docs/schema.md, "Membership API"):
@@ -92,7 +93,7 @@ export function createMembershipRoutes(deps: MembershipRouteDeps) {
       }
       case 'preview': {
         expect(request, 'GET');
-        const key = new URL(request.url ?? '/', 'http://localhost').searchParams.get('k') ?? '';
+        const key = requestSearchParams(request.url).get('k') ?? '';
         sendJson(response, 200, await deps.workshops.preview(workshopId, key));
         return true;
       }

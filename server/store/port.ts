@@ -43,7 +43,10 @@ export interface WorkshopLogQuery {
   draftsOf: string | null;
 }
 
-/** A stored state of one document as of a log sequence number (for replay; kept, never pruned). */
+/**
+ * A stored state of one document as of a log sequence number, for replay. A cache of the log
+ * (always rebuildable from it), so it may be pruned: see `pruneCheckpoints`.
+ */
 export type Checkpoint = Snapshot;
 
 export interface WorkshopRecord {
@@ -80,6 +83,7 @@ export interface WorkshopAccess {
   /** SHA-256 of the recovery secret (hex), null: none issued. */
   recoveryHash: string | null;
 }
+export type StoreHealth = { ok: true } | { ok: false; problem: string };
 
 export interface DocStore {
   /** Appends in one committed transaction; returns each update's sequence number, in order. */
@@ -91,12 +95,21 @@ export interface DocStore {
   readLog(docName: string, afterSeq: number, limit: number): Promise<LoggedUpdate[]>;
   /** A workshop's log across its documents (room, notes, at most one drafts), in (ts, docName, seq) order, paged. */
   readWorkshopLog(query: WorkshopLogQuery): Promise<LoggedUpdate[]>;
+  /**
+   * A page of `readWorkshopLog` bounded in bytes as well: entries in the same order, at most
+   * `limit` of them, and no more update bytes than `maxBytes` in all — except that the first
+   * entry always comes, whatever its size, so that a reader always gets past it. `more`: entries
+   * follow the last one returned.
+   */
+  readWorkshopLogPage(query: WorkshopLogQuery & { maxBytes: number }): Promise<{ entries: LoggedUpdate[]; more: boolean }>;
   /** The newest logged entry of a document (null: none) — optionally the newest with `ts <= atOrBefore`. */
   lastLogged(docName: string, atOrBefore?: number): Promise<{ seq: number; ts: number } | null>;
   /** Replay checkpoints: states kept beside the log. Writing one for an existing (doc, seq) replaces it. */
   writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** The checkpoint with the highest seq ≤ `seq`, or null. */
   checkpointAtOrBefore(docName: string, seq: number): Promise<Checkpoint | null>;
+  /** Deletes the document's checkpoints whose seq is not a multiple of `keepEvery`; returns how many. */
+  pruneCheckpoints(docName: string, keepEvery: number): Promise<number>;
 
   createWorkshop(workshop: WorkshopRecord, facilitator: ParticipantRecord): Promise<void>;
   getWorkshop(id: string): Promise<WorkshopRecord | null>;
@@ -123,7 +136,12 @@ export interface DocStore {
   getWorkshopAccess(workshopId: string): Promise<WorkshopAccess | null>;
   setRecoveryHash(workshopId: string, recoveryHash: string): Promise<void>;
 
-  /** True when a write can be committed now (for /healthz). */
+  /** True when a write can be committed now: `checkHealth().ok`. */
   isWritable(): Promise<boolean>;
+  /**
+   * For /healthz: can every table really be read and written now? Not ok when the disk is full,
+   * the file cannot be written, or any operation has met a damaged database since it was opened.
+   */
+  checkHealth(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

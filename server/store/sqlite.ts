@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Checkpoint, DocStore, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot } from './port';
+import { isStoreCorrupt } from './errors';
+import type { Checkpoint, DocStore, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot, StoreHealth } from './port';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests of the contract alone. */
@@ -9,6 +10,11 @@ export interface SqliteOptions {
   synchronous: 'NORMAL' | 'FULL';
   /** Caps the database size in pages; used by tests to reach SQLITE_FULL for real. */
   maxPages?: number | undefined;
+  /**
+   * Hold a lock beside the file (`<file>.lock`) for as long as the store is open (default true
+   * for files): a second process on the same file is refused at open. See `acquireLock`.
+   */
+  exclusive?: boolean;
 }
 
 const SCHEMA = `
@@ -43,7 +49,7 @@ CREATE TABLE IF NOT EXISTS participants (
   PRIMARY KEY (workshop, id)
 );
 CREATE TABLE IF NOT EXISTS health (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, probe BLOB);
--- Replay checkpoints: document states beside the log, kept (unlike snapshots, never pruned).
+-- Replay checkpoints: document states beside the log; a cache, at most CHECKPOINTS_PER_DOC per document (pruneCheckpoints).
 CREATE TABLE IF NOT EXISTS checkpoints (
   doc TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -99,13 +105,36 @@ const toLogged = (row: UpdateRow): LoggedUpdate => ({
  */
 export function openSqliteStore(options: SqliteOptions): DocStore {
   if (options.file !== ':memory:') fs.mkdirSync(path.dirname(options.file), { recursive: true });
-  const db = new Database(options.file);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous}`);
-  db.pragma('foreign_keys = ON');
-  db.exec(SCHEMA);
-  addMembershipColumns(db);
-  if (options.maxPages) db.pragma(`max_page_count = ${options.maxPages}`);
+  const lock = (options.exclusive ?? true) && options.file !== ':memory:' ? acquireLock(`${options.file}.lock`) : null;
+  let db: Database.Database;
+  try {
+    db = openChecked(options.file);
+  } catch (error) {
+    lock?.close();
+    throw error;
+  }
+  try {
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    addMembershipColumns(db);
+    if (options.maxPages) db.pragma(`max_page_count = ${options.maxPages}`);
+  } catch (error) {
+    db.close();
+    lock?.close();
+    throw error;
+  }
+  const adapter = createAdapter(db);
+  return withCorruptionWatch({
+    ...adapter,
+    async close() {
+      await adapter.close();
+      if (lock?.open) lock.close();
+    },
+  });
+}
+
+function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promise<StoreHealth> } {
 
   const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM updates WHERE doc = ?');
   const insertUpdate = db.prepare('INSERT INTO updates (doc, seq, ts, participant, data) VALUES (?, ?, ?, ?, ?)');
@@ -173,14 +202,8 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     return row ? toMembership(row) : null;
   });
 
-  const touchHealth = db.prepare('INSERT OR REPLACE INTO health (id, ts) VALUES (1, ?)');
-  const insertProbe = db.prepare('INSERT INTO health (id, ts, probe) VALUES (2, 0, zeroblob(8192))');
-  const deleteProbe = db.prepare('DELETE FROM health WHERE id = 2');
-  const probeSpace = db.transaction(() => {
-    insertProbe.run();
-    deleteProbe.run();
-  });
-  let lastAppendFailed = false;
+  const health = createHealthCheck(db);
+  const history = historyQueries(db);
 
   // Sequence numbers are cached per document: one process owns a document while it is loaded.
   const seqCache = new Map<string, number>();
@@ -204,11 +227,8 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     async appendUpdates(batch) {
       if (batch.length === 0) return [];
       try {
-        const seqs = appendBatch(batch);
-        lastAppendFailed = false;
-        return seqs;
+        return appendBatch(batch);
       } catch (error) {
-        lastAppendFailed = true;
         // The transaction rolled back: forget cached sequence numbers it may have advanced.
         for (const u of batch) seqCache.delete(u.docName);
         throw error;
@@ -248,6 +268,9 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
       const row = checkpointBefore.get(docName, seq);
       return row ? { docName, seq: row.seq, ts: row.ts, state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength) } : null;
     },
+    // History pages and checkpoint pruning (issue 8): see historyQueries below.
+    readWorkshopLogPage: history.readWorkshopLogPage,
+    pruneCheckpoints: history.pruneCheckpoints,
     async createWorkshop(workshop, facilitator) {
       db.transaction(() => {
         insertWorkshop.run(workshop.id, workshop.createdAt, workshop.participantKeyHash, workshop.observerKeyHash);
@@ -297,21 +320,214 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
       updateRecoveryHash.run(recoveryHash, workshopId);
     },
     async isWritable() {
-      try {
-        if (!lastAppendFailed) {
-          touchHealth.run(Date.now());
-          return true;
-        }
-        // After a failed append (disk full?), prove that a page-sized write fits again.
-        probeSpace();
-        lastAppendFailed = false;
-        return true;
-      } catch {
-        return false;
-      }
+      return (await health.check()).ok;
+    },
+    async checkHealth() {
+      return health.check();
     },
     async close() {
       if (db.open) db.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening safely (issue 8): one process per data directory, and a damaged file refused at start.
+
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+  constructor(
+    readonly reason: 'locked' | 'corrupt',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One process per data directory: an exclusive lock beside the database (`arvo.sqlite.lock`).
+ *
+ * The lock file is itself a tiny SQLite database opened with `locking_mode = EXCLUSIVE`; one
+ * write takes SQLite's EXCLUSIVE lock on it, which this connection then holds until the store is
+ * closed. That lock is a POSIX advisory lock (fcntl) kept by the kernel for the process: when
+ * the process ends in any way, SIGKILL and power loss included, the lock is gone with it. So
+ * there is no stale lock to clean up and no pid that could be reused by another program, unlike
+ * a pid file; and unlike locking the database itself, tools (`sqlite3 arvo.sqlite .backup`, the
+ * tests' read-only checks) can still read the database while the server runs. A second process
+ * — or a second store in the same process — gets SQLITE_BUSY at once (busy timeout 0) and is
+ * refused with a message. (File systems that do not honour POSIX locks, some network mounts,
+ * defeat it: keep DATA_DIR on a local disk.)
+ */
+function acquireLock(lockFile: string): Database.Database {
+  let lock: Database.Database | null = null;
+  try {
+    lock = new Database(lockFile, { timeout: 0 });
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.pragma('journal_mode = OFF');
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, since INTEGER NOT NULL)');
+    lock.prepare('INSERT OR REPLACE INTO holder (id, pid, since) VALUES (1, ?, ?)').run(process.pid, Date.now());
+    return lock;
+  } catch (error) {
+    lock?.close();
+    const code = (error as { code?: unknown })?.code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new StoreOpenError(
+        'locked',
+        `another Arvo process is using ${path.dirname(lockFile)} (it holds ${path.basename(lockFile)}). Only one server may use a DATA_DIR: stop the other one, or give this one its own DATA_DIR.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Opens the database and checks its integrity: `PRAGMA quick_check` reads every page, so a
+ * damaged file stops the start with a message instead of failing requests at random later. It
+ * costs one read of the file at start (about a second per few hundred MB).
+ */
+function openChecked(file: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw asOpenError(error, file);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    if (file !== ':memory:') {
+      const verdict = db.pragma('quick_check', { simple: true });
+      if (verdict !== 'ok') throw new StoreOpenError('corrupt', corruptMessage(file, String(verdict)));
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw asOpenError(error, file);
+  }
+}
+
+function corruptMessage(file: string, detail: string): string {
+  return `the database file ${file} is damaged (${detail.replace(/\s*\n\s*/g, '; ').slice(0, 300)}). Stop here: restore it from a backup, or move it aside to start empty (README, "Deploying").`;
+}
+
+function asOpenError(error: unknown, file: string): unknown {
+  if (error instanceof StoreOpenError) return error;
+  if (isStoreCorrupt(error)) return new StoreOpenError('corrupt', corruptMessage(file, String((error as Error).message)));
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health (issue 8): /healthz asks whether the tables can really be read and written.
+
+const HEALTH_CACHE_MS = 1000;
+
+/**
+ * Reads the newest row of every table (the path from each B-tree's root to its last leaf) and
+ * commits a write to the update log, checkpoint and workshop tables that is removed in the same
+ * transaction: an 8 KiB row needs fresh pages, so a full file or disk fails here as an append
+ * would. The answer is kept for a second, so a client polling /healthz cannot turn it into a
+ * stream of disk writes.
+ */
+function createHealthCheck(db: Database.Database) {
+  // The newest row by each table's primary key (three of them are WITHOUT ROWID tables).
+  const newestRows = [
+    'SELECT * FROM updates ORDER BY doc DESC, seq DESC LIMIT 1',
+    'SELECT * FROM snapshots ORDER BY doc DESC, seq DESC LIMIT 1',
+    'SELECT * FROM checkpoints ORDER BY doc DESC, seq DESC LIMIT 1',
+    'SELECT * FROM workshops ORDER BY id DESC LIMIT 1',
+    'SELECT * FROM participants ORDER BY workshop DESC, id DESC LIMIT 1',
+    'SELECT * FROM health ORDER BY id DESC LIMIT 1',
+  ];
+  const probe = '\u0001health-probe';
+  let cached: { at: number; result: StoreHealth } | null = null;
+  const run = () => {
+    for (const sql of newestRows) db.prepare(sql).get();
+    db.prepare('INSERT INTO updates (doc, seq, ts, participant, data) VALUES (?, 0, 0, NULL, zeroblob(8192))').run(probe);
+    db.prepare('DELETE FROM updates WHERE doc = ?').run(probe);
+    db.prepare('INSERT INTO checkpoints (doc, seq, ts, state) VALUES (?, 0, 0, zeroblob(8192))').run(probe);
+    db.prepare('DELETE FROM checkpoints WHERE doc = ?').run(probe);
+    db.prepare("INSERT INTO workshops (id, created_at, participant_key_hash, observer_key_hash) VALUES (?, 0, '', '')").run(probe);
+    db.prepare('DELETE FROM workshops WHERE id = ?').run(probe);
+    db.prepare('INSERT OR REPLACE INTO health (id, ts) VALUES (1, ?)').run(Date.now());
+  };
+  return {
+    async check(): Promise<StoreHealth> {
+      if (!db.open) return { ok: false, problem: 'the store is closed' };
+      const now = Date.now();
+      if (cached && now - cached.at < HEALTH_CACHE_MS) return cached.result;
+      let result: StoreHealth;
+      try {
+        db.transaction(run)();
+        result = { ok: true };
+      } catch (error) {
+        result = { ok: false, problem: String((error as Error)?.message ?? error) };
+      }
+      cached = { at: now, result };
+      return result;
+    },
+  };
+}
+
+/**
+ * Once any operation has met a damaged page, the store stays unhealthy until restarted: the
+ * damage does not go away, and /healthz must not say 200 because its own probe rows happened to
+ * land on good pages.
+ */
+function withCorruptionWatch(adapter: DocStore & { checkHealth(): Promise<StoreHealth> }): DocStore {
+  let corruption: string | null = null;
+  const watched = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(adapter) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    watched[name] = async (...args: unknown[]) => {
+      try {
+        return await method(...args);
+      } catch (error) {
+        if (isStoreCorrupt(error)) corruption ??= String((error as Error).message);
+        throw error;
+      }
+    };
+  }
+  const checkHealth = async (): Promise<StoreHealth> => {
+    if (corruption) return { ok: false, problem: `database damaged: ${corruption}` };
+    const result = await adapter.checkHealth();
+    if (!result.ok && /malformed|not a database|corrupt/i.test(result.problem)) corruption = result.problem;
+    return result;
+  };
+  return { ...(watched as unknown as DocStore), checkHealth, isWritable: async () => (await checkHealth()).ok };
+}
+
+// ---------------------------------------------------------------------------------------------
+// History (issue 8): pages bounded in bytes, and checkpoints bounded per document.
+
+function historyQueries(db: Database.Database): Pick<DocStore, 'readWorkshopLogPage' | 'pruneCheckpoints'> {
+  // The same order and filters as `workshopLogPage`, but the keys and sizes only: `length(data)`
+  // is read from the record header, so sorting a churned log never drags its bytes along.
+  const pageKeys = db.prepare<[string, string, number, string, number, string, string, number], { doc: string; seq: number; ts: number; participant: string | null; size: number }>(
+    `SELECT doc, seq, ts, participant, length(data) AS size FROM updates
+     WHERE doc >= ? AND doc < ? AND (ts, doc, seq) > (?, ?, ?) AND (doc NOT GLOB ? OR doc = ?)
+     ORDER BY ts, doc, seq LIMIT ?`,
+  );
+  const updateData = db.prepare<[string, number], { data: Buffer }>('SELECT data FROM updates WHERE doc = ? AND seq = ?');
+  const thinCheckpoints = db.prepare('DELETE FROM checkpoints WHERE doc = ? AND seq % ? != 0');
+
+  return {
+    async readWorkshopLogPage({ workshopId, after, limit, draftsOf, maxBytes }) {
+      if (!/^[0-9A-Za-z]{16}$/.test(workshopId)) return { entries: [], more: false };
+      const from = after ?? { ts: Number.MIN_SAFE_INTEGER, docName: '', seq: 0 };
+      const ownDrafts = draftsOf === null ? '' : `${workshopId}/drafts/${draftsOf}`;
+      const keys = pageKeys.all(workshopId, `${workshopId}0`, from.ts, from.docName, from.seq, `${workshopId}/drafts/*`, ownDrafts, limit + 1);
+      const entries: LoggedUpdate[] = [];
+      let bytes = 0;
+      for (const key of keys) {
+        if (entries.length === limit || (entries.length > 0 && bytes + key.size > maxBytes)) return { entries, more: true };
+        const row = updateData.get(key.doc, key.seq);
+        if (!row) break; // cannot happen: the log is append-only
+        bytes += key.size;
+        entries.push(toLogged({ doc: key.doc, seq: key.seq, ts: key.ts, participant: key.participant, data: row.data }));
+      }
+      return { entries, more: false };
+    },
+    async pruneCheckpoints(docName, keepEvery) {
+      if (!Number.isInteger(keepEvery) || keepEvery < 1) throw new RangeError('keepEvery: a positive integer');
+      return thinCheckpoints.run(docName, keepEvery).changes;
     },
   };
 }

@@ -321,6 +321,99 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
       });
     });
 
+    describe('bounded history reads and checkpoints (issue 8)', () => {
+      it('readWorkshopLogPage: the same order as readWorkshopLog, cut by count or by bytes, the first entry always, `more` exact', async () => {
+        const w = unique('W');
+        const notes = `${w}/p/${unique('P')}`;
+        const sized = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+        await store.appendUpdates([
+          update(w, sized(100, 1), null, 1),
+          update(notes, sized(300, 2), 'x', 2),
+          update(w, sized(50, 3), null, 3),
+          update(notes, sized(1000, 4), 'x', 4),
+          update(w, sized(10, 5), null, 5),
+        ]);
+        const all = await store.readWorkshopLog({ workshopId: w, after: null, limit: 100, draftsOf: null });
+        const page = (after: (typeof all)[number] | null, limit: number, maxBytes: number) =>
+          store.readWorkshopLogPage({ workshopId: w, after: after && { ts: after.ts, docName: after.docName, seq: after.seq }, limit, draftsOf: null, maxBytes });
+        const fills = (entries: typeof all) => entries.map((u) => u.update[0]);
+
+        expect(fills((await page(null, 100, 1_000_000)).entries)).toEqual(fills(all));
+        expect((await page(null, 100, 1_000_000)).more).toBe(false);
+        // By count.
+        expect(await page(null, 2, 1_000_000).then((p) => [fills(p.entries), p.more])).toEqual([[1, 2], true]);
+        // By bytes: 100 + 300 = 400 fit in 449 and the next 50 would not; in 450 they do, and 1000 more would not.
+        expect(await page(null, 100, 449).then((p) => [fills(p.entries), p.more])).toEqual([[1, 2], true]);
+        expect(await page(null, 100, 450).then((p) => [fills(p.entries), p.more])).toEqual([[1, 2, 3], true]);
+        // An entry larger than the budget comes alone, so a reader always gets past it.
+        expect(await page(all[2]!, 100, 10).then((p) => [fills(p.entries), p.more])).toEqual([[4], true]);
+        expect(await page(all[3]!, 100, 10).then((p) => [fills(p.entries), p.more])).toEqual([[5], false]);
+        expect(await page(all[4]!, 100, 10)).toEqual({ entries: [], more: false });
+        // Entries are complete: bytes, author, time.
+        const [first] = (await page(all[0]!, 1, 1_000_000)).entries;
+        expect(first).toMatchObject({ docName: notes, ts: 2, participantId: 'x' });
+        expect(first!.update.byteLength).toBe(300);
+      });
+
+      it('readWorkshopLogPage filters drafts like readWorkshopLog', async () => {
+        const w = unique('W');
+        const me = unique('P');
+        const you = unique('P');
+        await store.appendUpdates([update(w, bytes(1), null, 1), update(`${w}/drafts/${me}`, bytes(2), me, 2), update(`${w}/drafts/${you}`, bytes(3), you, 3)]);
+        const read = async (draftsOf: string | null) =>
+          (await store.readWorkshopLogPage({ workshopId: w, after: null, limit: 100, draftsOf, maxBytes: 1000 })).entries.map((u) => u.update[0]);
+        expect(await read(null)).toEqual([1]);
+        expect(await read(me)).toEqual([1, 2]);
+      });
+
+      it("pruneCheckpoints keeps only a document's multiples of the spacing, and no other document's are touched", async () => {
+        const doc = unique('D');
+        const other = unique('D');
+        for (const seq of [200, 400, 600, 800, 1000]) await store.writeCheckpoint({ docName: doc, seq, ts: seq, state: bytes(seq % 251) });
+        await store.writeCheckpoint({ docName: other, seq: 200, ts: 1, state: bytes(1) });
+        expect(await store.pruneCheckpoints(doc, 400)).toBe(3);
+        expect((await store.checkpointAtOrBefore(doc, 1000))?.seq).toBe(800);
+        expect((await store.checkpointAtOrBefore(doc, 799))?.seq).toBe(400);
+        expect(await store.checkpointAtOrBefore(doc, 399)).toBeNull();
+        expect((await store.checkpointAtOrBefore(other, 200))?.seq).toBe(200);
+        expect(await store.pruneCheckpoints(doc, 400)).toBe(0);
+        await expect(store.pruneCheckpoints(doc, 0)).rejects.toThrow();
+      });
+
+      it('checkHealth: a fresh store is healthy and stays so after reads and writes; a closed one is not', async () => {
+        expect(await store.checkHealth()).toEqual({ ok: true });
+        const w = workshop();
+        await store.createWorkshop(w, participant(w.id, { role: 'facilitator', actorId: null }));
+        await store.appendUpdates([update(w.id, bytes(1))]);
+        expect(await store.checkHealth()).toEqual({ ok: true });
+        // The check leaves nothing behind in the tables it writes.
+        expect(await store.readWorkshopLog({ workshopId: w.id, after: null, limit: 10, draftsOf: null })).toHaveLength(1);
+        await store.close();
+        expect(await store.checkHealth()).toMatchObject({ ok: false, problem: expect.any(String) });
+      });
+    });
+
+    describe.runIf(options.openNearlyFull !== undefined)('health of a store that is full (issue 8)', () => {
+      let full: StoreUnderTest;
+      beforeEach(async () => {
+        full = await options.openNearlyFull!();
+      });
+      afterEach(async () => {
+        await full.cleanup();
+      });
+
+      it('checkHealth says not ok once appends fail for lack of space, and names the problem', async () => {
+        const doc = unique('D');
+        const chunk = () => new Uint8Array(1024).map(() => Math.floor(Math.random() * 256));
+        let failed = false;
+        for (let i = 0; i < 1000 && !failed; i++) failed = await full.store.appendUpdates([update(doc, chunk())]).then(() => false, () => true);
+        expect(failed).toBe(true);
+        const health = await full.store.checkHealth();
+        expect(health.ok).toBe(false);
+        expect(await full.store.isWritable()).toBe(false);
+      });
+    });
+
     describe('workshops and participants', () => {
       it('a workshop and its facilitator round-trip', async () => {
         const w = workshop();

@@ -17,7 +17,8 @@ export function tempDir(prefix = 'arvo-test-'): string {
 }
 
 export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_IDLE_MS: '200', ...env });
+  // Test files create many workshops from one address; tests/integration/quotas.test.ts sets its own quota.
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_IDLE_MS: '200', CREATE_PER_MINUTE: '100000', ...env });
   const app = await startApp(config, createLogger(config.logLevel));
   return {
     ...app,

@@ -13,7 +13,10 @@ import { readNotes } from '../../shared/read/snapshot';
 import { ReplayEngine, compareEntries, entryFromJson, readBoard, type ReplayEntryJson } from '../../shared/replay';
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced, type Peer } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { loadHistory } from '../../client/src/replay/history';
+import { openSqliteStore } from '../../server/store/sqlite';
+import { newId } from '../../shared/schema/ids';
+import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
 import { countUpdates } from '../helpers/store';
 
 /**
@@ -294,4 +297,204 @@ describe('GET /api/workshops/:id/history/state', () => {
       expect((await get(`/api/workshops/${ws.id}/history/state?doc=${notesDocName(ws.id, ben.participantId)}&seq=1`, token)).status).toBe(200);
     }
   });
+});
+
+/**
+ * Issue 8: a history page is bounded in bytes, not only in entries, so a churned log pages fine;
+ * and whatever members ask of the state endpoint, a document keeps a bounded number of
+ * checkpoints. Each case prepares its store offline (real SQLite file, real Yjs updates) and
+ * then starts a real server on it.
+ */
+describe('bounded history (issue 8)', () => {
+  const MiB = 1024 * 1024;
+  const T0 = 1_780_000_000_000;
+
+  /** A workshop record with its facilitator, and a token for them from the server's secret. */
+  async function prepare(
+    dataDir: string,
+    fill: (store: ReturnType<typeof openSqliteStore>, id: string) => Promise<void>,
+    existing?: { id: string; facilitatorId: string },
+  ): Promise<{ id: string; facilitatorId: string }> {
+    const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+    try {
+      const id = existing?.id ?? newId();
+      const facilitatorId = existing?.facilitatorId ?? newId();
+      if (!existing) {
+        await store.createWorkshop(
+          { id, createdAt: T0, participantKeyHash: '0'.repeat(64), observerKeyHash: '1'.repeat(64) },
+          { workshopId: id, participantId: facilitatorId, role: 'facilitator', actorId: null, name: 'F', createdAt: T0 },
+        );
+      }
+      await fill(store, id);
+      return { id, facilitatorId };
+    } finally {
+      await store.close();
+    }
+  }
+
+  async function tokenFor(server: TestServer, workshopId: string, participantId: string): Promise<string> {
+    const tokens = createTokenService(resolveSecret(server.config.secret, server.dataDir), 3600);
+    return tokens.issue({ workshopId, participantId, role: 'facilitator', actorId: null });
+  }
+
+  /** Every page, with the size of each answer's body. */
+  async function pages(server: TestServer, id: string, token: string, limit: number): Promise<Array<{ bytes: number; page: Page }>> {
+    const result: Array<{ bytes: number; page: Page }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const response = await fetch(`${server.url}/api/workshops/${id}/history?limit=${limit}${after ? `&after=${after}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      const body = Buffer.from(await response.arrayBuffer());
+      const page = JSON.parse(body.toString('utf8')) as Page;
+      result.push({ bytes: body.byteLength, page });
+      if (!page.next) return result;
+      after = page.next;
+    }
+  }
+
+  it('a churned log of 50 MB pages in answers of at most 4 MiB, in order and complete; the client pager reads it all', async () => {
+    const dataDir = tempDir();
+    const digest = crypto.createHash('sha256');
+    let expectedCount = 0;
+    // 60 rewrites of a 900 KB value in the room document, and 300 small notes updates in between.
+    const { id, facilitatorId } = await prepare(dataDir, async (store, workshopId) => {
+      const room = new Y.Doc();
+      const roomUpdates: Uint8Array[] = [];
+      room.on('update', (u: Uint8Array) => roomUpdates.push(u));
+      const notesName = notesDocName(workshopId, newId());
+      for (let i = 0; i < 60; i++) {
+        room.getMap('churn').set('value', crypto.randomBytes(675_000).toString('base64'));
+        const small = Array.from({ length: 5 }, (_, k) => ({ docName: notesName, ts: T0 + i * 10 + k + 1, participantId: null, update: new Uint8Array([i, k]) }));
+        await store.appendUpdates([{ docName: workshopId, ts: T0 + i * 10, participantId: null, update: roomUpdates[i]! }, ...small]);
+      }
+      for (const u of roomUpdates) digest.update(u);
+      expectedCount = 60 * 6;
+      const total = roomUpdates.reduce((sum, u) => sum + u.byteLength, 0);
+      expect(total).toBeGreaterThan(50_000_000);
+    });
+    const server = await startTestServer({}, dataDir);
+    try {
+      const token = await tokenFor(server, id, facilitatorId);
+      const all = await pages(server, id, token, 5000);
+      expect(all.length).toBeGreaterThan(12);
+      for (const { bytes } of all) expect(bytes).toBeLessThanOrEqual(4 * MiB);
+      const entries = all.flatMap(({ page }) => page.entries);
+      expect(entries).toHaveLength(expectedCount);
+      for (let i = 1; i < entries.length; i++) expect(compareEntries(entries[i - 1]!, entries[i]!)).toBeLessThan(0);
+      const got = crypto.createHash('sha256');
+      for (const e of entries.filter((e) => e.doc === id)) got.update(Buffer.from(e.update, 'base64'));
+      expect(got.digest('hex')).toBe(digest.digest('hex'));
+      // A page that says `next` may hold fewer entries than asked (it is full in bytes), never none.
+      for (const { page } of all.slice(0, -1)) expect(page.entries.length).toBeGreaterThan(0);
+
+      // The client's pager (client/src/replay/history.ts) follows the cursor to the end.
+      let received = 0;
+      const loaded = await loadHistory({
+        workshopId: id,
+        token,
+        fetch: (url, init) => fetch(`${server.url}${String(url)}`, init),
+        onPage: (page) => {
+          received += page.length;
+        },
+      });
+      expect(received).toBe(expectedCount);
+      expect(loaded.entries).toBe(expectedCount);
+    } finally {
+      await server.close();
+    }
+
+    // A smaller cap: every page fits it, except an entry larger than the cap, which comes alone.
+    const small = await startTestServer({ HISTORY_PAGE_MAX_BYTES: String(64 * 1024) }, dataDir);
+    try {
+      const token = await tokenFor(small, id, facilitatorId);
+      const all = await pages(small, id, token, 5000);
+      for (const { bytes, page } of all) {
+        if (bytes > 64 * 1024) expect(page.entries).toHaveLength(1);
+      }
+      expect(all.flatMap(({ page }) => page.entries)).toHaveLength(expectedCount);
+    } finally {
+      await small.close();
+      removeDir(dataDir);
+    }
+  }, 120_000);
+
+  it('checkpoints: at most CHECKPOINTS_PER_DOC per document, at multiples of a spacing that doubles as the log grows; states stay exact', async () => {
+    const dataDir = tempDir();
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    const change = (from: number, to: number) => {
+      for (let i = from; i < to; i++) doc.getMap('m').set(`k${i % 10}`, i);
+    };
+    const expectedAt = (seq: number) => {
+      const replayed = new Y.Doc();
+      for (const u of updates.slice(0, seq)) Y.applyUpdate(replayed, u);
+      return JSON.stringify(replayed.getMap('m').toJSON());
+    };
+    const append = async (store: ReturnType<typeof openSqliteStore>, docName: string, from: number) => {
+      for (let i = from; i < updates.length; i += 500) {
+        await store.appendUpdates(updates.slice(i, i + 500).map((update, k) => ({ docName, ts: T0 + i + k, participantId: null, update })));
+      }
+    };
+    change(0, 2000);
+    const { id, facilitatorId } = await prepare(dataDir, (store, workshopId) => append(store, workshopId, 0));
+    const checkpointSeqs = () => {
+      const db = new Database(path.join(dataDir, 'arvo.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT seq FROM checkpoints WHERE doc = ? ORDER BY seq').all(id) as Array<{ seq: number }>).map((r) => r.seq);
+      } finally {
+        db.close();
+      }
+    };
+    const stateAt = async (server: TestServer, token: string, seq: number) => {
+      const response = await fetch(`${server.url}/api/workshops/${id}/history/state?doc=${id}&seq=${seq}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), json: await response.json() };
+    };
+    const content = (base64: string) => {
+      const d = new Y.Doc();
+      Y.applyUpdate(d, Buffer.from(base64, 'base64'));
+      return JSON.stringify(d.getMap('m').toJSON());
+    };
+
+    // 2000 updates, at most 4 checkpoints: spacing 200 → 400 → 800 (2000 / 800 = 2 ≤ 4).
+    let server = await startTestServer({ CHECKPOINTS_PER_DOC: '4' }, dataDir);
+    try {
+      const token = await tokenFor(server, id, facilitatorId);
+      for (const seq of [2000, 100, 1500, 799, 1601, 1999]) {
+        const { status, json } = await stateAt(server, token, seq);
+        expect(status).toBe(200);
+        expect(content(json.state), `seq ${seq}`).toBe(expectedAt(seq));
+      }
+      expect(checkpointSeqs()).toEqual([800, 1600]);
+
+      // A member asking for many states at once: each answered (or told to come back), none fails, the bound holds.
+      const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => stateAt(server, token, 37 + i * 49)));
+      for (const [i, answer] of burst.entries()) {
+        if (answer.status === 503) expect(answer.retryAfter).toMatch(/^\d+$/);
+        else {
+          expect(answer.status).toBe(200);
+          expect(content(answer.json.state)).toBe(expectedAt(37 + i * 49));
+        }
+      }
+      expect(checkpointSeqs()).toEqual([800, 1600]);
+    } finally {
+      await server.close();
+    }
+
+    // The log doubles (written offline): the spacing becomes 1600 and the finer checkpoints go.
+    change(2000, 4000);
+    await prepare(dataDir, (store) => append(store, id, 2000), { id, facilitatorId });
+    server = await startTestServer({ CHECKPOINTS_PER_DOC: '4' }, dataDir);
+    try {
+      const token = await tokenFor(server, id, facilitatorId);
+      const { json } = await stateAt(server, token, 4000);
+      expect(content(json.state)).toBe(expectedAt(4000));
+      expect(checkpointSeqs()).toEqual([1600, 3200]);
+      for (const seq of [3999, 2500, 801]) expect(content((await stateAt(server, token, seq)).json.state)).toBe(expectedAt(seq));
+      expect(checkpointSeqs().length).toBeLessThanOrEqual(4);
+    } finally {
+      await server.close();
+      removeDir(dataDir);
+    }
+  }, 120_000);
 });

@@ -3,7 +3,9 @@ import { entryFromJson, type ReplayEntry, type ReplayEntryJson } from '../../../
 /**
  * The history API as the replay reads it (docs/schema.md, "History API"): pages of the update
  * log with the reader's token in the Authorization header, until `next` is null. Each page is
- * handed over as it arrives, so the engine grows while the rest downloads.
+ * handed over as it arrives, so the engine grows while the rest downloads. The server caps a page
+ * in bytes as well as entries (HISTORY_PAGE_MAX_BYTES), so a page may hold fewer entries than
+ * asked for: only `next` says whether more follow.
  */
 export const HISTORY_PAGE = 2000;
 

@@ -47,6 +47,7 @@ export function fieldId(field: string | null, actors: readonly Row[]): string | 
     const row = actors[Number(actor[1])];
     return row ? `actor-name-${row.key}` : 'actor-add';
   }
+  if (field === 'createKey') return 'create-key';
   return field === 'title' ? 'title' : field === 'facilitatorName' ? 'facilitator-name' : null;
 }
 
@@ -59,4 +60,28 @@ export function serverProblems(details: unknown): FieldProblem[] {
     const field = path === 'title' || path === 'facilitatorName' ? path : path?.startsWith('actors') ? path.replace(/^(actors\.\d+).*$/, '$1.name') : null;
     return { field, message: detail };
   });
+}
+
+/** What the start page shows for a refused creation: a sentence, and whether to ask for the server's key. */
+export interface CreateFailure {
+  message: string;
+  /** Show the key field (the server requires a key). */
+  askForKey: boolean;
+  /** A problem to show at the key field itself. */
+  keyProblem: string | null;
+}
+
+export function createFailure(error: { status: number; code: string; message: string; retryAfter: number | null }, translate = t): CreateFailure {
+  switch (error.code) {
+    case 'create-key-required':
+      return { message: translate('start.error.keyRequired'), askForKey: true, keyProblem: translate('start.error.keyMissing') };
+    case 'create-key-invalid':
+      return { message: translate('start.error.keyInvalid'), askForKey: true, keyProblem: translate('start.error.keyInvalid') };
+    case 'rate-limited':
+      return { message: translate('start.error.rateLimited', { seconds: error.retryAfter ?? 60 }), askForKey: false, keyProblem: null };
+    case 'store-unavailable':
+      return { message: translate('start.error.storeUnavailable'), askForKey: false, keyProblem: null };
+  }
+  if (error.status === 0) return { message: translate('error.network'), askForKey: false, keyProblem: null };
+  return { message: translate('start.error.server', { message: error.message }), askForKey: false, keyProblem: null };
 }
