@@ -7,7 +7,7 @@ import { setFocus, setPhase, setPresent } from '../../shared/ops/session';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { destroyAll } from '../helpers/clients';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, type Person } from './harness';
+import { launchBrowser, newPerson, screenshot, wallTexts, type Person } from './harness';
 import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
 
 /**
@@ -222,5 +222,117 @@ describe('the room screen at 1920×1080', () => {
     expect(await screen.getByTestId('join-code').count()).toBe(1);
     await present.selectOption('auto');
     await waitStage(screen, 'workshop2');
+  });
+});
+
+describe('read-aloud reaches every view', () => {
+  /** A participant's device, joined through the API (the token in localStorage), on a view. */
+  async function participant(index: number, view: 'phone' | 'list' | 'wall', size: { width: number; height: number; mobile?: boolean }): Promise<Page> {
+    const person = await newPerson(browser, size);
+    people.push(person);
+    const joined = seeded.people[index]!;
+    await openBoard(person.page, server.url, seeded.workshopId, joined.token, view);
+    await person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 10_000 });
+    return person.page;
+  }
+
+  test('the facilitator presses Next: the phone shows "Now reading" with the whole note, the list scrolls to it and marks it, within a second', async () => {
+    setFocus(room(), null, LOCAL_ORIGIN);
+    setPhase(room(), 'reading', LOCAL_ORIGIN);
+    const phone = await participant(0, 'phone', { width: 390, height: 844, mobile: true });
+    const list = await participant(1, 'list', { width: 1440, height: 900 });
+    const facilitator = await newPerson(browser, { width: 1440, height: 900 });
+    people.push(facilitator);
+    await openBoard(facilitator.page, server.url, seeded.workshopId, seeded.created.facilitatorToken, 'wall', keys());
+    const next = facilitator.page.getByTestId('read-next');
+    await next.waitFor({ timeout: 10_000 });
+    // Everything is loaded on every device before the clock starts.
+    await list.locator(`li.note[data-note-ref="${seeded.notes1b[7]![11]!.participantId}/${seeded.notes1b[7]![11]!.id}"]`).waitFor({ timeout: 10_000 });
+
+    // Times are taken in the pages themselves (one machine, one clock): when the facilitator's
+    // click lands, and when each view first shows the note (a MutationObserver), so the test's own
+    // polling does not count.
+    await next.evaluate((button) => button.addEventListener('click', () => ((window as unknown as { pressedAt: number }).pressedAt = Date.now()), { capture: true }));
+    const watch = (page: Page, selector: string) =>
+      page.evaluate((sel) => {
+        const w = window as unknown as { seenAt?: number };
+        delete w.seenAt;
+        const check = () => {
+          if (w.seenAt === undefined && document.querySelector(sel)) {
+            w.seenAt = Date.now();
+            observer.disconnect();
+          }
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        check();
+      }, selector);
+    const seenAt = async (page: Page) => (await page.waitForFunction(() => (window as unknown as { seenAt?: number }).seenAt ?? null, null, { timeout: 5_000 })).jsonValue() as Promise<number>;
+
+    for (const expected of [seeded.notes1b[0]![0]!, seeded.notes1b[0]![1]!]) {
+      const ref = `${expected.participantId}/${expected.id}`;
+      await Promise.all([watch(phone, `[data-testid="now-reading"][data-note-ref="${ref}"]`), watch(list, `li.note.reading[aria-current="true"][data-note-ref="${ref}"]`)]);
+      await next.click();
+      const [onPhone, onList] = await Promise.all([seenAt(phone), seenAt(list)]);
+      const pressedAt = await facilitator.page.evaluate(() => (window as unknown as { pressedAt: number }).pressedAt);
+      const latency = Math.max(onPhone, onList) - pressedAt;
+      console.log(`read-aloud: on the phone ${onPhone - pressedAt} ms, on the list ${onList - pressedAt} ms after Next`);
+      expect(latency, 'shown on the phone and the list within a second').toBeLessThan(1_000);
+      expect(await phone.locator('[data-testid="now-reading"] .text').textContent()).toBe(expected.text);
+      expect(await phone.locator('[data-testid="now-reading"] .by').textContent()).toBe('Aino · Municipality');
+      // The list: only that note is current, it is in view, and a live region says what is read.
+      expect(await list.locator('li.note[aria-current="true"]').count()).toBe(1);
+      await expect
+        .poll(() =>
+          list.locator(`li.note[data-note-ref="${ref}"]`).evaluate((li) => {
+            const box = li.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+          }),
+        )
+        .toBe(true);
+      expect(await list.getByTestId('reading-announcement').textContent()).toBe(`Now reading: ${expected.text} — Aino · Municipality`);
+    }
+    await screenshot(phone, 'room-phone-reading');
+  });
+
+  test('on a wall the note being read shows its whole text, never cut with "…"', async () => {
+    const { longNote } = seeded;
+    const wall = await participant(2, 'wall', { width: 1440, height: 900 });
+    await wall.waitForFunction(() => (window.__arvoWall?.notes.length ?? 0) > 100, null, { timeout: 10_000 });
+    const normal = (s: string) => s.replace(/\s+/g, ' ').trim();
+    setFocus(room(), { participantId: longNote.participantId, noteId: longNote.id }, LOCAL_ORIGIN);
+    await expect.poll(async () => (await wallTexts(wall)).some((text) => normal(text) === normal(longNote.text)), { timeout: 5_000 }).toBe(true);
+    expect((await wallTexts(wall)).some((text) => text.includes(longNote.text.slice(0, 40)) && text.endsWith('…'))).toBe(false);
+    await screenshot(wall, 'room-wall-reading');
+    setFocus(room(), null, LOCAL_ORIGIN);
+  });
+
+  test('"Current question" on the wall: every actor’s notes for it side by side, readable; Q toggles it, and back to the whole wall', async () => {
+    startRound(room(), '1b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
+    const wall = await participant(3, 'wall', { width: 1440, height: 900 });
+    const toggle = wall.getByTestId('focus-question');
+    await toggle.waitFor({ timeout: 10_000 });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    const focusView = wall.getByTestId('wall-question-focus');
+    await focusView.waitFor();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await focusView.locator('.column').count()).toBe(8);
+    await expect.poll(() => focusView.locator('.note-text').count()).toBe(96);
+    // Every note whole at 16 px or more; a column that is full scrolls (a laptop is not a projector).
+    for (const note of await measure(wall, '[data-testid="wall-question-focus"] .note-text')) {
+      expect(note.fontSize).toBeGreaterThanOrEqual(16);
+      expect(note.cut).toBe(false);
+    }
+    await screenshot(wall, 'room-wall-question');
+    // The keyboard: Q on the wall toggles back to the whole wall, and on again.
+    await wall.getByTestId('wall').focus();
+    await wall.keyboard.press('q');
+    await focusView.waitFor({ state: 'detached' });
+    await wall.keyboard.press('q');
+    await focusView.waitFor();
+    await wall.keyboard.press('0');
+    await focusView.waitFor({ state: 'detached' });
+    endRound(room(), Date.now(), LOCAL_ORIGIN);
   });
 });
