@@ -3,6 +3,8 @@ import type { TransactionOrigin } from '../origins';
 import { roomRoots } from '../schema/layout';
 import { PHASES, type Phase } from '../schema/meta';
 import { ArvoError } from '../errors';
+import { presentSchema, type PresentView } from '../schema/session';
+import { parseInput } from './validate';
 
 /** The facilitator's live controls besides rounds: locks, read-aloud focus, read marks, phase. */
 export function setWallLocked(doc: Y.Doc, locked: boolean, origin: TransactionOrigin): void {
@@ -28,6 +30,12 @@ export function markRead(doc: Y.Doc, ref: string, read: boolean, now: number, or
 export function setPhase(doc: Y.Doc, phase: Phase, origin: TransactionOrigin): void {
   if (!PHASES.includes(phase)) throw new ArvoError('invalid-input', `unknown phase ${phase}`);
   doc.transact(() => roomRoots(doc).meta.set('phase', phase), origin);
+}
+
+/** What the room screen shows: 'auto' (follow the stage) or one view pinned by the facilitator. */
+export function setPresent(doc: Y.Doc, view: PresentView, origin: TransactionOrigin): void {
+  const parsed = parseInput(presentSchema, view, 'room screen view');
+  doc.transact(() => roomRoots(doc).session.set('present', parsed), origin);
 }
 
 /**

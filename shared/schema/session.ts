@@ -22,6 +22,14 @@ export type Focus = z.infer<typeof focusSchema>;
 export const postRequestSchema = z.object({ id: idSchema, questionId: z.string(), at: timestampSchema });
 export type PostRequest = z.infer<typeof postRequestSchema>;
 
+/**
+ * What the room screen (the projector) shows: `auto` follows the facilitator's stage (a round,
+ * read-aloud, analysis, workshop II); any other value pins that view until set back to `auto`.
+ */
+export const PRESENT_VIEWS = ['auto', 'round', 'reading', 'analysis', 'map', 'actions', 'wall'] as const;
+export type PresentView = (typeof PRESENT_VIEWS)[number];
+export const presentSchema = z.enum(PRESENT_VIEWS);
+
 export const sessionSchema = z.object({
   round: roundSchema.nullable().default(null),
   focus: focusSchema.nullable().default(null),
@@ -30,5 +38,10 @@ export const sessionSchema = z.object({
   /** Flipcharts locked one by one (actor ids); the server refuses those actors' participants' edits. */
   lockedActors: z.array(idSchema).default([]),
   postRequest: postRequestSchema.nullable().default(null),
+  /** The room screen's view (absent in older documents: read it with `presentOf`, which defaults to 'auto'). */
+  present: presentSchema.optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
+
+/** The room screen's view with its default: documents written before `present` existed say nothing. */
+export const presentOf = (session: { present?: PresentView | undefined }): PresentView => session.present ?? 'auto';

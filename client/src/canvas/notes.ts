@@ -1,6 +1,6 @@
 import * as Konva from './konva';
 import type { NoteLayout } from '../model/layout';
-import { fitText, type FittedText, type Measure } from '../model/text';
+import { fitText, wrapText, type FittedText, type Measure } from '../model/text';
 import { measureFor } from './measure';
 import type { KeyedRenderer } from './reconcile';
 import { ACCENT, FOCUS, FONT, INK, NOTE_AUTHOR_HEIGHT, NOTE_PADDING, PAPER, shade } from './theme';
@@ -69,6 +69,24 @@ function fitted(text: string, box: { width: number; height: number }, c: NoteCon
   return result;
 }
 
+/**
+ * The note being read aloud shows its WHOLE text, never "…": when its text does not fit the
+ * usual box, the card grows — twice as wide, as tall as the text needs — over its neighbours
+ * (it is raised to the top while focused). Returns the grown size, or null when it fits as it is.
+ */
+export function grownNote(text: string, box: { width: number; height: number }, c: Pick<NoteContext, 'measure' | 'sizes'>): { width: number; height: number; fit: FittedText } | null {
+  if (!fitted(text, box, c as NoteContext).truncated) return null;
+  const width = box.width * 2 + 2 * NOTE_PADDING;
+  // The largest size at which the text fits 2× the width and at most 4× the height; the smallest otherwise, with all lines.
+  const tall = { width, height: box.height * 4 };
+  let fit = fitText(text, tall, c.measure, c.sizes);
+  if (fit.truncated) {
+    const fontSize = c.sizes[c.sizes.length - 1]!;
+    fit = { fontSize, lines: wrapText(text, width, fontSize, c.measure), truncated: false };
+  }
+  return { width, height: Math.max(box.height, Math.ceil(fit.lines.length * fit.fontSize * 1.2)), fit };
+}
+
 export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, Konva.Group> {
   return {
     key: (item) => noteKey(item.layout),
@@ -128,15 +146,20 @@ function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
   // whole wall zoomed out shows none). The detail level is in the signature: zooming in sets it.
   const textNode = group.findOne<Konva.Text>('.text')!;
   const showText = !item.editing && item.detail !== 'minimal';
+  const grown = showText && item.focused ? grownNote(note.text, textBox, c) : null;
+  const width = grown ? grown.width + 2 * NOTE_PADDING : l.width;
+  const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (note.draft ? 16 : 0) : l.height;
+  paper.setAttrs({ width, height });
+  if (item.focused) group.moveToTop();
   if (showText) {
-    const fit = fitted(note.text, textBox, c);
-    textNode.setAttrs({ y: NOTE_PADDING + (note.draft ? 16 : 0), width: textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
+    const fit = grown?.fit ?? fitted(note.text, textBox, c);
+    textNode.setAttrs({ y: NOTE_PADDING + (note.draft ? 16 : 0), width: grown ? grown.width : textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
   } else textNode.visible(false);
   const authorNode = group.findOne<Konva.Text>('.author')!;
-  if (!item.editing && item.detail === 'full') authorNode.setAttrs({ y: l.height - NOTE_PADDING - 12, width: l.width - 2 * NOTE_PADDING, text: note.authorName, visible: true });
+  if (!item.editing && item.detail === 'full') authorNode.setAttrs({ y: height - NOTE_PADDING - 12, width: width - 2 * NOTE_PADDING, text: note.authorName, visible: true });
   else authorNode.visible(false);
   group.findOne<Konva.Rect>('.selection')!.setAttrs({ width: l.width + 8, height: l.height + 8, visible: item.selected });
-  group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: l.width + 14, height: l.height + 14, visible: item.focused });
+  group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: width + 14, height: height + 14, visible: item.focused });
   const tag = group.findOne<Konva.Group>('.draft')!;
   tag.visible(note.draft && item.detail !== 'minimal');
   if (note.draft) {

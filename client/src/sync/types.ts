@@ -4,6 +4,7 @@ import type { RoomSnapshot } from '../../../shared/read/snapshot';
 import type { Action } from '../../../shared/schema/action';
 import type { Flow, FlowNode } from '../../../shared/schema/flow';
 import type { Phase } from '../../../shared/schema/meta';
+import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
 import type { ActorInput } from '../../../shared/schema/actor';
 import type { Note, NotePatch } from '../../../shared/schema/note';
@@ -92,6 +93,8 @@ export interface WorkshopActions {
   setFocus(ref: string | null): void;
   markRead(ref: string, read: boolean): void;
   setPhase(phase: Phase): void;
+  /** What the room screen shows ('auto' follows the stage). */
+  setPresent(view: PresentView): void;
   createTheme(name: string, kind: ThemeKind): string;
   updateTheme(themeId: string, patch: { name?: string; need?: string; order?: number }): void;
   assignNote(ref: string, themeId: string | null): void;

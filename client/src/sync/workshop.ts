@@ -8,6 +8,7 @@ import * as rounds from '../../../shared/ops/rounds';
 import * as sessionOps from '../../../shared/ops/session';
 import { readAnalysis } from '../../../shared/read/analysis';
 import type { Phase } from '../../../shared/schema/meta';
+import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
 import { ServerClock } from './clock';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
@@ -198,6 +199,9 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
   setPhase(phase: Phase): void {
     sessionOps.setPhase(this.room, phase, LOCAL_ORIGIN);
+  }
+  setPresent(view: PresentView): void {
+    sessionOps.setPresent(this.room, view, LOCAL_ORIGIN);
   }
   createTheme(name: string, kind: ThemeKind): string {
     return analysisOps.createTheme(this.room, { name, kind }, LOCAL_ORIGIN).id;
