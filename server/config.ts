@@ -25,6 +25,8 @@ const envSchema = z.object({
   SNAPSHOT_EVERY: z.preprocess(emptyAsUndefined, intFromEnv(500, 1, 1_000_000)),
   KEEPALIVE_MS: z.preprocess(emptyAsUndefined, intFromEnv(10_000, 100, 25_000)),
   TOKEN_TTL_DAYS: z.preprocess(emptyAsUndefined, intFromEnv(120, 1, 3650)),
+  /** Bytes one participant may add to the update log per minute (facilitators 4×); 0 turns the quota off. */
+  PARTICIPANT_BYTES_PER_MIN: z.preprocess(emptyAsUndefined, intFromEnv(2 * 1024 * 1024, 0, 2 ** 31)),
   /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
   SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
   /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
@@ -50,6 +52,7 @@ export interface Config {
   snapshotEvery: number;
   keepaliveMs: number;
   tokenTtlDays: number;
+  participantBytesPerMin: number;
   sqliteMaxPages: number | undefined;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     snapshotEvery: e.SNAPSHOT_EVERY,
     keepaliveMs: e.KEEPALIVE_MS,
     tokenTtlDays: e.TOKEN_TTL_DAYS,
+    participantBytesPerMin: e.PARTICIPANT_BYTES_PER_MIN,
     sqliteMaxPages: e.SQLITE_MAX_PAGES,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

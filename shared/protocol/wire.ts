@@ -34,4 +34,11 @@ export const DenyReason = {
   readOnly: 'read-only: this connection may not write this document',
   documentTooLarge: 'document-too-large: the document has reached its size limit',
   wallLocked: 'wall-locked: the facilitator has locked the wall',
+  quotaExceeded: 'quota-exceeded: too much written in the last minute; try again shortly',
 } as const;
+
+/**
+ * The reason sent when the server's content check (shared/validate) refuses an update: the
+ * update breaks the document's schema, or refers to something the server does not have.
+ */
+export const invalidContentReason = (why: string) => `invalid-content: ${why}`;
