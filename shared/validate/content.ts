@@ -1,15 +1,21 @@
 import * as Y from 'yjs';
 import type { KindRules, RecordsRule } from './rules';
+import type { DecodedUpdate } from './dependencies';
 import { idKey, type Parent, type Place } from './placement';
 import { checkValue } from './values';
 import { invalid, type Refusal } from './verdict';
 
 /** What the update writes, collected while its items are checked, for the checks that need the whole update. */
 export class Writes {
-  /** `root\0key` of fields and record fields given a live value. */
+  /** `root\0key` of fields and `recordItem\0field` of record fields given a live value. */
   readonly values = new Set<string>();
-  /** New records (by item id): their key fields, and which of them the update gave. */
-  readonly newRecords = new Map<string, { label: string; required: Readonly<Record<string, string>>; seen: Set<string> }>();
+  /** New records (by item id): their rule, key fields, and the live values the update gives them. */
+  readonly newRecords = new Map<string, { label: string; rule: RecordsRule; required: Readonly<Record<string, string>>; values: Record<string, unknown> }>();
+  /**
+   * Deleted content written where a value may only be replaced (room `meta`, fields of existing
+   * records): Yjs makes such an item the entry's newest value, which removes the key.
+   */
+  readonly removals: Array<{ slot: string; label: string; record: Y.ID | null }> = [];
 }
 
 export const slot = (parent: Parent, key: string) =>
@@ -56,7 +62,10 @@ export function checkInsert(rules: KindRules, place: Place, item: Y.Item, writes
       if (rule.serverOnly || rule.serverOnlyFields.has(key)) return invalid(`${where} is written by the server only`);
       const schema = rule.fields[key];
       if (!schema) return invalid(`unknown field ${where}`);
-      if (content.kind === 'deleted') return null;
+      if (content.kind === 'deleted') {
+        if (rule.replaceOnly) writes.removals.push({ slot: slot(parent, key), label: where, record: null });
+        return null;
+      }
       if (content.kind !== 'value') return invalid(`${where} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
       const problem = checkValue(content.value, schema);
       if (problem) return invalid(`${where}: ${problem}`);
@@ -71,7 +80,7 @@ export function checkInsert(rules: KindRules, place: Place, item: Y.Item, writes
       if (content.kind !== 'map') return invalid(`${parent.root}/${show(key)} must be a record (a Y.Map)`);
       const required = rule.keyFields(key);
       if (!required) return invalid(`${parent.root} key ${show(key)} is not a valid key`);
-      writes.newRecords.set(idKey(item.id), { label: `${parent.root}/${show(key)}`, required, seen: new Set() });
+      writes.newRecords.set(idKey(item.id), { label: `${parent.root}/${show(key)}`, rule, required, values: {} });
       return null;
     }
     case 'values': {
@@ -89,7 +98,11 @@ function checkRecordField(rule: RecordsRule, parent: Extract<Parent, { kind: 're
   if (rule.serverOnly) return invalid(`${parent.root} is written by the server only`);
   const schema = rule.fields[field];
   if (!schema) return invalid(`unknown field ${where}`);
-  if (content.kind === 'deleted') return null;
+  const created = writes.newRecords.get(parent.itemId);
+  if (content.kind === 'deleted') {
+    if (!created) writes.removals.push({ slot: slot(parent, field), label: where, record: parent.id });
+    return null;
+  }
   if (content.kind !== 'value') return invalid(`${where} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
   const problem = checkValue(content.value, schema);
   if (problem) return invalid(`${where}: ${problem}`);
@@ -97,16 +110,41 @@ function checkRecordField(rule: RecordsRule, parent: Extract<Parent, { kind: 're
   if (!fixed) return invalid(`${parent.root} key ${show(parent.key)} is not a valid key`);
   if (field in fixed && content.value !== fixed[field]) return invalid(`${where} must equal the record's key`);
   writes.values.add(slot(parent, field));
-  writes.newRecords.get(parent.itemId)?.seen.add(field);
+  if (created) created.values[field] = content.value;
   return null;
 }
 
-/** Every record the update creates carries its key fields (`id` = its key) in the same update. */
+/**
+ * A record the update creates is complete: its key fields (`id` = its key) and every field its
+ * schema requires arrive with it, so readers never meet a half-written record.
+ */
 export function checkNewRecords(writes: Writes): Refusal | null {
   for (const record of writes.newRecords.values()) {
     for (const field of Object.keys(record.required)) {
-      if (!record.seen.has(field)) return invalid(`new record ${record.label} lacks ${show(field)}`);
+      if (!(field in record.values)) return invalid(`new record ${record.label} lacks ${show(field)}`);
+    }
+    const parsed = record.rule.record.safeParse(record.values);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return invalid(`new record ${record.label} is incomplete: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
     }
   }
   return null;
+}
+
+/** Deleted content where a value may only be replaced: allowed with a new value, or with the whole record. */
+export function checkRemovals(doc: Y.Doc, ds: DecodedUpdate['ds'], writes: Writes): Refusal | null {
+  for (const removal of writes.removals) {
+    if (writes.values.has(removal.slot)) continue;
+    if (removal.record && recordGoes(doc, ds, removal.record)) continue;
+    return invalid(`${removal.label} may only be replaced, not deleted`);
+  }
+  return null;
+}
+
+/** Whether a record of the document is deleted already or by this update. */
+export function recordGoes(doc: Y.Doc, ds: DecodedUpdate['ds'], id: Y.ID): boolean {
+  if (id.clock >= Y.getState(doc.store, id.client)) return false;
+  const item = Y.getItem(doc.store, id) as Y.Item | Y.GC;
+  return !(item instanceof Y.Item) || item.deleted || Y.isDeleted(ds, id);
 }

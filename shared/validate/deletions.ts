@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { show, slot, type Writes } from './content';
+import { recordGoes, show, slot, type Writes } from './content';
 import type { DecodedUpdate } from './dependencies';
 import type { Placer } from './placement';
 import type { KindRules } from './rules';
@@ -11,9 +11,9 @@ import { invalid, type Refusal } from './verdict';
  * may write, except:
  *  - nothing where only the server writes (`meta` of notes and drafts, `meta.schemaVersion`,
  *    `session.postedRequests`, `participants`);
- *  - a field of the room's `meta`, or a record's key field (`id`), only by writing a new value in
- *    the same update (an overwrite deletes the old value) or, for a key field, by deleting the
- *    whole record.
+ *  - a field of the room's `meta`, or a field of a record, only by writing a new value in the
+ *    same update (an overwrite deletes the old value) or, for a record's field, by deleting the
+ *    whole record: records stay complete.
  * Items already deleted are skipped, so a reconnecting client's full delete set costs one pass
  * over the ranges it names (the same walk Yjs makes to apply it).
  */
@@ -28,7 +28,7 @@ export function checkDeletions(doc: Y.Doc, decoded: DecodedUpdate, rules: KindRu
       for (let i = Y.findIndexSS(structs, range.clock); i < structs.length && structs[i]!.id.clock < until; i++) {
         const struct = structs[i]!;
         if (!(struct instanceof Y.Item) || struct.deleted) continue;
-        const refusal = checkDeletion(struct, decoded, rules, placer, writes);
+        const refusal = checkDeletion(doc, struct, decoded, rules, placer, writes);
         if (refusal) return refusal;
       }
     }
@@ -36,7 +36,7 @@ export function checkDeletions(doc: Y.Doc, decoded: DecodedUpdate, rules: KindRu
   return null;
 }
 
-function checkDeletion(item: Y.Item, decoded: DecodedUpdate, rules: KindRules, placer: Placer, writes: Writes): Refusal | null {
+function checkDeletion(doc: Y.Doc, item: Y.Item, decoded: DecodedUpdate, rules: KindRules, placer: Placer, writes: Writes): Refusal | null {
   const place = placer.placeOfDocItem(item);
   if (place === 'dropped' || place.key === null || place.parent.kind === 'nested') return null;
   const { parent, key } = place;
@@ -53,10 +53,7 @@ function checkDeletion(item: Y.Item, decoded: DecodedUpdate, rules: KindRules, p
   }
   if (rule.shape !== 'records') return null;
   if (rule.serverOnly) return invalid(`${parent.root} is written by the server only`);
-  const fixed = rule.keyFields(parent.key);
-  if (!fixed || !(key in fixed) || writes.values.has(slot(parent, key))) return null;
-  // A record's key field goes only with the whole record.
-  const record = (item.parent as Y.AbstractType<unknown>)._item;
-  if (record && (record.deleted || Y.isDeleted(decoded.ds, record.id))) return null;
-  return invalid(`${parent.root}/${show(parent.key)}.${show(key)} may only be deleted with its record`);
+  // A record's field goes only with the whole record (an overwrite deletes the old value).
+  if (writes.values.has(slot(parent, key)) || recordGoes(doc, decoded.ds, parent.id)) return null;
+  return invalid(`${parent.root}/${show(parent.key)}.${show(key)} may only be replaced, or deleted with its record`);
 }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { DocKind } from '../schema/layout';
-import { checkInsert, checkNewRecords, Writes } from './content';
+import { checkInsert, checkNewRecords, checkRemovals, Writes } from './content';
 import { checkDeletions } from './deletions';
 import { planIntegration, type DecodedUpdate } from './dependencies';
 import { Placer } from './placement';
@@ -33,5 +33,5 @@ export function inspectUpdate(doc: Y.Doc, kind: DocKind, update: Uint8Array, dec
     const refusal = checkInsert(rules, place, struct, writes);
     if (refusal) return refusal;
   }
-  return checkNewRecords(writes) ?? checkDeletions(doc, decoded, rules, placer, writes);
+  return checkNewRecords(writes) ?? checkRemovals(doc, decoded.ds, writes) ?? checkDeletions(doc, decoded, rules, placer, writes);
 }

@@ -9,7 +9,7 @@ import { invalid, type Refusal } from './verdict';
  */
 export type Parent =
   | { kind: 'root'; root: string }
-  | { kind: 'record'; root: string; key: string; itemId: string }
+  | { kind: 'record'; root: string; key: string; itemId: string; id: Y.ID }
   | { kind: 'nested' };
 
 /** `dropped`: Yjs would turn the item into a GC struct (its neighbour or parent is gone). */
@@ -78,7 +78,7 @@ export class Placer {
     const own = index === null ? undefined : this.places[index];
     if (!(struct instanceof Y.Item) || own === undefined || own === 'dropped') return 'dropped';
     if (!(struct.content instanceof Y.ContentType)) return invalid('a parent that is not a shared type');
-    return recordOf(own, struct.content.type, idKey(struct.id));
+    return recordOf(own, struct.content.type, struct.id);
   }
 
   private placeOfId(id: Y.ID): Place {
@@ -116,7 +116,7 @@ export class Placer {
       const outer = item.parent;
       parent =
         outer instanceof Y.AbstractType && outer._item === null && item.parentSub !== null && type.constructor === Y.Map
-          ? { kind: 'record', root: Y.findRootTypeKey(outer), key: item.parentSub, itemId: idKey(item.id) }
+          ? { kind: 'record', root: Y.findRootTypeKey(outer), key: item.parentSub, itemId: idKey(item.id), id: item.id }
           : { kind: 'nested' };
     }
     this.typeParents.set(type, parent);
@@ -124,9 +124,9 @@ export class Placer {
   }
 }
 
-function recordOf(own: Exclude<Place, 'dropped'>, type: Y.AbstractType<unknown>, itemId: string): Parent {
+function recordOf(own: Exclude<Place, 'dropped'>, type: Y.AbstractType<unknown>, id: Y.ID): Parent {
   if (own.parent.kind !== 'root' || own.key === null || type.constructor !== Y.Map) return { kind: 'nested' };
-  return { kind: 'record', root: own.parent.root, key: own.key, itemId };
+  return { kind: 'record', root: own.parent.root, key: own.key, itemId: idKey(id), id };
 }
 
 function samePlace(a: Exclude<Place, 'dropped'>, b: Exclude<Place, 'dropped'>): boolean {

@@ -40,6 +40,8 @@ export interface FieldsRule {
 export interface RecordsRule {
   shape: 'records';
   key: z.ZodType;
+  /** The whole record: a record a client creates must be complete and valid in the same update. */
+  record: z.ZodType;
   fields: FieldSchemas;
   /** The field values the key fixes (`{id: key}`); null when the key cannot be split. */
   keyFields: (key: string) => Readonly<Record<string, string>> | null;
@@ -71,10 +73,11 @@ function matrixKeyFields(key: string): Record<string, string> | null {
 
 const byId = (key: string) => ({ id: key });
 
-const records = (key: z.ZodType, shape: FieldSchemas, options: Partial<Pick<RecordsRule, 'keyFields' | 'serverOnly'>> = {}): RecordsRule => ({
+const records = (key: z.ZodType, record: z.ZodObject, options: Partial<Pick<RecordsRule, 'keyFields' | 'serverOnly'>> = {}): RecordsRule => ({
   shape: 'records',
   key,
-  fields: shape,
+  record,
+  fields: record.shape,
   keyFields: options.keyFields ?? byId,
   serverOnly: options.serverOnly ?? false,
 });
@@ -85,15 +88,15 @@ const sessionFields: FieldSchemas = { ...sessionSchema.shape, postedRequests: z.
 const ROOM: KindRules = {
   // `schemaVersion` is what every loader relies on: only the server's migrations write it.
   [ROOT.meta]: { shape: 'fields', fields: metaSchema.shape, serverOnlyFields: new Set(['schemaVersion']), serverOnly: false, replaceOnly: true },
-  [ROOT.actors]: records(idSchema, actorSchema.shape),
-  [ROOT.questions]: records(questionKeySchema, questionSchema.shape),
-  [ROOT.participants]: records(idSchema, participantSchema.shape, { serverOnly: true }),
+  [ROOT.actors]: records(idSchema, actorSchema),
+  [ROOT.questions]: records(questionKeySchema, questionSchema),
+  [ROOT.participants]: records(idSchema, participantSchema, { serverOnly: true }),
   [ROOT.session]: { shape: 'fields', fields: sessionFields, serverOnlyFields: new Set(['postedRequests']), serverOnly: false, replaceOnly: false },
-  [ROOT.themes]: records(idSchema, themeSchema.shape),
+  [ROOT.themes]: records(idSchema, themeSchema),
   [ROOT.themeNotes]: { shape: 'values', key: noteRefKeySchema, value: idSchema },
-  [ROOT.matrix]: records(matrixKeySchema, matrixLinkSchema.shape, { keyFields: matrixKeyFields }),
-  [ROOT.flows]: records(idSchema, flowSchema.shape),
-  [ROOT.actions]: records(idSchema, actionSchema.shape),
+  [ROOT.matrix]: records(matrixKeySchema, matrixLinkSchema, { keyFields: matrixKeyFields }),
+  [ROOT.flows]: records(idSchema, flowSchema),
+  [ROOT.actions]: records(idSchema, actionSchema),
   [ROOT.readMarks]: { shape: 'values', key: noteRefKeySchema, value: timestampSchema },
   [ROOT.mapLayout]: { shape: 'values', key: flowNodeSchema, value: z.object({ x: coordinateSchema, y: coordinateSchema }) },
 };
@@ -101,7 +104,7 @@ const ROOM: KindRules = {
 /** Notes and drafts: a participant's notes, and a `meta` that only the server writes (its migrations). */
 const NOTES: KindRules = {
   [ROOT.meta]: { shape: 'fields', fields: { schemaVersion: metaSchema.shape.schemaVersion }, serverOnlyFields: new Set(['schemaVersion']), serverOnly: true, replaceOnly: true },
-  [ROOT.notes]: records(idSchema, noteSchema.shape),
+  [ROOT.notes]: records(idSchema, noteSchema),
 };
 
 export const RULES: Readonly<Record<DocKind, KindRules>> = { room: ROOM, notes: NOTES, drafts: NOTES };

@@ -193,6 +193,8 @@ const CASES: Case[] = [
   { name: 'a key that is not an id', kind: 'notes', attack: change((d) => notesRoots(d).notes.set('../../etc', note('../../etc'))), rule: 'invalid-content', why: /not a valid key/ },
   { name: 'id different from the key', kind: 'notes', attack: change((d) => notesRoots(d).notes.set(NOTE_A, note(NOTE_B))), rule: 'invalid-content', why: /must equal the record's key/ },
   { name: 'a new record without its id', kind: 'drafts', attack: change((d) => notesRoots(d).notes.set(NOTE_A, toYMap({ text: 'x' }))), rule: 'invalid-content', why: /lacks "id"/ },
+  { name: 'an incomplete new record', kind: 'notes', attack: change((d) => notesRoots(d).notes.set(NOTE_A, toYMap({ id: NOTE_A, text: 'x' }))), rule: 'invalid-content', why: /incomplete/ },
+  { name: "deleting a note's field but not the note", kind: 'notes', setup: withNote, attack: change((d) => noteField(d).delete('x')), rule: 'invalid-content', why: /only be replaced/ },
   { name: 'text over its limit', kind: 'notes', attack: change((d) => notesRoots(d).notes.set(NOTE_A, note(NOTE_A, { text: 'x'.repeat(501) }))), rule: 'invalid-content', why: /text/ },
   { name: 'an unknown field', kind: 'notes', attack: change((d) => notesRoots(d).notes.set(NOTE_A, note(NOTE_A, { evil: 1 }))), rule: 'invalid-content', why: /unknown field/ },
   { name: 'an array where a number is expected', kind: 'notes', setup: withNote, attack: change((d) => noteField(d).set('x', [1, 2])), rule: 'invalid-content', why: /x/ },
@@ -234,7 +236,7 @@ const CASES: Case[] = [
     rule: 'invalid-content',
     why: /x.*must be a plain value/,
   },
-  { name: "deleting a note's id but not the note", kind: 'notes', setup: withNote, attack: change((d) => noteField(d).delete('id')), rule: 'invalid-content', why: /only be deleted with its record/ },
+  { name: "deleting a note's id but not the note", kind: 'notes', setup: withNote, attack: change((d) => noteField(d).delete('id')), rule: 'invalid-content', why: /only be replaced, or deleted with its record/ },
   {
     name: 'a missing dependency (an edit of a note the server never got)',
     kind: 'notes',
