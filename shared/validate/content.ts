@@ -56,19 +56,20 @@ export function checkInsert(rules: KindRules, place: Place, item: Y.Item, writes
     if (rule.shape !== 'records') return invalid(`a shared type nested in ${show(parent.root)}`);
     return checkRecordField(rule, parent, key, content, writes);
   }
-  const where = `${parent.root}.${show(key)}`;
+  // Labels are built only for a refusal: this runs for every field of every update.
+  const where = () => `${parent.root}.${show(key)}`;
   switch (rule.shape) {
     case 'fields': {
-      if (rule.serverOnly || rule.serverOnlyFields.has(key)) return invalid(`${where} is written by the server only`);
+      if (rule.serverOnly || rule.serverOnlyFields.has(key)) return invalid(`${where()} is written by the server only`);
       const schema = rule.fields[key];
-      if (!schema) return invalid(`unknown field ${where}`);
+      if (!schema) return invalid(`unknown field ${where()}`);
       if (content.kind === 'deleted') {
-        if (rule.replaceOnly) writes.removals.push({ slot: slot(parent, key), label: where, record: null });
+        if (rule.replaceOnly) writes.removals.push({ slot: slot(parent, key), label: where(), record: null });
         return null;
       }
-      if (content.kind !== 'value') return invalid(`${where} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
+      if (content.kind !== 'value') return invalid(`${where()} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
       const problem = checkValue(content.value, schema);
-      if (problem) return invalid(`${where}: ${problem}`);
+      if (problem) return invalid(`${where()}: ${problem}`);
       writes.values.add(slot(parent, key));
       return null;
     }
@@ -86,29 +87,29 @@ export function checkInsert(rules: KindRules, place: Place, item: Y.Item, writes
     case 'values': {
       if (!rule.key.safeParse(key).success) return invalid(`${parent.root} key ${show(key)} is not a valid key`);
       if (content.kind === 'deleted') return null;
-      if (content.kind !== 'value') return invalid(`${where} must be a plain value`);
+      if (content.kind !== 'value') return invalid(`${where()} must be a plain value`);
       const problem = checkValue(content.value, rule.value);
-      return problem ? invalid(`${where}: ${problem}`) : null;
+      return problem ? invalid(`${where()}: ${problem}`) : null;
     }
   }
 }
 
 function checkRecordField(rule: RecordsRule, parent: Extract<Parent, { kind: 'record' }>, field: string, content: Kind, writes: Writes): Refusal | null {
-  const where = `${parent.root}/${show(parent.key)}.${show(field)}`;
+  const where = () => `${parent.root}/${show(parent.key)}.${show(field)}`;
   if (rule.serverOnly) return invalid(`${parent.root} is written by the server only`);
   const schema = rule.fields[field];
-  if (!schema) return invalid(`unknown field ${where}`);
+  if (!schema) return invalid(`unknown field ${where()}`);
   const created = writes.newRecords.get(parent.itemId);
   if (content.kind === 'deleted') {
-    if (!created) writes.removals.push({ slot: slot(parent, field), label: where, record: parent.id });
+    if (!created) writes.removals.push({ slot: slot(parent, field), label: where(), record: parent.id });
     return null;
   }
-  if (content.kind !== 'value') return invalid(`${where} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
+  if (content.kind !== 'value') return invalid(`${where()} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);
   const problem = checkValue(content.value, schema);
-  if (problem) return invalid(`${where}: ${problem}`);
+  if (problem) return invalid(`${where()}: ${problem}`);
   const fixed = rule.keyFields(parent.key);
   if (!fixed) return invalid(`${parent.root} key ${show(parent.key)} is not a valid key`);
-  if (field in fixed && content.value !== fixed[field]) return invalid(`${where} must equal the record's key`);
+  if (field in fixed && content.value !== fixed[field]) return invalid(`${where()} must equal the record's key`);
   writes.values.add(slot(parent, field));
   if (created) created.values[field] = content.value;
   return null;

@@ -79,12 +79,13 @@ export function planIntegration(doc: Y.Doc, update: Uint8Array, decoded: Decoded
 
   // Edges: a struct depends on the previous new struct of its client and on every struct of this
   // update that holds one of its foreign references.
-  const edges: number[][] = Array.from({ length: structs.length }, () => []);
+  // Only new structs get an edge list: a reconnect resends many structs the document already has.
+  const edges: Array<number[] | undefined> = new Array<number[] | undefined>(structs.length);
   for (const indices of byClient.values()) {
     let previous = -1;
     for (const i of indices) {
       if (!isNew[i]) continue;
-      if (previous >= 0) edges[i]!.push(previous);
+      const own: number[] = (edges[i] = previous >= 0 ? [previous] : []);
       previous = i;
       const struct = structs[i]!;
       if (!(struct instanceof Y.Item)) continue;
@@ -98,7 +99,7 @@ export function planIntegration(doc: Y.Doc, update: Uint8Array, decoded: Decoded
         if (ref.clock < Y.getState(doc.store, ref.client)) continue;
         const holder = locate(ref);
         if (holder === null) return missing(`refers to ${ref.client}:${ref.clock}, which the server does not have`);
-        edges[i]!.push(holder);
+        own.push(holder);
       }
     }
   }
@@ -116,7 +117,7 @@ export function planIntegration(doc: Y.Doc, update: Uint8Array, decoded: Decoded
 }
 
 /** Dependencies first (iterative depth-first post-order); null when the edges form a cycle. */
-function topologicalOrder(isNew: Uint8Array, edges: number[][]): number[] | null {
+function topologicalOrder(isNew: Uint8Array, edges: Array<number[] | undefined>): number[] | null {
   const state = new Uint8Array(isNew.length); // 0 unseen, 1 on the path, 2 done
   const order: number[] = [];
   const stack: Array<{ node: number; next: number }> = [];
@@ -126,7 +127,7 @@ function topologicalOrder(isNew: Uint8Array, edges: number[][]): number[] | null
     state[start] = 1;
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      const targets = edges[top.node]!;
+      const targets = edges[top.node] ?? [];
       if (top.next < targets.length) {
         const target = targets[top.next++]!;
         if (state[target] === 1) return null;

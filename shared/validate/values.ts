@@ -9,7 +9,8 @@ import { VALUE_LIMITS } from './rules';
  * accept what the server then stores and relays forever).
  */
 export function checkValue(value: unknown, schema: z.ZodType): string | null {
-  const shapeProblem = checkPlain(value);
+  const plain = value === null || typeof value !== 'object';
+  const shapeProblem = plain ? (typeof value === 'string' && value.length > VALUE_LIMITS.maxStringLength ? `a string longer than ${VALUE_LIMITS.maxStringLength} characters` : null) : checkPlain(value);
   if (shapeProblem) return shapeProblem;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -17,7 +18,7 @@ export function checkValue(value: unknown, schema: z.ZodType): string | null {
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     return `${where}${issue?.message ?? 'invalid value'}`.slice(0, 120);
   }
-  return hasOnlyKnownKeys(value, parsed.data, 0) ? null : 'has keys the schema does not know';
+  return plain || hasOnlyKnownKeys(value, parsed.data, 0) ? null : 'has keys the schema does not know';
 }
 
 /** Iterative, so a hostile value cannot overflow the validator's own stack. */
