@@ -101,7 +101,7 @@ function checkRecordField(rule: RecordsRule, parent: Extract<Parent, { kind: 're
   if (!schema) return invalid(`unknown field ${where()}`);
   const created = writes.newRecords.get(parent.itemId);
   if (content.kind === 'deleted') {
-    if (!created) writes.removals.push({ slot: slot(parent, field), label: where(), record: parent.id });
+    if (!created && !rule.optionalFields.has(field)) writes.removals.push({ slot: slot(parent, field), label: where(), record: parent.id });
     return null;
   }
   if (content.kind !== 'value') return invalid(`${where()} must be a plain value, not ${content.kind === 'map' ? 'a Y.Map' : content.what}`);

@@ -11,9 +11,9 @@ import { invalid, type Refusal } from './verdict';
  * may write, except:
  *  - nothing where only the server writes (`meta` of notes and drafts, `meta.schemaVersion`,
  *    `session.postedRequests`, `participants`);
- *  - a field of the room's `meta`, or a field of a record, only by writing a new value in the
- *    same update (an overwrite deletes the old value) or, for a record's field, by deleting the
- *    whole record: records stay complete.
+ *  - a field of the room's `meta`, or a required field of a record, only by writing a new value
+ *    in the same update (an overwrite deletes the old value) or, for a record's field, by
+ *    deleting the whole record: records stay complete.
  * Items already deleted are skipped, so a reconnecting client's full delete set costs one pass
  * over the ranges it names (the same walk Yjs makes to apply it).
  */
@@ -53,7 +53,8 @@ function checkDeletion(doc: Y.Doc, item: Y.Item, decoded: DecodedUpdate, rules: 
   }
   if (rule.shape !== 'records') return null;
   if (rule.serverOnly) return invalid(`${parent.root} is written by the server only`);
-  // A record's field goes only with the whole record (an overwrite deletes the old value).
-  if (writes.values.has(slot(parent, key)) || recordGoes(doc, decoded.ds, parent.id)) return null;
+  // A required field goes only with the whole record (an overwrite deletes the old value), so
+  // records stay complete; an optional one may go (undoing an edit removes `updatedAt`).
+  if (rule.optionalFields.has(key) || writes.values.has(slot(parent, key)) || recordGoes(doc, decoded.ds, parent.id)) return null;
   return invalid(`${parent.root}/${show(parent.key)}.${show(key)} may only be replaced, or deleted with its record`);
 }

@@ -43,6 +43,8 @@ export interface RecordsRule {
   /** The whole record: a record a client creates must be complete and valid in the same update. */
   record: z.ZodType;
   fields: FieldSchemas;
+  /** Fields the schema lets be absent (optional or defaulted): a client may delete these. */
+  optionalFields: ReadonlySet<string>;
   /** The field values the key fixes (`{id: key}`); null when the key cannot be split. */
   keyFields: (key: string) => Readonly<Record<string, string>> | null;
   /** Records only the server writes (participants). */
@@ -78,6 +80,7 @@ const records = (key: z.ZodType, record: z.ZodObject, options: Partial<Pick<Reco
   key,
   record,
   fields: record.shape,
+  optionalFields: new Set(Object.entries(record.shape as FieldSchemas).filter(([, field]) => field.safeParse(undefined).success).map(([name]) => name)),
   keyFields: options.keyFields ?? byId,
   serverOnly: options.serverOnly ?? false,
 });

@@ -92,6 +92,18 @@ describe('honest updates: every operation in shared/ops is accepted', () => {
     });
   }
 
+  it('notes: undo and redo (the client tracks its own note edits with a Y.UndoManager)', () => {
+    const p = pair('notes');
+    const undo = new Y.UndoManager(notesRoots(p.client).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 0 });
+    expectAccepted(p, (d) => addNote(d, { questionId: '1a', text: 'a', x: 0, y: 0 }, NOW, LOCAL_ORIGIN, NOTE_A));
+    expectAccepted(p, (d) => updateNote(d, NOTE_A, { text: 'b', x: 9 }, NOW, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => deleteNote(d, NOTE_A, LOCAL_ORIGIN));
+    for (let i = 0; i < 3; i++) expectAccepted(p, () => undo.undo());
+    for (let i = 0; i < 3; i++) expectAccepted(p, () => undo.redo());
+    expectAccepted(p, () => undo.undo());
+    expect(notesRoots(p.server).notes.get(NOTE_A)?.get('text')).toBe('b');
+  });
+
   it('room: every facilitator operation (actors, rounds, session, analysis, actions, map)', () => {
     const p = pair('room');
     const actor = firstActor(p.client);
