@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { migrate } from '../../shared/migrations';
 import * as analysis from '../../shared/ops/analysis';
-import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
+import { addNote, deleteNote, moveNoteBetweenDocs, updateNote } from '../../shared/ops/notes';
 import { addActor, addParticipant, initRoom, updateActor } from '../../shared/ops/room';
 import { endRound, requestPost, startRound, updateRound, paused, resumed, extended } from '../../shared/ops/rounds';
 import { markRead, setFlipchartLocked, setFocus, setPhase, setWallLocked } from '../../shared/ops/session';
@@ -69,6 +69,7 @@ const note = (id: string, extra: Record<string, unknown> = {}) => toYMap({ id, q
 const firstActor = (doc: Y.Doc) => [...roomRoots(doc).actors.keys()][0]!;
 const firstQuestion = (doc: Y.Doc) => [...roomRoots(doc).questions.keys()][0]!;
 
+/** initRoom and addParticipant are the server's own (participants are server-only for clients). */
 describe('honest updates: every operation in shared/ops is accepted', () => {
   for (const kind of ['notes', 'drafts'] as const) {
     it(`${kind}: add, edit, move, delete notes; an offline batch; a reconnect`, () => {
@@ -91,6 +92,19 @@ describe('honest updates: every operation in shared/ops is accepted', () => {
       expect(inspectUpdate(p.server, kind, Y.encodeStateAsUpdate(p.client))).toBeNull();
     });
   }
+
+  it('a draft moved to the wall (moveNoteBetweenDocs): the insert into notes and the delete from drafts', () => {
+    const drafts = pair('drafts');
+    const notes = pair('notes');
+    expectAccepted(drafts, (d) => addNote(d, { questionId: '1a', text: 'luonnos', x: 3, y: 4 }, NOW, LOCAL_ORIGIN, NOTE_A));
+    const fromDrafts: Uint8Array[] = [];
+    const toNotes: Uint8Array[] = [];
+    drafts.client.on('update', (u: Uint8Array) => fromDrafts.push(u));
+    notes.client.on('update', (u: Uint8Array) => toNotes.push(u));
+    moveNoteBetweenDocs(drafts.client, notes.client, NOTE_A, NOW + 1, LOCAL_ORIGIN, { x: 100, y: 200 });
+    expect(inspectUpdate(notes.server, 'notes', Y.mergeUpdates(toNotes))).toBeNull();
+    expect(inspectUpdate(drafts.server, 'drafts', Y.mergeUpdates(fromDrafts))).toBeNull();
+  });
 
   it('notes: undo and redo (the client tracks its own note edits with a Y.UndoManager)', () => {
     const p = pair('notes');
