@@ -44,8 +44,9 @@ export function planIntegration(doc: Y.Doc, update: Uint8Array, decoded: Decoded
     }
     byClient.get(client)!.push(i);
   }
-  // An empty group also replaces a client's structs in Yjs; honest encoders never write one.
-  if (decoding.readVarUint(decoding.createDecoder(update)) !== byClient.size) return invalid('a client group without structs');
+  // An empty group, or a client's second group right after its first, also replaces the client's
+  // structs in Yjs; honest encoders write one non-empty group per client.
+  if (decoding.readVarUint(decoding.createDecoder(update)) !== byClient.size) return invalid('client groups do not match the header (a client listed twice, or an empty group)');
 
   const end = new Map<number, number>();
   const isNew = new Uint8Array(structs.length);

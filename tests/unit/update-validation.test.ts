@@ -1,3 +1,4 @@
+import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { migrate } from '../../shared/migrations';
@@ -317,4 +318,145 @@ describe('hostile updates are refused with the rule they break', () => {
       expect(Y.encodeStateAsUpdate(p.server)).toEqual(before);
     });
   }
+});
+
+/**
+ * Shapes no Yjs API produces, written struct by struct with Yjs's own encoder: what a hostile
+ * client can send all the same.
+ */
+type Struct = Y.Item | Y.Skip;
+function craft(groups: Array<{ client: number; clock: number; structs: Struct[] }>, ds: Array<[number, number, number]> = []): Uint8Array {
+  const encoder = new Y.UpdateEncoderV1();
+  encoding.writeVarUint(encoder.restEncoder, groups.length);
+  for (const group of groups) {
+    encoding.writeVarUint(encoder.restEncoder, group.structs.length);
+    encoder.writeClient(group.client);
+    encoding.writeVarUint(encoder.restEncoder, group.clock);
+    for (const struct of group.structs) struct.write(encoder, 0);
+  }
+  const byClient = new Map<number, Array<[number, number]>>();
+  for (const [client, clock, len] of ds) byClient.set(client, [...(byClient.get(client) ?? []), [clock, len]]);
+  encoding.writeVarUint(encoder.restEncoder, byClient.size);
+  for (const [client, ranges] of byClient) {
+    encoding.writeVarUint(encoder.restEncoder, client);
+    encoding.writeVarUint(encoder.restEncoder, ranges.length);
+    for (const [clock, len] of ranges) {
+      encoder.writeDsClock(clock);
+      encoder.writeDsLen(len);
+    }
+  }
+  return encoder.toUint8Array();
+}
+
+const REF_A = `${ID.me}/${NOTE_A}`;
+const REF_B = `${ID.me}/${NOTE_B}`;
+/** An item written at a root key (`parent` a root name) or after `origin` / before `right`. */
+function item(client: number, clock: number, at: { root?: string; key?: string; parent?: Y.ID; origin?: Y.ID; right?: Y.ID }, content: Y.ContentAny | Y.ContentType): Y.Item {
+  const parent = (at.root ?? at.parent ?? null) as unknown as Y.ID | null;
+  return new Y.Item(Y.createID(client, clock), null, at.origin ?? null, null, at.right ?? null, parent, at.key ?? null, content as never);
+}
+const any = (...values: unknown[]) => new Y.ContentAny(values);
+
+describe('hand-made hostile structs', () => {
+  const cases: Array<{ name: string; kind: DocKind; update: () => Uint8Array; rule: Refusal['rule']; why: RegExp }> = [
+    {
+      name: 'several values in one map entry',
+      kind: 'room',
+      update: () => craft([{ client: 1000, clock: 0, structs: [item(1000, 0, { root: 'themeNotes', key: REF_A }, any(ID.actorA, ID.actorB))] }]),
+      rule: 'invalid-content',
+      why: /several values/,
+    },
+    {
+      name: 'two clients whose items refer to each other (a cycle Yjs would park)',
+      kind: 'room',
+      update: () =>
+        craft([
+          { client: 1001, clock: 0, structs: [item(1001, 0, { origin: Y.createID(1002, 0) }, any(ID.actorA))] },
+          { client: 1002, clock: 0, structs: [item(1002, 0, { origin: Y.createID(1001, 0) }, any(ID.actorA))] },
+        ]),
+      rule: 'missing-dependency',
+      why: /cycle/,
+    },
+    {
+      name: 'a client listed twice (Yjs would apply only the last group)',
+      kind: 'room',
+      update: () =>
+        craft([
+          { client: 1003, clock: 0, structs: [item(1003, 0, { root: 'themeNotes', key: REF_A }, any(ID.actorA))] },
+          { client: 1003, clock: 1, structs: [item(1003, 1, { root: 'themeNotes', key: REF_B }, any(ID.actorA))] },
+        ]),
+      rule: 'invalid-content',
+      why: /listed twice/,
+    },
+    {
+      name: 'a parent that is a plain value, not a shared type',
+      kind: 'room',
+      update: () =>
+        craft([
+          {
+            client: 1004,
+            clock: 0,
+            structs: [item(1004, 0, { root: 'themeNotes', key: REF_A }, any(ID.actorA)), item(1004, 1, { parent: Y.createID(1004, 0), key: 'x' }, any(1))],
+          },
+        ]),
+      rule: 'invalid-content',
+      why: /not a shared type/,
+    },
+    {
+      name: 'an item between two different parents (left in one map, right in another)',
+      kind: 'room',
+      update: () =>
+        craft([
+          {
+            client: 1005,
+            clock: 0,
+            structs: [
+              item(1005, 0, { root: 'themeNotes', key: REF_A }, any(ID.actorA)),
+              item(1005, 1, { root: 'readMarks', key: REF_A }, any(1)),
+              item(1005, 2, { origin: Y.createID(1005, 0), right: Y.createID(1005, 1) }, any(ID.actorB)),
+            ],
+          },
+        ]),
+      rule: 'invalid-content',
+      why: /two different parents/,
+    },
+    {
+      name: 'a Skip over clocks the server lacks, then an item',
+      kind: 'room',
+      update: () => craft([{ client: 1006, clock: 0, structs: [new Y.Skip(Y.createID(1006, 0), 5), item(1006, 5, { root: 'themeNotes', key: REF_A }, any(ID.actorA))] }]),
+      rule: 'missing-dependency',
+      why: /clock gap/,
+    },
+    {
+      name: 'a parent ID the server does not have',
+      kind: 'notes',
+      update: () => craft([{ client: 1007, clock: 0, structs: [item(1007, 0, { parent: Y.createID(4242, 10), key: 'text' }, any('x'))] }]),
+      rule: 'missing-dependency',
+      why: /server does not have/,
+    },
+    {
+      name: 'a delete range of an unknown client',
+      kind: 'notes',
+      update: () => craft([], [[4243, 0, 1_000_000]]),
+      rule: 'missing-dependency',
+      why: /deletes 4243:0/,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.kind}: ${c.name}`, () => {
+      const p = pair(c.kind);
+      const verdict = inspectUpdate(p.server, c.kind, c.update());
+      expect(verdict?.rule).toBe(c.rule);
+      expect(verdict?.why).toMatch(c.why);
+    });
+  }
+
+  it('the same structs, honest (one value, known parents), are accepted', () => {
+    const p = pair('room');
+    const update = craft([{ client: 1008, clock: 0, structs: [item(1008, 0, { root: 'themeNotes', key: REF_A }, any(ID.actorA)), item(1008, 1, { origin: Y.createID(1008, 0) }, any(ID.actorB))] }]);
+    expect(inspectUpdate(p.server, 'room', update)).toBeNull();
+    Y.applyUpdate(p.server, update);
+    expect(roomRoots(p.server).themeNotes.get(REF_A)).toBe(ID.actorB);
+    expect(p.server.store.pendingStructs).toBeNull();
+  });
 });
