@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { PersistQueue } from './relay/persistQueue';
 import { Rooms } from './relay/rooms';
+import { createWriteQuota } from './relay/writeQuota';
 import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
 import { openSqliteStore } from './store/sqlite';
@@ -54,6 +55,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       processId: crypto.randomUUID(),
       metrics,
       log,
+      quota: createWriteQuota(config.participantBytesPerMin),
       limits: {
         docWarnBytes: config.docWarnBytes,
         docMaxBytes: config.docMaxBytes,

@@ -37,6 +37,8 @@ const envSchema = z.object({
   CHECKPOINTS_PER_DOC: z.preprocess(emptyAsUndefined, intFromEnv(32, 2, 10_000)),
   HTTP_HEADERS_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intFromEnv(15_000, 500, 600_000)),
   HTTP_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, intFromEnv(30_000, 1000, 3_600_000)),
+  /** Bytes one participant may add to the update log per minute (facilitators 4×); 0 turns the quota off. */
+  PARTICIPANT_BYTES_PER_MIN: z.preprocess(emptyAsUndefined, intFromEnv(2 * 1024 * 1024, 0, 2 ** 31)),
   /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
   SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
   /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
@@ -68,6 +70,7 @@ export interface Config {
   maxParticipants: number;
   /** Joins per client address per minute. */
   joinRatePerMin: number;
+  participantBytesPerMin: number;
   sqliteMaxPages: number | undefined;
   /** Workshop creations allowed per client address per minute. */
   createPerMinute: number;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: e.TOKEN_TTL_SECONDS ?? e.TOKEN_TTL_DAYS * 86_400,
     maxParticipants: e.MAX_PARTICIPANTS,
     joinRatePerMin: e.JOIN_RATE_PER_MIN,
+    participantBytesPerMin: e.PARTICIPANT_BYTES_PER_MIN,
     sqliteMaxPages: e.SQLITE_MAX_PAGES,
     createPerMinute: e.CREATE_PER_MINUTE,
     createKey: e.CREATE_KEY,

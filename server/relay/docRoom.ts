@@ -1,7 +1,8 @@
 import * as Y from 'yjs';
 import { migrate } from '../../shared/migrations';
 import type { DocRef } from '../../shared/protocol/docNames';
-import { CloseCode, DenyReason } from '../../shared/protocol/wire';
+import { CloseCode, DenyReason, invalidContentReason } from '../../shared/protocol/wire';
+import { inspectUpdate, type Refusal } from '../../shared/validate';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Fanout } from '../fanout/port';
@@ -19,6 +20,7 @@ import {
 } from './codec';
 import type { PersistQueue } from './persistQueue';
 import type { DocSession } from './session';
+import type { WriteQuota } from './writeQuota';
 
 export interface RoomDeps {
   store: DocStore;
@@ -27,6 +29,8 @@ export interface RoomDeps {
   processId: string;
   metrics: Metrics;
   log: Logger;
+  /** Bytes per participant per minute added to the log (shared by every room of the server). */
+  quota: WriteQuota;
   limits: {
     docWarnBytes: number;
     docMaxBytes: number;
@@ -202,17 +206,65 @@ export class DocRoom {
       this.deny(session, refusal.label, refusal.message);
       return;
     }
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
+    try {
+      // Decoding first refuses garbage before it can touch the document.
+      decoded = Y.decodeUpdate(update);
+    } catch (error) {
+      throw new ProtocolError(CloseCode.invalidUpdate, `invalid update: ${String((error as Error).message ?? error).slice(0, 80)}`);
+    }
+    if (!this.deps.quota.allows(session.claims, update.byteLength)) {
+      if (this.isRedundant(update)) return;
+      this.deny(session, 'quota-exceeded', DenyReason.quotaExceeded);
+      return;
+    }
     if (this.approxSize + update.byteLength > this.deps.limits.docMaxBytes) {
       this.deny(session, 'document-too-large', DenyReason.documentTooLarge);
       return;
     }
+    // The content check (shared/validate): the schema of this kind of document, and nothing
+    // missing — before anything is applied, stored or relayed. Refused updates never reach Yjs.
+    const invalid = this.inspect(update, decoded);
+    if (invalid) {
+      this.deny(session, invalid.rule, invalidContentReason(invalid.why));
+      return;
+    }
     try {
-      // Decoding first refuses garbage before it can touch the document.
-      Y.decodeUpdate(update);
       Y.applyUpdate(this.doc, update, session);
     } catch (error) {
       throw new ProtocolError(CloseCode.invalidUpdate, `invalid update: ${String((error as Error).message ?? error).slice(0, 80)}`);
+    } finally {
+      this.dropPending(session);
     }
+  }
+
+  private inspect(update: Uint8Array, decoded: ReturnType<typeof Y.decodeUpdate>): Refusal | null {
+    const started = performance.now();
+    try {
+      return inspectUpdate(this.doc, this.ref.kind, update, decoded);
+    } catch (error) {
+      // A bug in the check must not let an unchecked update through, nor end the process.
+      this.deps.log.error('update-inspection-failed', { doc: this.name, error: String((error as Error)?.stack ?? error) });
+      return { rule: 'invalid-content', why: 'the update could not be checked' };
+    } finally {
+      const ms = performance.now() - started;
+      // Far above the microseconds a normal update takes (a loaded machine alone can cost tens of ms).
+      if (ms > 250) this.deps.log.warn('update-inspection-slow', { doc: this.name, bytes: update.byteLength, ms: Math.round(ms) });
+    }
+  }
+
+  /**
+   * The content check refuses whatever Yjs would park as pending (missing dependencies). Should
+   * anything be parked all the same, it is dropped: it was neither stored nor relayed, and kept
+   * it would be re-merged on every later update, outside the size limit.
+   */
+  private dropPending(session: DocSession): void {
+    const store = this.doc.store;
+    if (store.pendingStructs === null && store.pendingDs === null) return;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    this.reject(session, 'pending-dropped');
+    this.deps.log.error('pending-dropped', { doc: this.name, participant: session.claims.participantId });
   }
 
   /**
@@ -244,7 +296,7 @@ export class DocRoom {
 
   private deny(session: DocSession, reason: string, message: string): void {
     this.reject(session, reason);
-    this.deps.log.warn('write-refused', { doc: this.name, participant: session.claims.participantId, role: session.claims.role, reason });
+    this.deps.log.warn('write-refused', { doc: this.name, participant: session.claims.participantId, role: session.claims.role, reason, message });
     session.send(encodePermissionDenied(message));
   }
 
@@ -266,6 +318,7 @@ export class DocRoom {
       return;
     }
     const participantId = this.sessions.has(from as DocSession) ? (from as DocSession).claims.participantId : null;
+    if (participantId !== null) this.deps.quota.charge((from as DocSession).claims, update.byteLength);
     this.pendingWrites++;
     const committed = this.deps.persist.enqueue({ docName: this.name, ts: Date.now(), participantId, update });
     this.durable = this.durable

@@ -36,6 +36,7 @@ export const DenyReason = {
   readOnly: 'read-only: this connection may not write this document',
   documentTooLarge: 'document-too-large: the document has reached its size limit',
   wallLocked: 'wall-locked: the facilitator has locked the wall',
+  quotaExceeded: 'quota-exceeded: too much written in the last minute; try again shortly',
 } as const;
 
 /** Close reasons the client recognises (beside the code) to explain a refusal in words. */
@@ -44,3 +45,9 @@ export const CloseReason = {
   tokenExpired: 'token expired: join again',
   tokenRevoked: 'token revoked: join again',
 } as const;
+
+/**
+ * The reason sent when the server's content check (shared/validate) refuses an update: the
+ * update breaks the document's schema, or refers to something the server does not have.
+ */
+export const invalidContentReason = (why: string) => `invalid-content: ${why}`;
