@@ -2,9 +2,9 @@ import type { Role } from '../schema/participant';
 import type { DocRef } from './docNames';
 
 /**
- * Who may read and write which document. Decided per document and per connection — never by
- * inspecting update contents, which the Yjs threat model rules out (an edit a client applied
- * locally cannot be taken back by filtering).
+ * Who may read and write which document. Decided per document and per connection, not by
+ * filtering update contents (an edit a client applied locally cannot be taken back that way).
+ * What an allowed write may contain is a separate, whole-update check: shared/validate.
  */
 export interface Claims {
   workshopId: string;
