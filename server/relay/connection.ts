@@ -23,6 +23,24 @@ const EMPTY_AWARENESS = encodeAwareness(encodeAwarenessUpdate([]));
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 const clip = (reason: string) => (Buffer.byteLength(reason) <= 123 ? reason : reason.slice(0, 120));
 
+/** Why a document that was authorised could not be opened: a close code and reason for the client. */
+export class DocumentRefusal extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    readonly label: string,
+  ) {
+    super(reason);
+  }
+}
+
+function loadRefusal(error: unknown): DocumentRefusal {
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'schema-too-new') return new DocumentRefusal(CloseCode.schemaTooNew, 'document needs a newer Arvo', 'schema-too-new');
+  if (code === 'invalid-input' || error instanceof RangeError) return new DocumentRefusal(CloseCode.documentUnreadable, 'document is damaged and cannot be loaded', 'document-unreadable');
+  return new DocumentRefusal(CloseCode.storeUnavailable, 'document could not be loaded', 'store-unavailable');
+}
+
 export interface Grant {
   ref: DocRef;
   access: Access;
@@ -92,9 +110,13 @@ export class Connection {
     try {
       room = await this.deps.rooms.acquire(docName, grant.ref);
     } catch (error) {
-      const tooNew = (error as { code?: string }).code === 'schema-too-new';
+      // One document that cannot load (too new, damaged, the store failing) is refused on its
+      // own: the connection and every other document on it stay open. `/ws/<doc>` carries
+      // only this document, so its refusal handler closes the socket with the same code.
       this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
-      this.close(tooNew ? CloseCode.schemaTooNew : CloseCode.storeUnavailable, tooNew ? 'document needs a newer Arvo' : 'document could not be loaded');
+      if (stillWanted()) this.bindings.delete(docName);
+      binding.session.closed = true;
+      onRefused(loadRefusal(error));
       return;
     }
     if (!stillWanted()) {
