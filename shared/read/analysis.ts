@@ -57,7 +57,8 @@ export function readAnalysis(doc: Y.Doc): AnalysisSnapshot {
     themes,
     themeOf,
     matrix: readRecords(roots.matrix, matrixReader, 'matrix link', problems).sort((a, b) => a.createdAt - b.createdAt),
-    flows: readRecords(roots.flows, flowReader, 'flow', problems),
+    // A note listed twice in a flow is one note (views key its list by ref).
+    flows: readRecords(roots.flows, flowReader, 'flow', problems).map((f) => ({ ...f, noteRefs: [...new Set(f.noteRefs)] })),
     actions: readRecords(roots.actions, actionReader, 'action', problems).sort((a, b) => (a.checkDate || '9999').localeCompare(b.checkDate || '9999') || a.createdAt - b.createdAt),
     readMarks,
     mapLayout,
