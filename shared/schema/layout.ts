@@ -104,18 +104,21 @@ export function readField(map: Y.Map<unknown>, key: string): unknown {
 
 /**
  * Reads a Y.Map (or anything else a third-party tool may have written) into a plain object,
- * for a validator. Only plain, bounded values are read; nested Y types and oversized values are
- * left out (so a required field holding one makes the record invalid), and nothing is recursed
- * into. With `keys`, only those fields are read (what a schema knows); without, every key up to
- * RECORD_MAX_KEYS (more: null, not a record of ours).
+ * for a validator. Only plain, bounded values are read and nothing is recursed into. With
+ * `keys`, only those fields are read (what a schema knows), and one of them holding a Y type or
+ * an oversized value makes the whole record null (invalid); other keys are never looked at.
+ * Without `keys`, every key up to RECORD_MAX_KEYS (more: null), leaving out unreadable values.
  */
 export function fromYMap(value: unknown, keys?: readonly string[]): Record<string, unknown> | null {
   if (!(value instanceof Y.Map)) return null;
   const out: Record<string, unknown> = {};
   if (keys) {
     for (const key of keys) {
-      const field = readField(value, key);
-      if (field !== undefined) out[key] = field;
+      const field = value.get(key);
+      if (field === undefined) continue;
+      // A known field holding something no record of ours holds: the record is not valid.
+      if (!isBoundedPlain(field)) return null;
+      out[key] = field;
     }
     return out;
   }
