@@ -49,6 +49,9 @@ async function plant(docName: string, build: (doc: Y.Doc) => void): Promise<void
   }
 }
 
+/** A notes map that takes anything (what a hostile writer puts there). */
+const notesMap = (doc: Y.Doc) => notesRoots(doc).notes as unknown as Y.Map<unknown>;
+
 function nest(parent: Y.Map<unknown>, key: string, depth = DEPTH): void {
   let map = new Y.Map<unknown>();
   parent.set(key, map);
@@ -166,11 +169,11 @@ describe('a stored document that cannot be trusted', () => {
     // Mallory's notes: a schemaVersion from "the future" (her client wrote it into her own meta).
     await plant(notesDocName(w, mallory.participantId), (doc) => {
       notesRoots(doc).meta.set('schemaVersion', 1e300);
-      note(notesRoots(doc).notes, 'MalloryNote00001');
+      note(notesMap(doc), 'MalloryNote00001');
     });
     // Oscar's notes: one good note, one nested 100k maps deep in a field readers know, one nesting beside valid fields.
     await plant(notesDocName(w, oscar.participantId), (doc) => {
-      const { notes } = notesRoots(doc);
+      const notes = notesMap(doc);
       note(notes, 'OscarGood0000001', { text: 'Oscar, good' });
       nest(note(notes, 'OscarDeep0000001'), 'text');
       nest(note(notes, 'OscarNesting0001', { text: 'Oscar, nesting beside' }), 'extra');
@@ -231,7 +234,7 @@ describe('the round engine among malformed drafts', () => {
     const { created, facilitator, anna, mallory, oscar } = await workshop();
     const w = created.id;
     await plant(draftsDocName(w, mallory.participantId), (doc) => {
-      const { notes } = notesRoots(doc);
+      const notes = notesMap(doc);
       note(notes, 'MalloryGood00001', { text: 'Mallory, good draft' });
       nest(note(notes, 'MalloryNest00001', { text: 'Mallory, nesting draft' }), 'extra', 2000);
       note(notes, 'MalloryYText0001', { text: new Y.Text('a Y.Text') });
@@ -240,7 +243,7 @@ describe('the round engine among malformed drafts', () => {
     });
     // Oscar's notes document cannot load: his draft waits, nobody else's does.
     await plant(notesDocName(w, oscar.participantId), (doc) => notesRoots(doc).meta.set('schemaVersion', 1e300));
-    await plant(draftsDocName(w, oscar.participantId), (doc) => note(notesRoots(doc).notes, 'OscarDraft000001', { text: 'Oscar, draft' }));
+    await plant(draftsDocName(w, oscar.participantId), (doc) => note(notesMap(doc), 'OscarDraft000001', { text: 'Oscar, draft' }));
     const annasDrafts = connect(server.wsUrl, draftsDocName(w, anna.participantId), anna.token);
     await waitSynced(annasDrafts);
     addNote(annasDrafts.doc, { questionId: '3a', text: 'Anna, good draft', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);

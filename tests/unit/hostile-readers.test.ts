@@ -143,7 +143,7 @@ beforeAll(() => {
   });
   // Thousands of junk records: read up to MAX_RECORDS, never all.
   evil.transact(() => {
-    for (let i = 0; i < MAX_RECORDS + 100; i++) notesRoots(evil).notes.set(`junk-${i}`, i);
+    for (let i = 0; i < MAX_RECORDS + 100; i++) (notesRoots(evil).notes as unknown as Y.Map<unknown>).set(`junk-${i}`, i);
   });
 
   evilDrafts = logged(draftsDocName(W, EVIL), EVIL);
