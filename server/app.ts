@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from './auth/secret';
+import { serverClock } from './clock';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createLocalFanout } from './fanout/port';
@@ -67,7 +68,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     config.roomIdleMs,
   );
   // Timed rounds and "post to wall": watches every loaded room document (server/rounds/engine.ts).
-  const roundEngine = createRoundEngine({ rooms, log });
+  const roundEngine = createRoundEngine({ rooms, log, now: serverClock.now });
   rooms.listen(roundEngine);
   const relay = createRelay({
     rooms,

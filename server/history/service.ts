@@ -155,7 +155,11 @@ export function createHistoryService(deps: { store: DocStore } & HistoryOptions)
       const page = await store.readLog(docName, at, Math.min(1000, seq - at));
       if (page.length === 0) break;
       for (const entry of page) {
-        Y.applyUpdate(doc, entry.update);
+        try {
+          Y.applyUpdate(doc, entry.update);
+        } catch {
+          // A damaged row changes nothing here, as in the relay's load and the replay engine.
+        }
         at = entry.seq;
         ts = entry.ts;
         if (storeMissing && at % spacing === 0) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenService } from '../auth/tokens';
+import { serverClock } from '../clock';
 import { createHistoryRoutes } from '../history/routes';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -47,7 +48,7 @@ export function createApi(deps: ApiDeps) {
     if (pathname === '/api/time') {
       // The server clock, so that every device computes the same round countdown.
       if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
-      sendJson(response, 200, { now: Date.now() });
+      sendJson(response, 200, { now: serverClock.now() });
       return;
     }
     if (pathname === '/api/workshops') {

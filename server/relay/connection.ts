@@ -20,8 +20,32 @@ export interface ConnectionDeps {
 
 const EMPTY_AWARENESS = encodeAwareness(encodeAwarenessUpdate([]));
 
+/**
+ * The rate limit's clock. Monotonic: on the wall clock, a step back of an hour would drain every
+ * bucket by an hour's allowance and close every connection with 4429.
+ */
+const monotonicNow = () => performance.now();
+
 /** WebSocket close reasons are limited to 123 bytes of UTF-8. */
 const clip = (reason: string) => (Buffer.byteLength(reason) <= 123 ? reason : reason.slice(0, 120));
+
+/** Why a document that was authorised could not be opened: a close code and reason for the client. */
+export class DocumentRefusal extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    readonly label: string,
+  ) {
+    super(reason);
+  }
+}
+
+function loadRefusal(error: unknown): DocumentRefusal {
+  const code = (error as { code?: unknown })?.code;
+  if (code === 'schema-too-new') return new DocumentRefusal(CloseCode.schemaTooNew, 'document needs a newer Arvo', 'schema-too-new');
+  if (code === 'invalid-input' || error instanceof RangeError) return new DocumentRefusal(CloseCode.documentUnreadable, 'document is damaged and cannot be loaded', 'document-unreadable');
+  return new DocumentRefusal(CloseCode.storeUnavailable, 'document could not be loaded', 'store-unavailable');
+}
 
 export interface Grant {
   ref: DocRef;
@@ -54,7 +78,7 @@ export class Connection {
     /** How a document's message is framed on this socket: as is, or inside a mux frame. */
     private readonly frameOut: (docName: string, frame: Uint8Array) => Uint8Array = (_docName, frame) => frame,
   ) {
-    this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, Date.now());
+    this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, monotonicNow());
     deps.metrics.connections.inc();
     ws.on('pong', () => (this.alive = true));
     ws.on('error', (error: Error & { code?: string }) => {
@@ -92,9 +116,13 @@ export class Connection {
     try {
       room = await this.deps.rooms.acquire(docName, grant.ref);
     } catch (error) {
-      const tooNew = (error as { code?: string }).code === 'schema-too-new';
+      // One document that cannot load (too new, damaged, the store failing) is refused on its
+      // own: the connection and every other document on it stay open. `/ws/<doc>` carries
+      // only this document, so its refusal handler closes the socket with the same code.
       this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
-      this.close(tooNew ? CloseCode.schemaTooNew : CloseCode.storeUnavailable, tooNew ? 'document needs a newer Arvo' : 'document could not be loaded');
+      if (stillWanted()) this.bindings.delete(docName);
+      binding.session.closed = true;
+      onRefused(loadRefusal(error));
       return;
     }
     if (!stillWanted()) {
@@ -125,7 +153,7 @@ export class Connection {
   onMessage(docName: string, data: Uint8Array): void {
     if (this.closed) return;
     this.deps.metrics.bytesIn.inc(data.byteLength);
-    if (!this.bucket.take(Date.now())) {
+    if (!this.bucket.take(monotonicNow())) {
       this.reject('rate-limited', CloseCode.rateLimited, 'rate limit exceeded: too many messages');
       return;
     }

@@ -9,7 +9,7 @@ import type { ConnectionRegistry } from '../membership/connections';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
-import { Connection, type ConnectionDeps, type Grant } from './connection';
+import { Connection, DocumentRefusal, type ConnectionDeps, type Grant } from './connection';
 import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
 
 export interface RelayDeps extends ConnectionDeps {
@@ -75,6 +75,7 @@ export function createRelay(deps: RelayDeps) {
 
   function asRefusal(error: unknown): Refusal {
     if (error instanceof Refusal) return error;
+    if (error instanceof DocumentRefusal) return new Refusal(error.code, error.reason, error.label);
     deps.log.error('authorisation-failed', { error: String(error) });
     return new Refusal(CloseCode.internalError, 'internal error', 'internal-error');
   }
@@ -125,7 +126,11 @@ export function createRelay(deps: RelayDeps) {
     const grant = await authoriseDoc(claims, docName);
     accept(request, socket, head, claims, (ws, connection) => {
       ws.on('message', (data: Buffer, isBinary: boolean) => connection.onMessage(docName, toBytes(data, isBinary)));
-      void connection.open(docName, async () => grant, () => undefined);
+      void connection.open(docName, async () => grant, (error) => {
+        const refusal = asRefusal(error);
+        countRefusal(refusal, request.url?.split('?')[0]);
+        connection.close(refusal.code, refusal.reason);
+      });
     });
   }
 

@@ -1,7 +1,6 @@
 import type * as Y from 'yjs';
 import { wallAcceptsEditsFrom } from '../../shared/ops/session';
-import { roomRoots } from '../../shared/schema/layout';
-import { sessionSchema } from '../../shared/schema/session';
+import { readSession } from '../../shared/read/snapshot';
 import { DenyReason } from '../../shared/protocol/wire';
 import type { WritePolicy, WriteRefusal } from './docRoom';
 
@@ -20,8 +19,8 @@ const WALL_LOCKED: WriteRefusal = { label: 'wall-locked', message: DenyReason.wa
 export function wallLockPolicy(roomDoc: Y.Doc): WritePolicy {
   return (session) => {
     if (session.claims.role === 'facilitator') return null;
-    const parsed = sessionSchema.safeParse(roomRoots(roomDoc).session.toJSON());
-    if (!parsed.success) return null;
-    return wallAcceptsEditsFrom(parsed.data, session.claims.actorId) ? null : WALL_LOCKED;
+    const { session: roomSession, valid } = readSession(roomDoc);
+    if (!valid) return null;
+    return wallAcceptsEditsFrom(roomSession, session.claims.actorId) ? null : WALL_LOCKED;
   };
 }

@@ -4,10 +4,12 @@ import { deleteNote, moveNoteBetweenDocs } from '../../shared/ops/notes';
 import { endRound, expiresAt } from '../../shared/ops/rounds';
 import { serverOrigin } from '../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName, type DocRef } from '../../shared/protocol/docNames';
-import { readNotes, readRoom } from '../../shared/read/snapshot';
-import { notesRoots, roomRoots } from '../../shared/schema/layout';
+import { MAX_RECORDS } from '../../shared/read/records';
+import { readNoteRecord, readNotes, readRoom, readSession as readSharedSession } from '../../shared/read/snapshot';
+import { holdsNestedType, notesRoots, readField, roomRoots } from '../../shared/schema/layout';
+import type { Note } from '../../shared/schema/note';
 import type { Participant } from '../../shared/schema/participant';
-import { sessionSchema, type PostRequest, type Round, type Session } from '../../shared/schema/session';
+import type { PostRequest, Round, Session } from '../../shared/schema/session';
 import type { Logger } from '../log';
 import type { DocRoom } from '../relay/docRoom';
 import type { RoomListener, Rooms } from '../relay/rooms';
@@ -37,7 +39,7 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 export interface RoundEngineDeps {
   rooms: Rooms;
   log: Logger;
-  /** The server clock (the one /api/time reports). */
+  /** The server clock (the one /api/time reports: server/clock.ts, monotonic); Date.now when left out. */
   now?: () => number;
 }
 
@@ -54,14 +56,24 @@ interface Watch {
   timerAt: number | null;
 }
 
+/** The room's session, or null when it is not valid (read as readers read it: known fields only). */
 export function readSession(doc: Y.Doc): Session | null {
-  const parsed = sessionSchema.safeParse(roomRoots(doc).session.toJSON());
-  return parsed.success ? parsed.data : null;
+  const { session, valid } = readSharedSession(doc);
+  return valid ? session : null;
 }
 
 export function postedRequestIds(doc: Y.Doc): string[] {
-  const value = roomRoots(doc).session.get(POSTED_KEY);
+  // Only a plain, bounded array counts (a hostile value is never walked).
+  const value = readField(roomRoots(doc).session, POSTED_KEY);
   return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}
+
+interface PostOutcome {
+  moved: number;
+  /** Drafts of the question left in the drafts document: invalid, nesting Y types, or failing to move. */
+  skipped: number;
+  /** Participants whose documents could not be loaded or written. */
+  failedParticipants: number;
 }
 
 const roomRef = (workshopId: string): DocRef => ({ kind: 'room', workshopId });
@@ -140,6 +152,12 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
    * Carries out one post request. Each participant's drafts of the question go to their notes
    * document in one server operation (inserted there, deleted from the drafts, committed in the
    * same tick), so a draft reaches nobody else before it is public.
+   *
+   * Documents are written by their participants, so anything may be in them: each participant
+   * and each draft is handled on its own. A draft that is not a valid note, or that nests Y
+   * types (deleting it would make Yjs recurse as deep as the nesting), stays where it is and is
+   * logged; a participant whose documents cannot load is logged and skipped; everyone else's
+   * drafts are posted, and the request is recorded as handled in any case.
    */
   async function post(workshopId: string, request: PostRequest): Promise<void> {
     const held: DocRoom[] = [];
@@ -160,9 +178,20 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
         if (p.role !== 'participant' || p.actorId === null) continue;
         byActor.set(p.actorId, [...(byActor.get(p.actorId) ?? []), p]);
       }
-      let moved = 0;
+      const outcome: PostOutcome = { moved: 0, skipped: 0, failedParticipants: 0 };
+      const failed = (participant: Participant, error: unknown) => {
+        outcome.failedParticipants++;
+        deps.log.error('post-participant-failed', { workshop: workshopId, request: request.id, participant: participant.id, error: String((error as Error)?.stack ?? error) });
+      };
       for (const group of byActor.values()) {
-        const notesRooms = await Promise.all(group.map((p) => hold(notesDocName(workshopId, p.id), { kind: 'notes', workshopId, participantId: p.id })));
+        const writers: Array<{ participant: Participant; notesRoom: DocRoom }> = [];
+        for (const participant of group) {
+          try {
+            writers.push({ participant, notesRoom: await hold(notesDocName(workshopId, participant.id), { kind: 'notes', workshopId, participantId: participant.id }) });
+          } catch (error) {
+            failed(participant, error);
+          }
+        }
         // What is already in the question's area(s) on this actor's flipchart, from all its participants.
         const occupied = new Map<string, Rect[]>();
         const area = (aboutActorId: string | null | undefined) => {
@@ -171,47 +200,84 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
           if (!rects) occupied.set(key, (rects = []));
           return rects;
         };
-        for (const notesRoom of notesRooms) {
+        for (const { notesRoom } of writers) {
           for (const note of readNotes(notesRoom.doc).notes) {
             if (note.questionId === request.questionId) area(note.aboutActorId).push({ ...clampToBody(note.x, note.y, width), width: NOTE_WIDTH, height: NOTE_HEIGHT });
           }
         }
-        for (const [i, participant] of group.entries()) {
-          const draftsRoom = await hold(draftsDocName(workshopId, participant.id), { kind: 'drafts', workshopId, participantId: participant.id });
-          const drafts = readNotes(draftsRoom.doc).notes.filter((n) => n.questionId === request.questionId);
-          if (drafts.length === 0) continue;
-          const draftsDoc = draftsRoom.doc;
-          await notesRooms[i]!.change((notesDoc) =>
-            notesDoc.transact(
-              () =>
-                draftsDoc.transact(() => {
-                  for (const draft of drafts) {
-                    if (notesRoots(notesDoc).notes.has(draft.id)) {
-                      // Posted before a crash cut the deletion short: finish the move.
-                      deleteNote(draftsDoc, draft.id, ROUND_ENGINE_ORIGIN);
-                      continue;
-                    }
-                    const rects = area(draft.aboutActorId);
-                    const spot = findFreeSpot(rects, width);
-                    rects.push({ ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT });
-                    moveNoteBetweenDocs(draftsDoc, notesDoc, draft.id, now(), ROUND_ENGINE_ORIGIN, spot);
-                  }
-                }, ROUND_ENGINE_ORIGIN),
-              ROUND_ENGINE_ORIGIN,
-            ),
-          );
-          // The deletions were made in the same synchronous step; wait for their commit as well.
-          await draftsRoom.change(() => undefined);
-          moved += drafts.length;
+        for (const { participant, notesRoom } of writers) {
+          try {
+            const draftsRoom = await hold(draftsDocName(workshopId, participant.id), { kind: 'drafts', workshopId, participantId: participant.id });
+            await postDraftsOf(workshopId, request, participant, draftsRoom, notesRoom, area, width, outcome);
+          } catch (error) {
+            failed(participant, error);
+          }
         }
       }
       await room.change((doc) =>
         doc.transact(() => roomRoots(doc).session.set(POSTED_KEY, [...postedRequestIds(doc), request.id].slice(-POSTED_KEEP)), ROUND_ENGINE_ORIGIN),
       );
-      deps.log.info('drafts-posted', { workshop: workshopId, request: request.id, question: request.questionId, notes: moved });
+      deps.log.info('drafts-posted', { workshop: workshopId, request: request.id, question: request.questionId, notes: outcome.moved, skipped: outcome.skipped, failedParticipants: outcome.failedParticipants });
     } finally {
       for (const room of held) deps.rooms.release(room);
     }
+  }
+
+  /** One participant's drafts of the question to their notes document, draft by draft. */
+  async function postDraftsOf(
+    workshopId: string,
+    request: PostRequest,
+    participant: Participant,
+    draftsRoom: DocRoom,
+    notesRoom: DocRoom,
+    area: (aboutActorId: string | null | undefined) => Rect[],
+    width: number,
+    outcome: PostOutcome,
+  ): Promise<void> {
+    const draftsDoc = draftsRoom.doc;
+    const drafts: Note[] = [];
+    let seen = 0;
+    for (const [key, value] of notesRoots(draftsDoc).notes.entries()) {
+      if (++seen > MAX_RECORDS) break;
+      const note = readNoteRecord(key, value);
+      if (note && note.questionId !== request.questionId) continue;
+      if (!note || holdsNestedType(value)) {
+        outcome.skipped++;
+        deps.log.warn('draft-skipped', { workshop: workshopId, request: request.id, participant: participant.id, draft: key.slice(0, 40), reason: note ? 'nested-type' : 'invalid' });
+        continue;
+      }
+      drafts.push(note);
+    }
+    if (drafts.length === 0) return;
+    let moved = 0;
+    await notesRoom.change((notesDoc) =>
+      notesDoc.transact(
+        () =>
+          draftsDoc.transact(() => {
+            for (const draft of drafts) {
+              try {
+                if (notesRoots(notesDoc).notes.has(draft.id)) {
+                  // Posted before a crash cut the deletion short: finish the move.
+                  deleteNote(draftsDoc, draft.id, ROUND_ENGINE_ORIGIN);
+                  continue;
+                }
+                const rects = area(draft.aboutActorId);
+                const spot = findFreeSpot(rects, width);
+                moveNoteBetweenDocs(draftsDoc, notesDoc, draft.id, now(), ROUND_ENGINE_ORIGIN, spot);
+                rects.push({ ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT });
+                moved++;
+              } catch (error) {
+                outcome.skipped++;
+                deps.log.warn('draft-skipped', { workshop: workshopId, request: request.id, participant: participant.id, draft: draft.id, reason: String(error) });
+              }
+            }
+          }, ROUND_ENGINE_ORIGIN),
+        ROUND_ENGINE_ORIGIN,
+      ),
+    );
+    // The deletions were made in the same synchronous step; wait for their commit as well.
+    await draftsRoom.change(() => undefined);
+    outcome.moved += moved;
   }
 
   return {

@@ -1,4 +1,4 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { ArvoError } from '../errors';
 import { MIGRATION_ORIGIN } from '../origins';
 import { ROOT, type DocKind } from '../schema/layout';
@@ -39,6 +39,11 @@ export const MIGRATIONS: readonly Migration[] = [
 
 export const CURRENT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/**
+ * The document's schema version: an integer, else null (unversioned). Whatever else a client
+ * wrote there (a string, a fraction, an object) reads as null and is re-stamped by `migrate`;
+ * a huge integer reads as a version from the future and is refused by `migrate`.
+ */
 export function schemaVersionOf(doc: Y.Doc): number | null {
   const version = doc.getMap<unknown>(ROOT.meta).get('schemaVersion');
   return typeof version === 'number' && Number.isInteger(version) ? version : null;
@@ -60,6 +65,11 @@ export interface MigrationResult {
  * it with old code could lose fields the newer code relies on.
  */
 export function migrate(doc: Y.Doc, kind: DocKind): MigrationResult {
+  if (doc.getMap<unknown>(ROOT.meta).get('schemaVersion') instanceof Y.AbstractType) {
+    // Re-stamping would delete the nested type, and Yjs deletes nested types recursively: a
+    // hostile nesting a hundred thousand deep would overflow the stack. Refuse the document.
+    throw new ArvoError('invalid-input', 'document meta.schemaVersion holds a nested type: the document cannot be read');
+  }
   const from = schemaVersionOf(doc);
   if (from !== null && from > CURRENT_SCHEMA_VERSION) {
     throw new ArvoError(

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { ArvoError } from '../errors';
 import type { TransactionOrigin } from '../origins';
 import { newId } from '../schema/ids';
-import { notesRoots, toYMap } from '../schema/layout';
+import { fromYMap, notesRoots, toYMap } from '../schema/layout';
 import { noteInputSchema, notePatchSchema, type Note, type NoteInput, type NotePatch } from '../schema/note';
 import { parseInput } from './validate';
 
@@ -40,8 +40,9 @@ export function deleteNote(doc: Y.Doc, noteId: string, origin: TransactionOrigin
 export function moveNoteBetweenDocs(from: Y.Doc, to: Y.Doc, noteId: string, now: number, origin: TransactionOrigin, placement?: { x: number; y: number }): Note {
   const source = notesRoots(from).notes.get(noteId);
   if (!source) throw new ArvoError('not-found', `no note ${noteId}`);
-  const input = source.toJSON() as Note;
-  const note = addNote(to, { questionId: input.questionId, text: input.text, x: placement?.x ?? input.x, y: placement?.y ?? input.y, aboutActorId: input.aboutActorId ?? null }, input.createdAt ?? now, origin, noteId);
+  // Known fields only (never `toJSON()`: a hostile record may nest types as deep as it likes).
+  const input = (fromYMap(source, ['questionId', 'text', 'x', 'y', 'aboutActorId', 'createdAt']) ?? {}) as Partial<Note>;
+  const note = addNote(to, { questionId: input.questionId as string, text: input.text ?? '', x: placement?.x ?? (input.x as number), y: placement?.y ?? (input.y as number), aboutActorId: input.aboutActorId ?? null }, input.createdAt ?? now, origin, noteId);
   deleteNote(from, noteId, origin);
   return note;
 }

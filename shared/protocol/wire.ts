@@ -24,6 +24,8 @@ export const CloseCode = {
   malformedMessage: 4422,
   invalidUpdate: 4423,
   schemaTooNew: 4426,
+  /** A stored document that cannot be loaded (its content is damaged); refused on its own. */
+  documentUnreadable: 4427,
   rateLimited: 4429,
   internalError: 4500,
   storeUnavailable: 4503,

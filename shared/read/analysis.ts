@@ -1,12 +1,14 @@
 import type * as Y from 'yjs';
-import type { z } from 'zod';
 import { actionSchema, type Action } from '../schema/action';
 import { flowSchema, type Flow } from '../schema/flow';
-import { fromYMap, roomRoots } from '../schema/layout';
-import { matrixLinkSchema, type MatrixLink } from '../schema/matrix';
+import { isId } from '../schema/ids';
+import { parseNoteRef, roomRoots } from '../schema/layout';
+import { matrixKey, matrixLinkSchema, type MatrixLink } from '../schema/matrix';
 import { themeSchema, type Theme } from '../schema/theme';
+import { CLIENTS_NODE } from '../schema/flow';
+import { keyIsId, readEntries, readRecords, recordReader } from './records';
 
-/** The analysis part of the room document as plain, validated data (invalid records skipped). */
+/** The analysis part of the room document as plain, validated data (invalid records skipped, see ./records.ts). */
 export interface AnalysisSnapshot {
   themes: Theme[];
   /** noteRef → themeId */
@@ -19,31 +21,45 @@ export interface AnalysisSnapshot {
   mapLayout: Record<string, { x: number; y: number }>;
 }
 
-function records<T>(map: Y.Map<Y.Map<unknown>>, schema: z.ZodType<T>): T[] {
-  const out: T[] = [];
-  for (const value of map.values()) {
-    const parsed = schema.safeParse(fromYMap(value));
-    if (parsed.success) out.push(parsed.data);
-  }
-  return out;
+const themeReader = recordReader(themeSchema, keyIsId);
+const flowReader = recordReader(flowSchema, keyIsId);
+const actionReader = recordReader(actionSchema, keyIsId);
+const matrixReader = recordReader(matrixLinkSchema, (key, link) => key === matrixKey(link.challengeThemeId, link.strengthRef));
+
+const isNoteRef = (key: string) => parseNoteRef(key) !== null && key.length <= 33;
+const isMapNode = (key: string) => isId(key) || key === CLIENTS_NODE;
+const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+function point(value: unknown): { x: number; y: number } | null {
+  // Plain JSON objects only: a Y type here (hostile) is never entered.
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return null;
+  const { x, y } = value as { x?: unknown; y?: unknown };
+  return finite(x) && finite(y) ? { x, y } : null;
 }
 
 export function readAnalysis(doc: Y.Doc): AnalysisSnapshot {
   const roots = roomRoots(doc);
-  const themes = records(roots.themes, themeSchema).sort((a, b) => a.order - b.order);
+  const problems: string[] = [];
+  const themes = readRecords(roots.themes, themeReader, 'theme', problems).sort((a, b) => a.order - b.order);
   const known = new Set(themes.map((t) => t.id));
   const themeOf: Record<string, string> = {};
-  for (const [ref, themeId] of roots.themeNotes.entries()) if (typeof themeId === 'string' && known.has(themeId)) themeOf[ref] = themeId;
+  for (const [ref, themeId] of readEntries(roots.themeNotes, problems, 'themeNotes')) {
+    if (isNoteRef(ref) && typeof themeId === 'string' && known.has(themeId)) themeOf[ref] = themeId;
+  }
   const readMarks: Record<string, number> = {};
-  for (const [ref, at] of roots.readMarks.entries()) if (typeof at === 'number') readMarks[ref] = at;
+  for (const [ref, at] of readEntries(roots.readMarks, problems, 'readMarks')) if (isNoteRef(ref) && finite(at)) readMarks[ref] = at;
   const mapLayout: Record<string, { x: number; y: number }> = {};
-  for (const [node, p] of roots.mapLayout.entries()) if (p && typeof p.x === 'number' && typeof p.y === 'number') mapLayout[node] = { x: p.x, y: p.y };
+  for (const [node, value] of readEntries(roots.mapLayout, problems, 'mapLayout')) {
+    const p = isMapNode(node) ? point(value) : null;
+    if (p) mapLayout[node] = p;
+  }
   return {
     themes,
     themeOf,
-    matrix: records(roots.matrix, matrixLinkSchema).sort((a, b) => a.createdAt - b.createdAt),
-    flows: records(roots.flows, flowSchema),
-    actions: records(roots.actions, actionSchema).sort((a, b) => (a.checkDate || '9999').localeCompare(b.checkDate || '9999') || a.createdAt - b.createdAt),
+    matrix: readRecords(roots.matrix, matrixReader, 'matrix link', problems).sort((a, b) => a.createdAt - b.createdAt),
+    // A note listed twice in a flow is one note (views key its list by ref).
+    flows: readRecords(roots.flows, flowReader, 'flow', problems).map((f) => ({ ...f, noteRefs: [...new Set(f.noteRefs)] })),
+    actions: readRecords(roots.actions, actionReader, 'action', problems).sort((a, b) => (a.checkDate || '9999').localeCompare(b.checkDate || '9999') || a.createdAt - b.createdAt),
     readMarks,
     mapLayout,
   };

@@ -116,7 +116,11 @@ export function readBoardFromStates(states: ReadonlyMap<string, Uint8Array>): Bo
   const docs = new Map<string, Y.Doc>();
   for (const [name, state] of states) {
     const doc = newReplayDoc();
-    Y.applyUpdate(doc, state);
+    try {
+      Y.applyUpdate(doc, state);
+    } catch {
+      // A damaged state reads as an empty document: the rest of the board is still shown.
+    }
     docs.set(name, doc);
   }
   const board = readBoard(docs);

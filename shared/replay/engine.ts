@@ -92,6 +92,12 @@ export class ReplayEngine {
   private readonly tracks = new Map<string, Track>();
   private readonly recorder: TimelineRecorder | null;
   private actorCache: Map<string, string | null> | null = null;
+  /**
+   * Indices of entries that could not be applied (bytes damaged in the store, or content that
+   * makes Yjs itself fail): they stay in the log, change nothing, and are skipped the same way
+   * wherever the log is replayed, so every reading of a moment agrees.
+   */
+  readonly unreadable: number[] = [];
 
   constructor(options: ReplayOptions = {}) {
     const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
@@ -122,7 +128,7 @@ export class ReplayEngine {
       this.times.push(entry.ts);
       track.indices.push(index);
       track.work.push(track.work.at(-1)! + UPDATE_OVERHEAD + entry.update.byteLength);
-      Y.applyUpdate(track.head, entry.update, REPLAY_ORIGIN);
+      if (!applySafely(track.head, entry.update)) this.unreadable.push(index);
       track.notes?.commit();
       track.headState = null;
       if (track.indices.length % this.checkpointEvery === 0) {
@@ -252,7 +258,7 @@ export class ReplayEngine {
   private applyRange(track: Track, doc: Y.Doc, from: number, to: number): void {
     if (from >= to) return;
     doc.transact(() => {
-      for (let p = from; p < to; p++) Y.applyUpdate(doc, this.entries[track.indices[p]!]!.update, REPLAY_ORIGIN);
+      for (let p = from; p < to; p++) applySafely(doc, this.entries[track.indices[p]!]!.update);
     }, REPLAY_ORIGIN);
   }
 
@@ -338,6 +344,16 @@ export class ReplayEngine {
 
   destroy(): void {
     for (const track of this.tracks.values()) track.head.destroy();
+  }
+}
+
+/** Applies one logged update; false (and nothing thrown) when it cannot be read. */
+function applySafely(doc: Y.Doc, update: Uint8Array): boolean {
+  try {
+    Y.applyUpdate(doc, update, REPLAY_ORIGIN);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,13 +1,14 @@
 import type * as Y from 'yjs';
-import { fromYMap, notesRoots } from '../schema/layout';
-import { noteSchema, type Note } from '../schema/note';
+import { readNoteRecord } from '../read/snapshot';
+import { notesRoots } from '../schema/layout';
+import type { Note } from '../schema/note';
 
 /**
  * A notes or drafts document as plain, validated notes over time — the board's fast path.
  *
  * While the engine applies the log, an observer on the document's `notes` map sees which notes
  * each update touched and re-reads exactly those, with the reference reader's rule
- * (`noteSchema.safeParse(fromYMap(record))`; an invalid record counts as absent, as `readNotes`
+ * (`readNoteRecord`; an invalid record counts as absent, as `readNotes`
  * skips it). Each update thus becomes a small patch; every N updates the whole map is kept (it
  * shares the immutable note objects). The notes of the document after any number of its updates
  * are then a kept map plus fewer than N patches — no Yjs decoding at seek time.
@@ -32,15 +33,15 @@ export class NotesTrack {
       for (const event of events) {
         if (event.target === notes) for (const key of event.keys.keys()) touched.add(key);
         else {
-          let type: Y.AbstractType<unknown> | null = event.target;
-          while (type && type.parent !== notes) type = type.parent as Y.AbstractType<unknown> | null;
-          const key = type?._item?.parentSub;
+          // A change inside a record. Only a record's own fields are read, so a change deeper
+          // down (inside something a hostile client nested there) changes nothing we read:
+          // never walk up an unbounded chain of parents to find out whose it was.
+          const key = event.target.parent === notes ? event.target._item?.parentSub : null;
           if (key) touched.add(key);
         }
       }
       for (const key of touched) {
-        const parsed = noteSchema.safeParse(fromYMap(notes.get(key)));
-        const note = parsed.success ? parsed.data : null;
+        const note = readNoteRecord(key, notes.get(key));
         if (note) this.current.set(key, note);
         else this.current.delete(key);
         this.pending.push([key, note]);

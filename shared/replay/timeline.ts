@@ -23,15 +23,16 @@ interface NoteShadow extends NotePlace {
 const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
+/** The timeline's lenient view of a note record: scalar fields only, anything else read as empty. */
 function readNoteShadow(value: unknown): NoteShadow | null {
   if (!(value instanceof Y.Map)) return null;
   const about = value.get('aboutActorId');
   return {
-    text: str(value.get('text')),
+    text: str(value.get('text')).slice(0, 2000),
     x: num(value.get('x')),
     y: num(value.get('y')),
-    questionId: str(value.get('questionId')),
-    aboutActorId: typeof about === 'string' ? about : null,
+    questionId: str(value.get('questionId')).slice(0, 64),
+    aboutActorId: typeof about === 'string' ? about.slice(0, 64) : null,
   };
 }
 
@@ -63,10 +64,10 @@ export class TimelineRecorder {
       for (const event of events) {
         if (event.target === notes) for (const key of event.keys.keys()) touched.add(key);
         else {
-          // A change inside a note record: find the record (a direct child of `notes`).
-          let type: Y.AbstractType<unknown> | null = event.target;
-          while (type && type.parent !== notes) type = type.parent as Y.AbstractType<unknown> | null;
-          const key = type?._item?.parentSub;
+          // A change inside a note record (a direct child of `notes`). Changes deeper down are
+          // inside something nested into a record, which no reader reads: ignored, and no
+          // unbounded walk up a hostile chain of parents.
+          const key = event.target.parent === notes ? event.target._item?.parentSub : null;
           if (key) touched.add(key);
         }
       }
@@ -165,7 +166,9 @@ export class TimelineRecorder {
       for (const event of events) {
         if (event.target === roots.themes) for (const key of event.keys.keys()) touched.add(key);
         else {
-          const key = (event.target as Y.AbstractType<unknown>)._item?.parentSub;
+          // Only a theme's own fields count (see the notes observer above).
+          const target = event.target as Y.AbstractType<unknown>;
+          const key = target.parent === roots.themes ? target._item?.parentSub : null;
           if (key) touched.add(key);
         }
       }

@@ -61,10 +61,76 @@ export function toYMap(record: Record<string, unknown>): Y.Map<unknown> {
   return map;
 }
 
-/** Reads a Y.Map (or anything else a third-party tool may have written) into a plain object. */
-export function fromYMap(value: unknown): Record<string, unknown> | null {
+/**
+ * How much of a plain (JSON) value a reader looks at. Documents are written by participants, so a
+ * field may hold anything: a deeper or bigger value than any record of ours has is dropped as a
+ * whole (the record then fails validation), never walked further.
+ */
+export const PLAIN_MAX_DEPTH = 8;
+export const PLAIN_MAX_NODES = 10_000;
+/** A record with more keys than this is not one of ours: readers skip it without looking at them all. */
+export const RECORD_MAX_KEYS = 64;
+
+/** True when `value` is a plain JSON value within the limits above (checked without recursion). */
+export function isBoundedPlain(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (++nodes > PLAIN_MAX_NODES) return false;
+    if (current === null || typeof current !== 'object') continue;
+    if (current instanceof Y.AbstractType) return false;
+    if (current instanceof Uint8Array) continue;
+    if (depth >= PLAIN_MAX_DEPTH) return false;
+    if (Array.isArray(current)) {
+      if (current.length > PLAIN_MAX_NODES) return false;
+      for (const item of current) stack.push([item, depth + 1]);
+    } else {
+      let keys = 0;
+      for (const key in current) {
+        if (++keys > PLAIN_MAX_NODES) return false;
+        stack.push([(current as Record<string, unknown>)[key], depth + 1]);
+      }
+    }
+  }
+  return true;
+}
+
+/** One field of a record as a reader may use it: plain and bounded, else undefined (a nested Y type is never entered). */
+export function readField(map: Y.Map<unknown>, key: string): unknown {
+  const value = map.get(key);
+  return isBoundedPlain(value) ? value : undefined;
+}
+
+/**
+ * Reads a Y.Map (or anything else a third-party tool may have written) into a plain object,
+ * for a validator. Only plain, bounded values are read and nothing is recursed into. With
+ * `keys`, only those fields are read (what a schema knows), and one of them holding a Y type or
+ * an oversized value makes the whole record null (invalid); other keys are never looked at.
+ * Without `keys`, every key up to RECORD_MAX_KEYS (more: null), leaving out unreadable values.
+ */
+export function fromYMap(value: unknown, keys?: readonly string[]): Record<string, unknown> | null {
   if (!(value instanceof Y.Map)) return null;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of value.entries()) out[key] = inner instanceof Y.AbstractType ? inner.toJSON() : inner;
+  if (keys) {
+    for (const key of keys) {
+      const field = value.get(key);
+      if (field === undefined) continue;
+      // A known field holding something no record of ours holds: the record is not valid.
+      if (!isBoundedPlain(field)) return null;
+      out[key] = field;
+    }
+    return out;
+  }
+  if (value.size > RECORD_MAX_KEYS) return null;
+  for (const [key, inner] of value.entries()) if (isBoundedPlain(inner)) out[key] = inner;
   return out;
+}
+
+/** True when a record holds a Y type anywhere among its fields: deleting such a record makes Yjs recurse as deep as it nests. */
+export function holdsNestedType(value: unknown): boolean {
+  if (!(value instanceof Y.Map)) return value instanceof Y.AbstractType;
+  if (value.size > RECORD_MAX_KEYS) return true;
+  for (const inner of value.values()) if (inner instanceof Y.AbstractType) return true;
+  return false;
 }

@@ -12,16 +12,45 @@ import type { ConnectionStatus } from './types';
  * the y-websocket exchange inside its own channel: step 1 on (re)connect, step 2 in answer,
  * then updates both ways; awareness beside it. Offline edits wait in the Y.Doc and leave with the
  * next sync. Reconnects back off exponentially with jitter, so that a server restart does not
- * bring every client back in the same instant.
+ * bring every client back in the same instant; the backoff starts over only once a connection
+ * has stayed up for HEALTHY_MS, so a server that accepts and at once closes (rate limit 4429,
+ * overload) sees each client slow down instead of a reconnect loop.
+ *
+ * A document the server refuses (a `refused` frame: no access, damaged, too new) is refused on
+ * its own: the socket and every other document go on; the refused one is asked for again only
+ * on the next connection. A frame that cannot be read is skipped and reported once per document.
  */
 export interface MuxOptions {
   url: string;
   onStatus(status: ConnectionStatus, reason: string | null): void;
-  /** A write the server refused (y-protocols permission denied), or a document it would not open. */
-  onRefusal(docName: string, reason: string): void;
+  /**
+   * A write the server refused (y-protocols permission denied: no `code`), or a document it
+   * would not open on this connection (`code`: its close code, shared/protocol/wire.ts).
+   */
+  onRefusal(docName: string, reason: string, code?: number): void;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How long a connection must stay up before the backoff starts over (default HEALTHY_MS). */
+  healthyMs?: number;
+  /** Tests: a socket other than the browser's WebSocket, and the source of jitter. */
+  createSocket?: (url: string) => WebSocket;
+  random?: () => number;
 }
+
+/** Counters for what the sync layer skipped or refused (for diagnostics and tests). */
+export interface MuxDiagnostics {
+  /** Sockets opened so far (the first connection and every reconnection). */
+  connections: number;
+  /** Frames that could not be read or applied and were skipped. */
+  unreadableFrames: number;
+  /** Documents the server refused on this socket, by name, with the close code. */
+  refused: Map<string, number>;
+}
+
+/** A connection that stays up this long is healthy: the next drop starts the backoff over. */
+export const HEALTHY_MS = 10_000;
+/** WebSocket.OPEN, spelled out so that injected sockets (tests) need not define it. */
+const OPEN = 1;
 
 /** A stock y-websocket client gives up on a silent socket after 30 s; the server talks every ~10 s. */
 const SILENCE_LIMIT_MS = 30_000;
@@ -31,6 +60,10 @@ interface Channel {
   doc: Y.Doc;
   awareness: awarenessProtocol.Awareness | null;
   synced: boolean;
+  /** The server refused this document on the current socket: nothing is sent for it until the next. */
+  refused: boolean;
+  /** A frame for it was unreadable (reported once). */
+  warned: boolean;
   onSynced: Array<() => void>;
   detach(): void;
 }
@@ -40,10 +73,12 @@ export class MuxConnection {
   private readonly channels = new Map<string, Channel>();
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private healthyTimer: ReturnType<typeof setTimeout> | null = null;
   private silenceTimer: ReturnType<typeof setInterval> | null = null;
   private lastMessageAt = 0;
   private destroyed = false;
   status: ConnectionStatus = 'connecting';
+  readonly diagnostics: MuxDiagnostics = { connections: 0, unreadableFrames: 0, refused: new Map() };
 
   constructor(private readonly options: MuxOptions) {
     this.connect();
@@ -73,6 +108,8 @@ export class MuxConnection {
       doc,
       awareness,
       synced: false,
+      refused: false,
+      warned: false,
       onSynced: [],
       detach: () => {
         doc.off('update', onUpdate);
@@ -106,6 +143,7 @@ export class MuxConnection {
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.silenceTimer) clearInterval(this.silenceTimer);
+    if (this.healthyTimer) clearTimeout(this.healthyTimer);
     for (const [docName, channel] of this.channels) {
       if (channel.awareness) awarenessProtocol.removeAwarenessStates(channel.awareness, [channel.doc.clientID], 'destroy');
       this.close(docName);
@@ -120,7 +158,7 @@ export class MuxConnection {
   }
 
   private isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.socket?.readyState === OPEN;
   }
 
   private setStatus(status: ConnectionStatus, reason: string | null = null): void {
@@ -151,11 +189,17 @@ export class MuxConnection {
 
   private connect(): void {
     if (this.destroyed) return;
-    const socket = new WebSocket(this.options.url);
+    const socket = this.options.createSocket ? this.options.createSocket(this.options.url) : new WebSocket(this.options.url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    this.diagnostics.connections++;
+    this.diagnostics.refused.clear();
     socket.onopen = () => {
-      this.attempt = 0;
+      // Not `attempt = 0` here: a server that accepts and closes at once must not reset the backoff.
+      this.healthyTimer = setTimeout(() => {
+        this.healthyTimer = null;
+        this.attempt = 0;
+      }, this.options.healthyMs ?? HEALTHY_MS);
       this.lastMessageAt = Date.now();
       this.setStatus('live');
       for (const [docName, channel] of this.channels) this.startChannel(docName, channel);
@@ -176,9 +220,12 @@ export class MuxConnection {
     if (this.socket !== socket) return;
     if (this.silenceTimer) clearInterval(this.silenceTimer);
     this.silenceTimer = null;
+    if (this.healthyTimer) clearTimeout(this.healthyTimer);
+    this.healthyTimer = null;
     this.socket = null;
     for (const channel of this.channels.values()) {
       channel.synced = false;
+      channel.refused = false;
       // Others' presence is stale once we cannot hear them.
       if (channel.awareness) {
         const others = [...channel.awareness.getStates().keys()].filter((id) => id !== channel.doc.clientID);
@@ -197,8 +244,8 @@ export class MuxConnection {
   private scheduleReconnect(): void {
     const min = this.options.minBackoffMs ?? 500;
     const max = this.options.maxBackoffMs ?? 15_000;
-    const base = Math.min(max, min * 2 ** this.attempt);
-    const delay = base / 2 + Math.random() * base; // ±50 % jitter
+    const base = Math.min(max, min * 2 ** Math.min(this.attempt, 30));
+    const delay = base / 2 + (this.options.random ?? Math.random)() * base; // ±50 % jitter
     this.attempt++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -219,18 +266,37 @@ export class MuxConnection {
   }
 
   private sendDoc(docName: string, payload: Uint8Array): void {
-    if (this.isOpen()) this.send(encodeMux({ kind: 'doc', docName, payload }));
+    if (this.isOpen() && !this.channels.get(docName)?.refused) this.send(encodeMux({ kind: 'doc', docName, payload }));
   }
 
+  /** One frame; one that cannot be read (or applied) is skipped, never ends the connection. */
   private receive(bytes: Uint8Array): void {
-    const message = decodeMux(bytes);
-    if (message.kind === 'refused') {
-      this.options.onRefusal(message.docName, message.reason);
-      return;
+    let docName: string | null = null;
+    try {
+      const message = decodeMux(bytes);
+      docName = message.docName;
+      if (message.kind === 'refused') this.refuse(message.docName, message.code, message.reason);
+      else if (message.kind === 'doc') this.receiveDoc(message.docName, message.payload);
+    } catch (error) {
+      this.diagnostics.unreadableFrames++;
+      const channel = docName === null ? undefined : this.channels.get(docName);
+      if (channel && channel.warned) return;
+      if (channel) channel.warned = true;
+      console.warn(`arvo: skipped an unreadable frame${docName ? ` for ${docName}` : ''}`, error);
     }
-    if (message.kind !== 'doc') return;
-    const channel = this.channels.get(message.docName);
-    if (!channel) return;
+  }
+
+  private refuse(docName: string, code: number, reason: string): void {
+    this.diagnostics.refused.set(docName, code);
+    const channel = this.channels.get(docName);
+    if (channel) channel.refused = true;
+    this.options.onRefusal(docName, reason, code);
+  }
+
+  private receiveDoc(docName: string, payload: Uint8Array): void {
+    const message = { docName, payload };
+    const channel = this.channels.get(docName);
+    if (!channel || channel.refused) return;
     const decoder = decoding.createDecoder(message.payload);
     const type = decoding.readVarUint(decoder);
     switch (type) {

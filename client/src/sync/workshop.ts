@@ -76,10 +76,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
         this.statusReason = reason;
         this.schedule();
       },
-      onRefusal: (_docName, reason) => {
-        this.lastRefusal = { at: Date.now(), reason };
-        this.schedule();
-      },
+      onRefusal: (docName, reason, code) => this.refused(docName, reason, code),
     });
     this.openDoc(roomDocName(options.workshopId), this.room, null, false);
     this.mux.open(roomDocName(options.workshopId), this.room, this.awareness);
@@ -308,6 +305,30 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     }
   }
 
+  /**
+   * A refused write, or a document the server would not open. A refusal of someone else's notes
+   * (their document is damaged, say) is theirs: the board goes on without those notes and the
+   * console says so once. Refusals of my own documents or the room are shown (a toast).
+   */
+  private refused(docName: string, reason: string, code: number | undefined): void {
+    const open = this.docs.get(docName);
+    const mine = !open || open.participantId === null || open.participantId === this.options.claims.participantId;
+    if (code === undefined || mine) {
+      this.lastRefusal = { at: Date.now(), reason };
+      this.schedule();
+      return;
+    }
+    this.warnOnce(docName, `arvo: the server refused ${docName} (${code} ${reason}); the board is shown without it`);
+  }
+
+  private readonly warned = new Set<string>();
+  /** Diagnostics, once per document and problem: a hostile or damaged document must not flood the console. */
+  private warnOnce(key: string, message: string, detail?: unknown): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    console.warn(message, ...(detail === undefined ? [] : [detail]));
+  }
+
   // ——— snapshots ———
 
   private schedule(): void {
@@ -325,10 +346,26 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     const participants = new Map(room.participants.map((p) => [p.id, p]));
     const me = this.options.claims;
     const notes: AuthoredNote[] = [];
-    for (const { doc, participantId, draft } of this.docs.values()) {
+    // One note per participant and id: a draft whose public copy exists (a move cut short, or a
+    // hostile copy) is left out, so views keyed by participant/id never see it twice.
+    const seen = new Set<string>();
+    const ordered = [...this.docs.entries()].sort(([, a], [, b]) => Number(a.draft) - Number(b.draft));
+    for (const [name, { doc, participantId, draft }] of ordered) {
       if (!participantId) continue;
       const author = participants.get(participantId);
-      for (const note of readNotes(doc).notes) {
+      let read: ReturnType<typeof readNotes>;
+      try {
+        read = readNotes(doc);
+      } catch (error) {
+        // Readers do not throw on any content; should one ever, that document is left out, not the board.
+        this.warnOnce(`read:${name}`, `arvo: could not read ${name}; the board is shown without it`, error);
+        continue;
+      }
+      if (read.problems.length > 0) this.warnOnce(`problems:${name}`, `arvo: skipped invalid records in ${name}`, read.problems.slice(0, 5));
+      for (const note of read.notes) {
+        const key = `${participantId}/${note.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         notes.push({
           ...note,
           participantId,
