@@ -37,9 +37,12 @@ afterEach(async () => {
   removeDir(server.dataDir);
 });
 
-/** Writes an update straight into the server's SQLite file, past every check (the document must not be loaded yet). */
+/**
+ * Writes an update straight into the server's SQLite file, past every check (the document must not
+ * be loaded yet). The server holds the data directory's lock, so this second writer opens without it.
+ */
 async function plant(docName: string, build: (doc: Y.Doc) => void): Promise<void> {
-  const store = openSqliteStore({ file: path.join(server.dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+  const store = openSqliteStore({ file: path.join(server.dataDir, 'arvo.sqlite'), synchronous: 'NORMAL', exclusive: false });
   try {
     const doc = new Y.Doc();
     doc.transact(() => build(doc));
