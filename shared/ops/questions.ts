@@ -55,18 +55,28 @@ export function questionUses(questions: readonly Pick<Question, 'id'>[], roundQu
   return uses;
 }
 
+/**
+ * Every language gets a text: an empty one takes the first text given, so the heading never
+ * shows blank after a language switch (the facilitator may translate it later).
+ */
+function filled(text: Question['text']): Question['text'] {
+  const given = LANGUAGES.map((language) => text[language].trim()).find((value) => value !== '');
+  if (given === undefined) throw new ArvoError('invalid-input', 'a question needs a text in at least one language');
+  return Object.fromEntries(LANGUAGES.map((language) => [language, text[language].trim() || given])) as Question['text'];
+}
+
 function orders(doc: Y.Doc): number[] {
   return [...roomRoots(doc).questions.values()].map((q) => Number(q.get('order'))).filter(Number.isFinite);
 }
 
-/** Adds a question at the end. Every language's text is stored (an empty one falls back when read). */
+/** Adds a question at the end, with a text in every language (see `filled`). */
 export function addQuestion(doc: Y.Doc, input: QuestionInput, origin: TransactionOrigin, id: string = newId()): Question {
   const parsed = parseInput(questionInputSchema, input, 'question');
-  if (LANGUAGES.every((language) => parsed.text[language].trim() === '')) throw new ArvoError('invalid-input', 'a question needs a text in at least one language');
+  const text = filled(parsed.text);
   const { questions } = roomRoots(doc);
   if (questions.size >= MAX_QUESTIONS) throw new ArvoError('limit-exceeded', `at most ${MAX_QUESTIONS} questions`);
   const existing = orders(doc);
-  const question: Question = { id, order: existing.length === 0 ? 1 : Math.max(...existing) + 1, kind: parsed.kind, perActor: parsed.perActor, text: parsed.text };
+  const question: Question = { id, order: existing.length === 0 ? 1 : Math.max(...existing) + 1, kind: parsed.kind, perActor: parsed.perActor, text };
   parseInput(questionSchema, question, 'question');
   doc.transact(() => questions.set(id, toYMap({ ...question })), origin);
   return question;
@@ -79,9 +89,9 @@ export function updateQuestion(doc: Y.Doc, questionId: string, patch: QuestionPa
   if (!question) throw new ArvoError('not-found', `no question ${questionId}`);
   const shapeChanges = (parsed.kind !== undefined && parsed.kind !== question.get('kind')) || (parsed.perActor !== undefined && parsed.perActor !== question.get('perActor'));
   if (shapeChanges && !questionLimits(use).canEditShape) throw new ArvoError('conflict', 'this question is already in use: only its text can change');
-  if (parsed.text && LANGUAGES.every((language) => parsed.text![language].trim() === '')) throw new ArvoError('invalid-input', 'a question needs a text in at least one language');
+  const text = parsed.text ? filled(parsed.text) : undefined;
   doc.transact(() => {
-    for (const [key, value] of Object.entries(parsed)) if (value !== undefined) question.set(key, value);
+    for (const [key, value] of Object.entries({ ...parsed, text })) if (value !== undefined) question.set(key, value);
   }, origin);
 }
 

@@ -24,7 +24,7 @@ describe('question editor operations', () => {
     expect(ids(doc)).toEqual(['q1', a.id, b.id]);
     const read = readRoom(doc).questions;
     expect(read[1]).toMatchObject({ kind: 'challenge', perActor: false, text: { fi: 'Haasteet?', en: 'Challenges?' }, order: 2 });
-    expect(read[2]).toMatchObject({ kind: 'open', perActor: true, order: 3 });
+    expect(read[2]).toMatchObject({ kind: 'open', perActor: true, order: 3, text: { fi: 'Only English', en: 'Only English' } });
     expect(read.every((q) => q.id.length <= 32)).toBe(true);
   });
 
