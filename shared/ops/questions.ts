@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ArvoError } from '../errors';
 import type { TransactionOrigin } from '../origins';
 import { LANGUAGES } from '../schema/common';
-import { newId } from '../schema/ids';
 import { roomRoots, toYMap } from '../schema/layout';
 import { QUESTION_KINDS, questionSchema, type Question } from '../schema/question';
 import { parseInput } from './validate';
@@ -65,12 +64,24 @@ function filled(text: Question['text']): Question['text'] {
   return Object.fromEntries(LANGUAGES.map((language) => [language, text[language].trim() || given])) as Question['text'];
 }
 
+/**
+ * A short key the flipcharts can show as the question's badge ('q2', 'q3' …), like the method's
+ * '1a' … '4b'. Two facilitator devices adding at the same instant could pick the same key (one
+ * question would win); a random id would avoid that but shows as gibberish on every flipchart.
+ */
+export function nextQuestionId(doc: Y.Doc): string {
+  const { questions } = roomRoots(doc);
+  let n = questions.size + 1;
+  while (questions.has(`q${n}`)) n++;
+  return `q${n}`;
+}
+
 function orders(doc: Y.Doc): number[] {
   return [...roomRoots(doc).questions.values()].map((q) => Number(q.get('order'))).filter(Number.isFinite);
 }
 
 /** Adds a question at the end, with a text in every language (see `filled`). */
-export function addQuestion(doc: Y.Doc, input: QuestionInput, origin: TransactionOrigin, id: string = newId()): Question {
+export function addQuestion(doc: Y.Doc, input: QuestionInput, origin: TransactionOrigin, id: string = nextQuestionId(doc)): Question {
   const parsed = parseInput(questionInputSchema, input, 'question');
   const text = filled(parsed.text);
   const { questions } = roomRoots(doc);
