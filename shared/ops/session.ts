@@ -38,6 +38,12 @@ export function setPresent(doc: Y.Doc, view: PresentView, origin: TransactionOri
   doc.transact(() => roomRoots(doc).session.set('present', parsed), origin);
 }
 
+/** "Share memo": tells every participant that the memo is ready (null takes the notice back). */
+export function setMemoShared(doc: Y.Doc, at: number | null, origin: TransactionOrigin): void {
+  if (at !== null && !Number.isFinite(at)) throw new ArvoError('invalid-input', 'memo shared time must be a number');
+  doc.transact(() => roomRoots(doc).session.set('memoSharedAt', at), origin);
+}
+
 /**
  * Whether the wall accepts a participant's edit to their public notes: the pure rule the server
  * enforces and the client uses to disable editing.

@@ -40,6 +40,11 @@ export const sessionSchema = z.object({
   postRequest: postRequestSchema.nullable().default(null),
   /** The room screen's view (absent in older documents: read it with `presentOf`, which defaults to 'auto'). */
   present: presentSchema.optional(),
+  /**
+   * When the facilitator shared the memo with everyone (server time, ms); absent or null: not yet.
+   * Participants then see a "the memo is ready" banner that leads to the read-only Memo tab.
+   */
+  memoSharedAt: timestampSchema.nullable().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

@@ -58,12 +58,12 @@ describe('initRoom', () => {
     expect(room.questions[0]!.text).toEqual({ fi: 'Vahvuudet ja voimavarat', en: 'Strengths and resources' });
   });
 
-  it('blank: no questions', () => {
+  it('blank: one editable open question (issue 9: not a dead end)', () => {
     const { doc } = newRoom('blank');
     const room = readRoom(doc);
     expect(room.meta?.template).toBe('blank');
-    expect(room.questions).toEqual([]);
-    expect(roomRoots(doc).questions.size).toBe(0);
+    expect(room.questions.map((q) => [q.id, q.kind, q.perActor])).toEqual([['q1', 'open', false]]);
+    expect(roomRoots(doc).questions.size).toBe(1);
   });
 
   it('creates the initial actors in order with palette colours', () => {

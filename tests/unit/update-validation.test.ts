@@ -6,7 +6,8 @@ import * as analysis from '../../shared/ops/analysis';
 import { addNote, deleteNote, moveNoteBetweenDocs, updateNote } from '../../shared/ops/notes';
 import { addActor, addParticipant, initRoom, updateActor } from '../../shared/ops/room';
 import { endRound, requestPost, startRound, updateRound, paused, resumed, extended } from '../../shared/ops/rounds';
-import { markRead, setFlipchartLocked, setFocus, setPhase, setWallLocked } from '../../shared/ops/session';
+import { markRead, setFlipchartLocked, setFocus, setMemoShared, setPhase, setWallLocked } from '../../shared/ops/session';
+import { addQuestion, deleteQuestion, moveQuestion, updateQuestion } from '../../shared/ops/questions';
 import { LOCAL_ORIGIN, serverOrigin } from '../../shared/origins';
 import { notesRoots, roomRoots, toYMap, type DocKind } from '../../shared/schema/layout';
 import { inspectUpdate, type Refusal } from '../../shared/validate';
@@ -170,6 +171,24 @@ describe('honest updates: every operation in shared/ops is accepted', () => {
     expectAccepted(p, (d) => analysis.deleteFlow(d, flow, LOCAL_ORIGIN));
     expectAccepted(p, (d) => analysis.deleteAction(d, action, LOCAL_ORIGIN));
     expect(inspectUpdate(p.server, 'room', Y.encodeStateAsUpdate(p.client, Y.encodeStateVector(p.server)))).toBeNull();
+  });
+
+  it('room: sharing the memo and editing questions (issue 9) are accepted', () => {
+    const p = pair('room');
+    const unused = { usedByRound: false, noteCount: 0 };
+    expectAccepted(p, (d) => setMemoShared(d, NOW, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => setMemoShared(d, null, LOCAL_ORIGIN));
+    let added = '';
+    expectAccepted(p, (d) => (added = addQuestion(d, { kind: 'challenge', text: { fi: 'Mikä?', en: 'What?' } }, LOCAL_ORIGIN).id));
+    expectAccepted(p, (d) => updateQuestion(d, added, { text: { fi: 'Mikä nyt?', en: 'What now?' }, kind: 'strength', perActor: true }, unused, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => moveQuestion(d, added, -1, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => deleteQuestion(d, added, unused, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => deleteQuestion(d, firstQuestion(d), unused, LOCAL_ORIGIN));
+  });
+
+  it('room: a memo share time that is not a time is refused', () => {
+    const p = pair('room');
+    expect(send(p, (d) => roomRoots(d).session.set('memoSharedAt', 'soon'))).not.toBeNull();
   });
 
   it('room: a facilitator offline for a while (phase changed twice, round started and ended) sends one merged update', () => {

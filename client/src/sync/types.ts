@@ -8,6 +8,7 @@ import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
 import type { ActorInput } from '../../../shared/schema/actor';
 import type { Note, NotePatch } from '../../../shared/schema/note';
+import type { QuestionInput, QuestionPatch } from '../../../shared/ops/questions';
 
 /**
  * What the sync layer gives the views: plain snapshots (no Y types) and intent-named actions.
@@ -95,6 +96,13 @@ export interface WorkshopActions {
   setPhase(phase: Phase): void;
   /** What the room screen shows ('auto' follows the stage). */
   setPresent(view: PresentView): void;
+  /** Issue 9: tell everyone the memo is ready (false takes the notice back). */
+  shareMemo(shared: boolean): void;
+  /** Issue 9, the question editor: a used question (a round, notes) keeps its kind and cannot be deleted. */
+  addQuestion(input: QuestionInput): string;
+  updateQuestion(questionId: string, patch: QuestionPatch): void;
+  moveQuestion(questionId: string, direction: -1 | 1): void;
+  deleteQuestion(questionId: string): void;
   createTheme(name: string, kind: ThemeKind): string;
   updateTheme(themeId: string, patch: { name?: string; need?: string; order?: number }): void;
   assignNote(ref: string, themeId: string | null): void;

@@ -6,6 +6,7 @@ import { addNote, deleteNote, moveNoteBetweenDocs, updateNote } from '../../../s
 import { addActor, updateActor } from '../../../shared/ops/room';
 import * as rounds from '../../../shared/ops/rounds';
 import * as sessionOps from '../../../shared/ops/session';
+import * as questionOps from '../../../shared/ops/questions';
 import { readAnalysis } from '../../../shared/read/analysis';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
@@ -199,6 +200,27 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
   setPresent(view: PresentView): void {
     sessionOps.setPresent(this.room, view, LOCAL_ORIGIN);
+  }
+  shareMemo(shared: boolean): void {
+    sessionOps.setMemoShared(this.room, shared ? this.serverNow() : null, LOCAL_ORIGIN);
+  }
+  /** What a question is part of, from the room and every note this client can read. */
+  private questionUse(questionId: string): questionOps.QuestionUse {
+    const room = readRoom(this.room);
+    const notes = this.snapshot.notes;
+    return questionOps.questionUses(room.questions, room.session.round?.questionId ?? null, notes).get(questionId) ?? { usedByRound: false, noteCount: 0 };
+  }
+  addQuestion(input: questionOps.QuestionInput): string {
+    return questionOps.addQuestion(this.room, input, LOCAL_ORIGIN).id;
+  }
+  updateQuestion(questionId: string, patch: questionOps.QuestionPatch): void {
+    questionOps.updateQuestion(this.room, questionId, patch, this.questionUse(questionId), LOCAL_ORIGIN);
+  }
+  moveQuestion(questionId: string, direction: -1 | 1): void {
+    questionOps.moveQuestion(this.room, questionId, direction, LOCAL_ORIGIN);
+  }
+  deleteQuestion(questionId: string): void {
+    questionOps.deleteQuestion(this.room, questionId, this.questionUse(questionId), LOCAL_ORIGIN);
   }
   createTheme(name: string, kind: ThemeKind): string {
     return analysisOps.createTheme(this.room, { name, kind }, LOCAL_ORIGIN).id;
