@@ -8,6 +8,7 @@ export const en = {
   'language.label': 'Language',
   'language.fi': 'Suomi',
   'language.en': 'English',
+  'language.sv': 'Svenska',
   'status.connecting': 'Connecting…',
   'status.live': 'Live',
   'status.offline': 'Offline — your edits are kept and sent when you are back',
