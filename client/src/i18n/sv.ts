@@ -311,7 +311,7 @@ export const sv: Record<MessageKey, string> = {
   'facilitator.question': 'Fråga',
   'facilitator.minutes': 'Minuter',
   'facilitator.startRound': 'Starta omgången',
-  'facilitator.postToWall': 'Sätt upp frågans utkast nu',
+  'facilitator.postToWall': 'Sätt upp utkasten nu',
   'facilitator.readAloud': 'Läs upp',
   'facilitator.readProgress': '{read} av {total} lappar upplästa',
   'facilitator.previous': 'Föregående',
