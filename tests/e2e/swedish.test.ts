@@ -53,6 +53,7 @@ describe('a workshop in Swedish', () => {
       await field.waitFor();
       await field.fill(name);
     }
+    await screenshot(page, 'swedish-start');
     await page.locator('form button[type="submit"]', { hasText: 'Skapa arbetsmöte' }).click();
     await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 15_000 });
     workshopId = new URL(page.url()).pathname.split('/')[2]!;
