@@ -6,7 +6,7 @@ import { addParticipant, initRoom, workshopInputSchema } from '../shared/ops/roo
 import { parseInput } from '../shared/ops/validate';
 import { serverOrigin } from '../shared/origins';
 import { readRoom } from '../shared/read/snapshot';
-import { idSchema, nameSchema } from '../shared/schema/common';
+import { asLanguage, DEFAULT_FACILITATOR_NAME, idSchema, nameSchema } from '../shared/schema/common';
 import { newId } from '../shared/schema/ids';
 import type { Role } from '../shared/schema/participant';
 import type { TokenService } from './auth/tokens';
@@ -85,7 +85,7 @@ export function createWorkshopService(deps: { store: DocStore; rooms: Rooms; tok
       const facilitatorId = newId();
       const participantJoinKey = newJoinKey();
       const observerJoinKey = newJoinKey();
-      const facilitatorName = input.facilitatorName ?? (input.language === 'fi' ? 'Fasilitaattori' : 'Facilitator');
+      const facilitatorName = input.facilitatorName ?? (DEFAULT_FACILITATOR_NAME[asLanguage(input.language) ?? 'en']);
       const doc = new Y.Doc();
       const origin = serverOrigin('create-workshop');
       initRoom(doc, input, now, origin);

@@ -2,6 +2,7 @@
  * The HTTP API as the client calls it. Errors carry the server's `{ error: { code, message } }`
  * so the UI can show what was wrong with the form.
  */
+import type { Language } from '../../shared/schema/common';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -36,7 +37,7 @@ async function post<T>(path: string, body: unknown, headers: Record<string, stri
 export interface CreateWorkshopRequest {
   title: string;
   template: 'value-network' | 'dialogue' | 'blank';
-  language: 'fi' | 'en';
+  language: Language;
   actors: Array<{ name: string; color?: string }>;
   facilitatorName?: string;
 }
@@ -68,7 +69,7 @@ export interface WorkshopPreview {
   id: string;
   role: 'participant' | 'observer';
   title: string;
-  language: 'fi' | 'en';
+  language: Language;
   template: string;
   actors: Array<{ id: string; name: string; color: string }>;
 }

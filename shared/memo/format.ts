@@ -33,7 +33,7 @@ function calendarParts(timestamp: number, timeZone: string): CalendarParts {
 
 function formatDay(language: Language, year: number, month: number, day: number): string {
   const monthName = MEMO_STRINGS[language].months[month - 1] ?? String(month);
-  // Finnish dates are written 12.3.2025; the English memo spells the month out (12 March 2025).
+  // Finnish dates are written 12.3.2025; the English and Swedish memos spell the month out (12 March 2025, 12 mars 2025).
   return language === 'fi' ? `${day}.${month}.${year}` : `${day} ${monthName} ${year}`;
 }
 

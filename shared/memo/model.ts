@@ -4,7 +4,7 @@ import type { AnalysisSnapshot } from '../read/analysis';
 import type { RoomSnapshot } from '../read/snapshot';
 import type { Action } from '../schema/action';
 import type { Actor } from '../schema/actor';
-import type { Language } from '../schema/common';
+import { localised, type Language } from '../schema/common';
 import { CLIENTS_NODE, FLOW_LAYERS, type Flow, type FlowNode } from '../schema/flow';
 import type { Question } from '../schema/question';
 import type { Theme, ThemeKind } from '../schema/theme';
@@ -115,8 +115,7 @@ export interface MemoModel {
 
 export const memoLanguage = (input: MemoInput): Language => input.language ?? input.room.meta?.language ?? 'fi';
 
-export const questionText = (question: Question, language: Language) =>
-  question.text[language].trim() || question.text[language === 'fi' ? 'en' : 'fi'];
+export const questionText = (question: Question, language: Language) => localised(question.text, language);
 
 /** "1a. What can you offer…" for the method's numbered questions; the text alone for template keys. */
 export const questionHeading = (question: Question, language: Language) =>

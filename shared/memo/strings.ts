@@ -5,10 +5,11 @@ import type { TemplateId } from '../schema/meta';
 import type { Role } from '../schema/participant';
 
 /**
- * The memo's own words in both workshop languages. Kept here rather than in the client's
+ * The memo's own words in every workshop language. Kept here rather than in the client's
  * catalogue because the memo is rendered wherever it is needed (browser, server, tests) and
  * shared/ imports nothing from client/. Finnish follows the handbook's vocabulary (muistio,
- * toimija, fläppi, vetäjä, vastuutaho) and the client's (seuraaja for observers).
+ * toimija, fläppi, vetäjä, vastuutaho) and the client's (seuraaja for observers); Swedish uses
+ * Finland-Swedish administrative usage (promemoria, aktör, åtgärd, lapp).
  */
 export interface MemoStrings {
   memo: string;
@@ -117,6 +118,58 @@ const fi: MemoStrings = {
   csv: { actor: 'Toimija', author: 'Kirjoittaja', question: 'Kysymys', about: 'Kohdetoimija', text: 'Teksti', theme: 'Teema', created: 'Kirjoitettu' },
 };
 
+const sv: MemoStrings = {
+  memo: 'Promemoria',
+  memoTitle: 'Promemoria: {title}',
+  template: { 'value-network': 'Arbetsmöte om värdenätverk', dialogue: 'Dialogiskt möte', blank: 'Arbetsmöte' },
+  workshopDate: 'Arbetsmöte',
+  memoDate: 'Promemorian uppgjord',
+  participants: 'Deltagare',
+  noParticipants: 'Inga deltagare har antecknats.',
+  role: { facilitator: ['Facilitator', 'Facilitatorer'], observer: ['Observatör', 'Observatörer'] },
+  otherParticipants: 'Övriga deltagare',
+  flipcharts: 'Aktörernas blädderblock',
+  noAnswers: 'Inga svar.',
+  aboutTo: 'Till: {actor}',
+  aboutFrom: 'Från: {actor}',
+  about: 'Gäller: {actor}',
+  aboutUnknown: 'Aktören inte angiven',
+  notesWithoutActor: 'Övriga lappar',
+  otherQuestion: 'Annan fråga ({id})',
+  themes: 'Teman',
+  challengeThemes: 'Utmaningsteman',
+  strengthThemes: 'Styrketeman',
+  noThemes: 'Inga teman har bildats.',
+  withoutTheme: 'Utan tema',
+  matrix: 'Utmaningar och styrkor',
+  matrixIntro: 'För varje utmaningstema: dess utmaningar, vad som behövs för att lösa det och vems styrkor kan lösa det.',
+  challenges: 'Utmaningar',
+  need: 'Vad som behövs',
+  strengthsByActor: 'Styrkor som kan lösa utmaningen (vems styrka)',
+  unsolved: 'Olöst: ingen styrka har ännu kopplats till utmaningen.',
+  noMatrix: 'Inga utmaningsteman har bildats.',
+  valueMap: 'Karta över värdenätverket',
+  mapAlt: 'Karta över värdenätverket: aktörerna och värdet som flödar mellan dem',
+  layer: { current: 'Nuvarande värdenätverk', future: 'Framtida värdenätverk' },
+  flowKind: { tangible: 'materiellt', intangible: 'immateriellt' },
+  noFlows: 'Inga värdeflöden har ritats.',
+  clients: 'Klienter / invånare',
+  actions: 'Åtgärder',
+  noActions: 'Inga åtgärder har överenskommits.',
+  what: 'Vad görs',
+  theme: 'Tema',
+  ownerActor: 'Ansvarig aktör',
+  ownerName: 'Ansvarsperson',
+  checkDate: 'Uppföljningsdatum',
+  notAgreed: 'inte överenskommet',
+  status: 'Status',
+  actionNotes: 'Uppföljning',
+  statuses: { planned: 'planerad', 'in-progress': 'pågår', done: 'klar', dropped: 'slopad' },
+  generalAgreement: 'Allmän överenskommelse',
+  months: ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti', 'september', 'oktober', 'november', 'december'],
+  csv: { actor: 'Aktör', author: 'Skribent', question: 'Fråga', about: 'Gäller aktör', text: 'Text', theme: 'Tema', created: 'Skriven' },
+};
+
 const en: MemoStrings = {
   memo: 'Memo',
   memoTitle: 'Memo: {title}',
@@ -169,7 +222,7 @@ const en: MemoStrings = {
   csv: { actor: 'Actor', author: 'Author', question: 'Question', about: 'About actor', text: 'Text', theme: 'Theme', created: 'Created' },
 };
 
-export const MEMO_STRINGS: Readonly<Record<Language, MemoStrings>> = { fi, en };
+export const MEMO_STRINGS: Readonly<Record<Language, MemoStrings>> = { fi, sv, en };
 
 /** Fills `{name}` placeholders. Values are inserted as they are: escape the result, not the template. */
 export function fill(template: string, values: Record<string, string>): string {

@@ -5,20 +5,20 @@
  */
 export interface PaletteColor {
   color: string;
-  name: { fi: string; en: string };
+  name: { fi: string; sv: string; en: string };
   pattern: 'none' | 'dots' | 'stripes' | 'grid' | 'diagonal' | 'waves' | 'cross' | 'rings' | 'zigzag';
 }
 
 export const ACTOR_PALETTE: readonly PaletteColor[] = [
-  { color: '#77aadd', name: { fi: 'vaaleansininen', en: 'light blue' }, pattern: 'none' },
-  { color: '#ee8866', name: { fi: 'oranssi', en: 'orange' }, pattern: 'dots' },
-  { color: '#eedd88', name: { fi: 'keltainen', en: 'yellow' }, pattern: 'stripes' },
-  { color: '#ffaabb', name: { fi: 'vaaleanpunainen', en: 'pink' }, pattern: 'grid' },
-  { color: '#99ddff', name: { fi: 'syaani', en: 'cyan' }, pattern: 'diagonal' },
-  { color: '#44bb99', name: { fi: 'mintunvihreä', en: 'mint' }, pattern: 'waves' },
-  { color: '#bbcc33', name: { fi: 'päärynänvihreä', en: 'pear' }, pattern: 'cross' },
-  { color: '#aaaa00', name: { fi: 'oliivi', en: 'olive' }, pattern: 'rings' },
-  { color: '#dddddd', name: { fi: 'vaaleanharmaa', en: 'pale grey' }, pattern: 'zigzag' },
+  { color: '#77aadd', name: { fi: 'vaaleansininen', sv: 'ljusblå', en: 'light blue' }, pattern: 'none' },
+  { color: '#ee8866', name: { fi: 'oranssi', sv: 'orange', en: 'orange' }, pattern: 'dots' },
+  { color: '#eedd88', name: { fi: 'keltainen', sv: 'gul', en: 'yellow' }, pattern: 'stripes' },
+  { color: '#ffaabb', name: { fi: 'vaaleanpunainen', sv: 'rosa', en: 'pink' }, pattern: 'grid' },
+  { color: '#99ddff', name: { fi: 'syaani', sv: 'cyan', en: 'cyan' }, pattern: 'diagonal' },
+  { color: '#44bb99', name: { fi: 'mintunvihreä', sv: 'mintgrön', en: 'mint' }, pattern: 'waves' },
+  { color: '#bbcc33', name: { fi: 'päärynänvihreä', sv: 'pärongrön', en: 'pear' }, pattern: 'cross' },
+  { color: '#aaaa00', name: { fi: 'oliivi', sv: 'oliv', en: 'olive' }, pattern: 'rings' },
+  { color: '#dddddd', name: { fi: 'vaaleanharmaa', sv: 'ljusgrå', en: 'pale grey' }, pattern: 'zigzag' },
 ];
 
 /** The first palette colour not yet taken, cycling when there are more actors than colours. */

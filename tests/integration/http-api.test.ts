@@ -50,7 +50,7 @@ describe('POST /api/workshops', () => {
       ['missing title', { ...valid, title: undefined }, /title/],
       ['blank title', { ...valid, title: '   ' }, /title: must not be empty/],
       ['bad template', { ...valid, template: 'brainstorm' }, /template/],
-      ['bad language', { ...valid, language: 'sv' }, /language/],
+      ['bad language', { ...valid, language: 'de' }, /language/],
       ['too many actors', { ...valid, actors: Array.from({ length: 25 }, (_, i) => ({ name: `Actor ${i}` })) }, /actors: at most 24 actors/],
       ['bad colour', { ...valid, actors: [{ name: 'Kunta', color: 'red' }] }, /actors\.0\.color: must be a #rrggbb colour/],
       ['actor without a name', { ...valid, actors: [{ color: '#112233' }] }, /actors\.0\.name/],
@@ -65,6 +65,9 @@ describe('POST /api/workshops', () => {
     // Exactly 24 actors is fine.
     const max = await postJson(`${server.url}/api/workshops`, { ...valid, actors: Array.from({ length: 24 }, (_, i) => ({ name: `Actor ${i}` })) });
     expect(max.status).toBe(201);
+    // Swedish is a workshop language (issue 9).
+    const swedish = await postJson(`${server.url}/api/workshops`, { ...valid, title: 'Byns servicenätverk', language: 'sv' });
+    expect(swedish.status).toBe(201);
   });
 
   it('refuses a body that is not JSON with 400 invalid-json', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { en, type MessageKey } from '../../client/src/i18n/en';
 import { fi } from '../../client/src/i18n/fi';
+import { sv } from '../../client/src/i18n/sv';
 import { csvField, timelineCsv, type TimelineNames, type Translate } from '../../client/src/review/csv';
 import { formatDifference, formatDuration, questionShort } from '../../client/src/review/format';
 import { HistoryError, loadHistory, reviewEvents } from '../../client/src/review/history';
@@ -448,6 +449,14 @@ describe('timelineCsv', () => {
     expect(rows[2]![1]).toBe('Palvelin');
     expect(rows[3]![4]).toBe('Kierros alkoi: 1b');
     expect(rows[4]![3]).toBe('Laput: Aino');
+  });
+
+  it('is in Swedish when the UI is', () => {
+    const rows = parseCsv(timelineCsv(events(), names(translator(sv))));
+    expect(rows[0]).toEqual(['Tid', 'Deltagare', 'Aktör', 'Dokument', 'Händelse']);
+    expect(rows[2]![4]).toBe('Anslöt: Aino');
+    expect(rows[3]![4]).toBe('Omgången startade: 1b');
+    expect(rows[4]![3]).toBe('Lappar för Aino');
   });
 
   it('summarises moves, edits, themes, locks and drafts documents', () => {

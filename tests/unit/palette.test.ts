@@ -13,14 +13,16 @@ describe('ACTOR_PALETTE', () => {
     }
   });
 
-  it('names every colour in Finnish and English, all names distinct', () => {
+  it('names every colour in Finnish, Swedish and English, all names distinct', () => {
     for (const entry of ACTOR_PALETTE) {
       expect(entry.name.fi.trim().length, entry.color).toBeGreaterThan(0);
       expect(entry.name.en.trim().length, entry.color).toBeGreaterThan(0);
+      expect(entry.name.sv.trim().length, entry.color).toBeGreaterThan(0);
     }
     expect(new Set(ACTOR_PALETTE.map((p) => p.name.fi)).size).toBe(ACTOR_PALETTE.length);
     expect(new Set(ACTOR_PALETTE.map((p) => p.name.en)).size).toBe(ACTOR_PALETTE.length);
-    expect(ACTOR_PALETTE[0]!.name).toEqual({ fi: 'vaaleansininen', en: 'light blue' });
+    expect(new Set(ACTOR_PALETTE.map((p) => p.name.sv)).size).toBe(ACTOR_PALETTE.length);
+    expect(ACTOR_PALETTE[0]!.name).toEqual({ fi: 'vaaleansininen', sv: 'ljusblå', en: 'light blue' });
   });
 
   it('gives every colour a distinct pattern, so colour is never the only cue', () => {

@@ -55,7 +55,7 @@ describe('initRoom', () => {
       ['needs', 'challenge', false],
       ['debrief', 'discussion', false],
     ]);
-    expect(room.questions[0]!.text).toEqual({ fi: 'Vahvuudet ja voimavarat', en: 'Strengths and resources' });
+    expect(room.questions[0]!.text).toEqual({ fi: 'Vahvuudet ja voimavarat', en: 'Strengths and resources', sv: 'Styrkor och resurser' });
   });
 
   it('blank: one editable open question (issue 9: not a dead end)', () => {
@@ -95,7 +95,7 @@ describe('initRoom', () => {
     ['empty title', { title: '   ', template: 'value-network', language: 'fi' }],
     ['long title', { title: 'x'.repeat(201), template: 'value-network', language: 'fi' }],
     ['unknown template', { title: 'T', template: 'kanban', language: 'fi' }],
-    ['unknown language', { title: 'T', template: 'blank', language: 'sv' }],
+    ['unknown language', { title: 'T', template: 'blank', language: 'de' }],
     ['too many actors', { title: 'T', template: 'blank', language: 'fi', actors: Array.from({ length: MAX_ACTORS + 1 }, (_, i) => ({ name: `A${i}` })) }],
     ['bad actor colour', { title: 'T', template: 'blank', language: 'fi', actors: [{ name: 'A', color: 'red' }] }],
   ])('refuses %s with invalid-input and writes nothing', (_what, input) => {

@@ -323,6 +323,30 @@ function deep(levels: number): unknown {
   return value;
 }
 
+describe('Swedish (issue 9): sv texts and the sv workshop language are content the server accepts', () => {
+  it('a question text with sv, an old one without it, a new question in Swedish, and meta.language sv', () => {
+    const p = pair('room');
+    const question = firstQuestion(p.client);
+    const withSv = { fi: 'Mitä voitte tarjota?', en: 'What can you offer?', sv: 'Vad kan ni erbjuda?' };
+    expectAccepted(p, (d) => roomRoots(d).questions.get(question)!.set('text', withSv));
+    expectAccepted(p, (d) => roomRoots(d).questions.get(question)!.set('text', { fi: 'Vain suomeksi', en: 'Only in English' }));
+    expectAccepted(p, (d) =>
+      roomRoots(d).questions.set('extra', toYMap({ id: 'extra', order: 9, kind: 'discussion', perActor: false, text: { fi: 'Lisä', en: 'Extra', sv: 'Extra fråga' } })),
+    );
+    expectAccepted(p, (d) => roomRoots(d).meta.set('language', 'sv'));
+    expect(roomRoots(p.server).meta.get('language')).toBe('sv');
+    expect(roomRoots(p.server).questions.get('extra')?.get('text')).toEqual({ fi: 'Lisä', en: 'Extra', sv: 'Extra fråga' });
+  });
+
+  it('still refuses a language that is not one of fi/sv/en, and an sv text over 500 characters', () => {
+    const p = pair('room');
+    const question = firstQuestion(p.client);
+    expect(send(p, (d) => roomRoots(d).meta.set('language', 'de'))).not.toBeNull();
+    expect(send(p, (d) => roomRoots(d).questions.get(question)!.set('text', { fi: 'a', en: 'b', sv: 'x'.repeat(501) }))).not.toBeNull();
+    expect(roomRoots(p.server).meta.get('language')).toBe('fi');
+  });
+});
+
 describe('hostile updates are refused with the rule they break', () => {
   for (const c of CASES) {
     it(`${c.kind}: ${c.name}`, () => {

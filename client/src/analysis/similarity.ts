@@ -22,6 +22,14 @@ const STOPWORDS: Record<Language, ReadonlySet<string>> = {
       'kanssa jne esim eli yms paljon liian hyvin aina koko kaikki kaikkien muut muiden muita joku jokin'
     ).split(' '),
   ),
+  sv: new Set(
+    (
+      'och eller men om att som när än så också bara redan inte ej är var vara varit blir blev bli har hade ha ' +
+      'en ett den det de dem denna detta dessa vi ni han hon jag du vår vårt våra er ert era deras hans hennes ' +
+      'med från till i på av för om under över mellan genom utan hos mycket alla allt andra annat någon något ' +
+      'kan ska skulle kunde vill t.ex. osv bl.a.'
+    ).split(' '),
+  ),
   en: new Set(
     (
       'a an the and or but if of to in on at by for with from into about as is are was were be been being it its this that ' +
@@ -37,6 +45,8 @@ const FI_CASE = [
   'iden', 'itten', 'ssa', 'ssä', 'sta', 'stä', 'lla', 'llä', 'lta', 'ltä', 'lle', 'ksi', 'tta', 'ttä', 'ineen',
   'seen', 'iin', 'jen', 'den', 'ten', 'na', 'nä', 'en', 'in', 'n', 't', 'a', 'ä', 'i',
 ].sort((a, b) => b.length - a.length);
+/** Swedish plural, definite and genitive endings, longest first (one is removed). */
+const SV_ENDINGS = ['arnas', 'ernas', 'ornas', 'arna', 'erna', 'orna', 'heten', 'ande', 'ende', 'het', 'ens', 'ets', 'ar', 'er', 'or', 'en', 'et', 'na', 's', 'a', 'e'];
 const EN_ENDINGS: Array<[string, string]> = [
   ['ies', 'y'], ['ing', ''], ['ed', ''], ['es', ''], ['s', ''],
 ];
@@ -58,6 +68,8 @@ export function stem(word: string, language: Language): string {
     out = stripOne(out, FI_CASE);
     // Collapse doubled letters: consonant gradation (reitti/reitin) and vowel length (ryhmä/ryhmään).
     out = out.replace(/(\p{L})\1+/gu, '$1');
+  } else if (language === 'sv') {
+    out = stripOne(out, SV_ENDINGS);
   } else {
     for (const [ending, replacement] of EN_ENDINGS) {
       if (out.endsWith(ending) && !out.endsWith('ss') && out.length - ending.length >= MIN_STEM) {

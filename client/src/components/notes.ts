@@ -1,4 +1,4 @@
-import type { Language } from '../../../shared/schema/common';
+import { LOCALES, type Language } from '../../../shared/schema/common';
 import { NOTE_GAP, areaKey, findArea, findFreeSpot, layoutWall, occupiedIn, type WallLayout } from '../model/layout';
 import type { BoardSnapshot } from '../sync/types';
 
@@ -18,7 +18,7 @@ export function freeSpotFor(
   return findFreeSpot(occupiedIn(layout, area), area.body.width);
 }
 
-const locale = (language: Language) => (language === 'fi' ? 'fi-FI' : 'en-GB');
+const locale = (language: Language) => LOCALES[language];
 
 export function formatNoteTime(timestamp: number, language: Language, now = Date.now()): string {
   const date = new Date(timestamp);

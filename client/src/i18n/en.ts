@@ -1,6 +1,6 @@
 /**
- * English UI strings. Every user-visible string lives here and in fi.ts (same keys; the type
- * check fails if Finnish misses one). `{name}` placeholders are filled by `t(key, { name })`.
+ * English UI strings. Every user-visible string lives here and in fi.ts and sv.ts (same keys; the
+ * type check fails if Finnish or Swedish misses one). `{name}` placeholders are filled by `t(key, { name })`.
  */
 export const en = {
   'app.name': 'Arvo',
@@ -8,6 +8,7 @@ export const en = {
   'language.label': 'Language',
   'language.fi': 'Suomi',
   'language.en': 'English',
+  'language.sv': 'Svenska',
   'status.connecting': 'Connecting…',
   'status.live': 'Live',
   'status.offline': 'Offline — your edits are kept and sent when you are back',

@@ -7,6 +7,7 @@ export const fi: Record<MessageKey, string> = {
   'language.label': 'Kieli',
   'language.fi': 'Suomi',
   'language.en': 'English',
+  'language.sv': 'Svenska',
   'status.connecting': 'Yhdistetään…',
   'status.live': 'Yhteydessä',
   'status.offline': 'Ei yhteyttä — muutoksesi säilyvät ja lähetetään, kun yhteys palaa',

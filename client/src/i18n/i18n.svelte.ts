@@ -1,18 +1,23 @@
-import type { Language } from '../../../shared/schema/common';
+import { asLanguage, type Language } from '../../../shared/schema/common';
 import { en, type MessageKey } from './en';
 import { fi } from './fi';
+import { sv } from './sv';
 
 /**
  * The UI language: a rune so that every `t()` in a template re-renders on the switch. The
  * user's choice is remembered; otherwise the workshop's language (or the browser's) applies.
  */
 const STORAGE_KEY = 'arvo:language';
-const catalogues: Record<Language, Record<MessageKey, string>> = { en, fi };
+/** Every UI language's catalogue: typed so that a language missing a key fails the type check. */
+export const CATALOGUES: Readonly<Record<Language, Record<MessageKey, string>>> = { en, fi, sv };
+const catalogues = CATALOGUES;
 
 function initialLanguage(): Language {
-  const stored = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
-  if (stored === 'fi' || stored === 'en') return stored;
-  return typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('fi') ? 'fi' : 'en';
+  const stored = typeof localStorage !== 'undefined' ? asLanguage(localStorage.getItem(STORAGE_KEY)) : null;
+  if (stored) return stored;
+  // "fi-FI", "sv-FI", "sv-SE"… → fi / sv; anything else → English.
+  const browser = typeof navigator !== 'undefined' ? asLanguage(navigator.language.toLowerCase().slice(0, 2)) : null;
+  return browser ?? 'en';
 }
 
 const state = $state<{ language: Language; chosen: boolean }>({ language: initialLanguage(), chosen: false });

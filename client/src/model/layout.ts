@@ -1,6 +1,6 @@
 import type { Actor } from '../../../shared/schema/actor';
 import type { Question } from '../../../shared/schema/question';
-import type { Language } from '../../../shared/schema/common';
+import { localised, type Language } from '../../../shared/schema/common';
 import type { AuthoredNote } from '../sync/types';
 import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, findFreeSpot, flipchartWidth, type Rect } from '../../../shared/geometry';
 
@@ -162,7 +162,7 @@ export function occupiedIn(layout: WallLayout, area: AreaLayout, exceptNoteId?: 
     .map((n) => ({ x: n.x - area.body.x, y: n.y - area.body.y, width: n.width, height: n.height }));
 }
 
-export const questionText = (question: Question, language: Language) => question.text[language] || question.text.fi || question.text.en;
+export const questionText = (question: Question, language: Language) => localised(question.text, language);
 
 /** The board's bounding box of one actor's flipchart, for "my flipchart" zoom. */
 export function flipchartOf(layout: WallLayout, actorId: string | null): FlipchartLayout | undefined {

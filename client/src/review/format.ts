@@ -1,4 +1,4 @@
-import type { Language } from '../../../shared/schema/common';
+import { LOCALES, localised, type Language } from '../../../shared/schema/common';
 import type { Question } from '../../../shared/schema/question';
 import type { Translate } from './csv';
 
@@ -22,7 +22,7 @@ export function formatDifference(ms: number, t: Translate): string {
 
 /** A time of day, with the date when it is not `today`'s: "14.05" / "3.5. klo 14.05" (local time). */
 export function formatClock(ms: number, language: Language, now: number = Date.now()): string {
-  const locale = language === 'fi' ? 'fi-FI' : 'en-GB';
+  const locale = LOCALES[language];
   const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
   if (new Date(ms).toDateString() === new Date(now).toDateString()) return time;
   const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: language === 'fi' ? 'numeric' : 'short' }).format(ms);
@@ -33,14 +33,14 @@ export function formatClock(ms: number, language: Language, now: number = Date.n
 export function formatSpan(from: number, to: number, language: Language, now: number = Date.now()): string {
   if (from === to) return formatClock(from, language, now);
   const sameDay = new Date(from).toDateString() === new Date(to).toDateString();
-  const end = sameDay ? new Intl.DateTimeFormat(language === 'fi' ? 'fi-FI' : 'en-GB', { hour: '2-digit', minute: '2-digit' }).format(to) : formatClock(to, language, now);
+  const end = sameDay ? new Intl.DateTimeFormat(LOCALES[language], { hour: '2-digit', minute: '2-digit' }).format(to) : formatClock(to, language, now);
   return `${formatClock(from, language, now)}–${end}`;
 }
 
 /** The method's number for numbered questions ("1a"), else the question's text. */
 export function questionShort(question: Question | null | undefined, id: string, language: Language): string {
   if (!question) return id;
-  return /^\d+[a-z]?$/.test(question.id) ? question.id : question.text[language] || question.id;
+  return /^\d+[a-z]?$/.test(question.id) ? question.id : localised(question.text, language) || question.id;
 }
 
-export const questionText = (question: Question | null | undefined, language: Language): string => question?.text[language] ?? '';
+export const questionText = (question: Question | null | undefined, language: Language): string => localised(question?.text, language);

@@ -1,6 +1,5 @@
-import { en, type MessageKey } from '../../i18n/en';
-import { fi } from '../../i18n/fi';
-import { t } from '../../i18n/i18n.svelte';
+import { type MessageKey } from '../../i18n/en';
+import { CATALOGUES, t } from '../../i18n/i18n.svelte';
 import type { Language } from '../../../../shared/schema/common';
 
 export const MAX_ACTORS = 24;
@@ -10,7 +9,7 @@ export const TITLE_MAX = 200;
 /** Presets for the usual sectors; the name goes in in the WORKSHOP's language. */
 export const PRESETS = ['preset.public', 'preset.company', 'preset.association', 'preset.school', 'preset.parish', 'preset.residents'] as const;
 export type PresetKey = (typeof PRESETS)[number];
-export const catalogue = (language: Language): Record<MessageKey, string> => (language === 'fi' ? fi : en);
+export const catalogue = (language: Language): Record<MessageKey, string> => CATALOGUES[language];
 
 /** One actor (or group) row of the start form. */
 export interface Row {
