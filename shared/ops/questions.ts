@@ -59,9 +59,9 @@ export function questionUses(questions: readonly Pick<Question, 'id'>[], roundQu
  * shows blank after a language switch (the facilitator may translate it later).
  */
 function filled(text: Question['text']): Question['text'] {
-  const given = LANGUAGES.map((language) => text[language].trim()).find((value) => value !== '');
+  const given = LANGUAGES.map((language) => (text[language] ?? '').trim()).find((value) => value !== '');
   if (given === undefined) throw new ArvoError('invalid-input', 'a question needs a text in at least one language');
-  return Object.fromEntries(LANGUAGES.map((language) => [language, text[language].trim() || given])) as Question['text'];
+  return Object.fromEntries(LANGUAGES.map((language) => [language, (text[language] ?? '').trim() || given])) as Question['text'];
 }
 
 /**

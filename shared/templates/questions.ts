@@ -77,6 +77,6 @@ export function templateQuestions(template: TemplateId): Question[] {
       return DIALOGUE.map((q) => ({ ...q, text: { ...q.text } }));
     case 'blank':
       // One question to edit, not an empty room with nothing to start a round on (issue 9).
-      return [{ id: 'q1', order: 1, kind: 'open', perActor: false, text: { fi: 'Kirjoita ensimmäinen kysymys tähän', en: 'Write your first question here' } }];
+      return [{ id: 'q1', order: 1, kind: 'open', perActor: false, text: { fi: 'Kirjoita ensimmäinen kysymys tähän', sv: 'Skriv din första fråga här', en: 'Write your first question here' } }];
   }
 }
