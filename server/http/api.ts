@@ -7,7 +7,7 @@ import type { DocStore } from '../store/port';
 import type { WorkshopService } from '../workshops';
 import type { CreateGuard } from './createGuard';
 import { HttpError, readJson, sendError, sendJson, storeUnavailable, toHttpError } from './json';
-import { requestPathname, requestSearchParams } from './url';
+import { requestPathname } from './url';
 
 const BODY_LIMIT = 64 * 1024;
 
