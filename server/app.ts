@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { createLocalFanout } from './fanout/port';
 import { createApi } from './http/api';
 import { createMembershipRoutes } from './http/membership';
+import { createServerInfoRoute } from './http/serverInfo';
 import { ConnectionRegistry } from './membership/connections';
 import { JoinLimiter } from './membership/joinLimiter';
 import { withRecovery } from './membership/provision';
@@ -91,6 +92,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     joinLimiter: new JoinLimiter(config.joinRatePerMin),
     clientAddress: (request) => clientAddress(request, config.trustProxy),
   });
+  // Join links a phone can open (issue 9): PUBLIC_URL, loopback-only, LAN addresses; facilitator-only.
+  let listenPort = config.port;
+  const serverInfoRoute = createServerInfoRoute({ tokens, host: config.host, publicUrl: config.publicUrl, port: () => listenPort });
   const api = createApi({
     workshops,
     store,
@@ -99,7 +103,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     log,
     createGuard: createCreateGuard({ perMinute: config.createPerMinute, createKey: config.createKey, trustProxy: config.trustProxy }),
     history: { pageMaxBytes: config.historyPageMaxBytes, checkpointsPerDoc: config.checkpointsPerDoc },
-    membership: membershipRoutes,
+    membership: async (request, response, pathname) => (await serverInfoRoute(request, response, pathname)) || membershipRoutes(request, response, pathname),
   });
   // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
   const server = createHttpServer({
@@ -117,6 +121,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  listenPort = port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info('listening', { url, dataDir: config.dataDir });
 

@@ -32,6 +32,23 @@ const envSchema = z.object({
   // Hardening (issue 8): quotas and HTTP limits, see README "Configuration".
   CREATE_PER_MINUTE: z.preprocess(emptyAsUndefined, intFromEnv(10, 1, 100_000)),
   CREATE_KEY: z.preprocess(emptyAsUndefined, z.string().min(8, 'must be at least 8 characters').max(200).optional()),
+  /** The address written into join links and QR codes (behind a proxy, or a LAN name): an http(s) origin, no path. */
+  PUBLIC_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url('must be a URL such as https://arvo.example.org')
+      .refine((value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;
+        } catch {
+          return false;
+        }
+      }, 'must be an http(s) URL without path, query or credentials, such as https://arvo.example.org')
+      .transform((value) => new URL(value).origin)
+      .optional(),
+  ),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false', '1', '0']).default('false')),
   HISTORY_PAGE_MAX_BYTES: z.preprocess(emptyAsUndefined, intFromEnv(4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024)),
   CHECKPOINTS_PER_DOC: z.preprocess(emptyAsUndefined, intFromEnv(32, 2, 10_000)),
@@ -76,6 +93,8 @@ export interface Config {
   createPerMinute: number;
   /** When set, creating a workshop needs this key (X-Arvo-Create-Key): for servers open to the internet. */
   createKey: string | undefined;
+  /** PUBLIC_URL as an origin (no trailing slash): the base of join links and QR codes; undefined: the browser's own address. */
+  publicUrl: string | undefined;
   /** Take the client address from X-Forwarded-For (its last entry): only behind a reverse proxy that sets it. */
   trustProxy: boolean;
   /** Largest history page (the JSON body), except that a page always holds at least one entry. */
@@ -127,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteMaxPages: e.SQLITE_MAX_PAGES,
     createPerMinute: e.CREATE_PER_MINUTE,
     createKey: e.CREATE_KEY,
+    publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
     historyPageMaxBytes: e.HISTORY_PAGE_MAX_BYTES,
     checkpointsPerDoc: e.CHECKPOINTS_PER_DOC,

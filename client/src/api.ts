@@ -3,6 +3,8 @@
  * so the UI can show what was wrong with the form.
  */
 import type { Language } from '../../shared/schema/common';
+import type { ServerInfo } from './model/joinLinks';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -123,3 +125,5 @@ export const removeParticipant = (workshopId: string, token: string, participant
   authed<{ participantId: string; removedAt: number }>('DELETE', `/api/workshops/${workshopId}/participants/${participantId}`, token);
 /** Revokes every token of the caller (other devices, old links); returns a fresh one for this device. */
 export const signOutEverywhere = (workshopId: string, token: string) => authed<{ token: string }>('POST', `/api/workshops/${workshopId}/sign-out-everywhere`, token);
+/** Where join links can point (facilitator): PUBLIC_URL, whether the server listens on loopback only, LAN origins. */
+export const fetchServerInfo = (workshopId: string, token: string) => authed<ServerInfo>('GET', `/api/workshops/${workshopId}/server-info`, token);

@@ -867,6 +867,15 @@ export const en = {
   'questions.addButton': 'Add question',
   'questions.added': 'Question added.',
   'questions.error': 'Could not change the questions: {message}',
+  // Join addresses (issue 9, "Joining that works": model/joinLinks.ts)
+  'share.address.loopbackTitle': 'Phones cannot open this address',
+  'share.address.loopbackHelp':
+    'Arvo listens only on this computer (127.0.0.1), so these links and the QR code work on this computer alone. To let phones in the room join, start Arvo with HOST=0.0.0.0 npm start; for people elsewhere, host it on a public server and set PUBLIC_URL (README, "Hosting for a room and for remote participants").',
+  'share.address.noLanTitle': 'No network address found',
+  'share.address.noLanHelp':
+    'Arvo listens on all interfaces, but this computer has no network connection that other devices could reach. Connect it to the room\'s network (Wi-Fi), then open this panel again, or set PUBLIC_URL.',
+  'share.address.choose': 'Address in links',
+  'share.address.chooseHelp': 'The address of this computer on the room\'s network: phones on the same network (Wi-Fi) can open it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

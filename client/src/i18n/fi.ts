@@ -868,4 +868,13 @@ export const fi: Record<MessageKey, string> = {
   'questions.addButton': 'Lisää kysymys',
   'questions.added': 'Kysymys lisätty.',
   'questions.error': 'Kysymyksiä ei voitu muuttaa: {message}',
+  // Liittymisosoitteet (issue 9, "Joining that works": model/joinLinks.ts)
+  'share.address.loopbackTitle': 'Puhelimet eivät voi avata tätä osoitetta',
+  'share.address.loopbackHelp':
+    'Arvo kuuntelee vain tällä tietokoneella (127.0.0.1), joten nämä linkit ja QR-koodi toimivat vain tällä koneella. Jotta huoneen puhelimet voivat liittyä, käynnistä Arvo komennolla HOST=0.0.0.0 npm start; muualta osallistuville aseta Arvo julkiselle palvelimelle ja määritä PUBLIC_URL (README, "Hosting for a room and for remote participants").',
+  'share.address.noLanTitle': 'Verkko-osoitetta ei löytynyt',
+  'share.address.noLanHelp':
+    'Arvo kuuntelee kaikissa verkkoliitännöissä, mutta tällä koneella ei ole verkkoyhteyttä, johon muut laitteet ylettyisivät. Yhdistä kone huoneen verkkoon (Wi-Fi) ja avaa tämä ikkuna uudelleen, tai määritä PUBLIC_URL.',
+  'share.address.choose': 'Linkkien osoite',
+  'share.address.chooseHelp': 'Tämän koneen osoite huoneen verkossa: samassa verkossa (Wi-Fi) olevat puhelimet voivat avata sen.',
 };

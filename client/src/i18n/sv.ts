@@ -865,4 +865,11 @@ export const sv: Record<MessageKey, string> = {
   'questions.addButton': 'Lägg till fråga',
   'questions.added': 'Frågan lades till.',
   'questions.error': 'Frågorna kunde inte ändras: {message}',
+  // Join links and addresses (issue 9).
+  'share.address.loopbackTitle': 'Telefoner kan inte öppna den här adressen',
+  'share.address.loopbackHelp': 'Arvo lyssnar bara på den här datorn (127.0.0.1), så länkarna och QR-koden fungerar bara här. För att telefoner i rummet ska kunna ansluta, starta Arvo med HOST=0.0.0.0 npm start; för deltagare på andra håll, kör Arvo på en offentlig server och ange PUBLIC_URL (README, "Hosting for a room and for remote participants").',
+  'share.address.noLanTitle': 'Ingen nätverksadress hittades',
+  'share.address.noLanHelp': 'Arvo lyssnar på alla gränssnitt, men datorn har ingen nätverksanslutning som andra enheter kan nå. Anslut den till rummets nätverk (wifi) och öppna panelen igen, eller ange PUBLIC_URL.',
+  'share.address.choose': 'Adress i länkarna',
+  'share.address.chooseHelp': 'Datorns adress i rummets nätverk: telefoner i samma nätverk (wifi) kan öppna den.',
 };
