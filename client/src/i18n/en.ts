@@ -826,6 +826,12 @@ export const en = {
   'wall.focusQuestionHelp': 'Show the current question of every actor side by side (Q)',
   'reading.now': 'Now reading',
   'reading.by': '{author} · {actor}',
+  // ——— safe editing (issue 9) ———
+  'edit.pickQuestion': 'Which question is this note for?',
+  'edit.pickQuestionHelp': 'No round is open, so choose where the new note goes.',
+  'edit.pickAbout': 'Which actor is this answer about?',
+  'edit.pickAboutHelp': 'Point at a column before pressing N, or choose one here.',
+  'edit.pasteTooLong': 'Not pasted: the note would be {over} characters too long (at most {max}). Shorten the text and paste again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -827,4 +827,10 @@ export const fi: Record<MessageKey, string> = {
   'wall.focusQuestionHelp': 'Näytä kaikkien toimijoiden nykyinen kysymys rinnakkain (Q)',
   'reading.now': 'Nyt luetaan',
   'reading.by': '{author} · {actor}',
+  // ——— turvallinen muokkaus (issue 9) ———
+  'edit.pickQuestion': 'Mihin kysymykseen lappu kuuluu?',
+  'edit.pickQuestionHelp': 'Kierros ei ole käynnissä, joten valitse, minne uusi lappu tulee.',
+  'edit.pickAbout': 'Mitä toimijaa vastaus koskee?',
+  'edit.pickAboutHelp': 'Osoita saraketta ennen N-näppäintä tai valitse se tästä.',
+  'edit.pasteTooLong': 'Ei liitetty: lappu olisi {over} merkkiä liian pitkä (enintään {max}). Lyhennä tekstiä ja liitä uudelleen.',
 };
