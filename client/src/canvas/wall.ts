@@ -76,6 +76,7 @@ export class WallCanvas {
   private hoveredKey: string | null = null;
   private editingId: string | null = null;
   private lastAreaKey: string | null = null;
+  private notifiedSelection: string | null = null;
   /** The board point under the mouse (null when it is off the wall): "New note" uses its column. */
   private pointerPoint: { x: number; y: number } | null = null;
   private spaceHeld = false;
@@ -239,6 +240,7 @@ export class WallCanvas {
     this.initialView();
     if (this.followRef) this.showNote(this.followRef);
     publishWall(this.layout, () => this.panzoom.view, this.container);
+    this.notifySelection();
     this.callbacks.onView?.();
   }
 
@@ -450,7 +452,17 @@ export class WallCanvas {
     if (this.selectedKey === key) return;
     this.selectedKey = key;
     this.render();
-    this.callbacks.onSelect?.(this.selectedNoteId);
+  }
+
+  /**
+   * Tells the view when the selected note's id changes. Checked after every render: a note
+   * selected while still pending (just created) has no node yet, and gets its id once drawn.
+   */
+  private notifySelection(): void {
+    const id = this.selectedNoteId;
+    if (id === this.notifiedSelection) return;
+    this.notifiedSelection = id;
+    this.callbacks.onSelect?.(id);
   }
 
   clearSelection(): void {
