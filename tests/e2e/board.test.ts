@@ -178,7 +178,7 @@ describe('the board in real browsers', () => {
     expect(await page.locator('dialog.share[open] #share-participant-input').inputValue()).toBe(participantLink);
   });
 
-  test('two participants join through the link and see each other’s notes in the right flipchart, colour and question within a second', async () => {
+  test('two participants join through the link and see each other’s notes in the right flipchart, colour and question within a second', { timeout: 90_000 }, async () => {
     const facilitator = track(await newPerson(browser));
     const { workshopId, participantLink } = await createThroughStartPage(facilitator.page, server.url, 'Joint wall', ACTORS);
     const actors = await previewActors(workshopId, new URL(participantLink).searchParams.get('k')!);

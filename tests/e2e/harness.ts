@@ -200,17 +200,32 @@ export async function writeByDoubleClick(page: Page, areaKey: string, text: stri
   return { note: await waitForNote(page, { text, mine: true }), sentAt };
 }
 
-/** The "New note" button: a note in an area the wall chooses, with its editor open. */
-export async function writeWithButton(page: Page, text: string): Promise<Written> {
+/**
+ * After "New note": when the wall asks where the note goes (no round open; a per-actor column not
+ * pointed at), answers with `areaKey` or, without one, the choice it offers first (Enter).
+ */
+async function answerPicker(page: Page, areaKey?: string): Promise<void> {
+  const picker = page.getByTestId('question-picker');
+  const editor = page.getByTestId('note-editor');
+  await picker.or(editor).first().waitFor({ timeout: 5_000 });
+  if (!(await picker.isVisible())) return;
+  if (areaKey) await picker.locator(`button[data-area-key="${areaKey}"]`).click();
+  else await page.keyboard.press('Enter');
+}
+
+/** The "New note" button: a note in an area the wall chooses (or, when it asks, `areaKey` / its first offer), with its editor open. */
+export async function writeWithButton(page: Page, text: string, areaKey?: string): Promise<Written> {
   await page.getByTestId('new-note').click();
+  await answerPicker(page, areaKey);
   const sentAt = await typeInEditor(page, text);
   return { note: await waitForNote(page, { text, mine: true }), sentAt };
 }
 
 /** The N shortcut (focus on the wall, not in a field). */
-export async function writeWithKey(page: Page, text: string): Promise<Written> {
+export async function writeWithKey(page: Page, text: string, areaKey?: string): Promise<Written> {
   await page.getByTestId('wall').focus();
   await page.keyboard.press('n');
+  await answerPicker(page, areaKey);
   const sentAt = await typeInEditor(page, text);
   return { note: await waitForNote(page, { text, mine: true }), sentAt };
 }

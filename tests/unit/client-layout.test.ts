@@ -7,7 +7,7 @@ import {
   AREA_HEADER, AREA_MIN_BODY, FLIPCHART_GAP, FLIPCHART_HEADER, FLIPCHART_WIDTH, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, SUBAREA_HEADER,
   areaAt, areaKey, clampToBody, findArea, findFreeSpot, flipchartOf, layoutWall, occupiedIn, questionText, type Rect,
 } from '../../client/src/model/layout';
-import { chooseArea, dropArea, dropPosition, snapToCell, spotIn } from '../../client/src/canvas/placement';
+import { dropArea, dropPosition, snapToCell, spotIn } from '../../client/src/canvas/placement';
 import { fitRect, panIntoView, toBoard, toScreen, zoomAround, MAX_SCALE, MIN_SCALE } from '../../client/src/canvas/viewport';
 
 const actor = (id: string, order: number, color = '#77aadd'): Actor => ({ id: id.padEnd(16, '0'), name: id, color, order });
@@ -215,15 +215,6 @@ describe('placement (canvas)', () => {
     expect(overlaps(box(spot), { x: NOTE_GAP, y: NOTE_GAP, width: NOTE_WIDTH, height: NOTE_HEIGHT })).toBe(false);
     expect([NOTE_GAP, NOTE_GAP + NOTE_WIDTH + NOTE_GAP]).toContain(spot.x);
     expect([NOTE_GAP, NOTE_GAP + NOTE_HEIGHT + NOTE_GAP]).toContain(spot.y);
-  });
-
-  it('chooses the round’s question, then the last used area, then the first', () => {
-    expect(chooseArea(layout, A.id, null, null)?.key).toBe(areaKey(A.id, '1a', B.id));
-    expect(chooseArea(layout, A.id, areaKey(A.id, '3a'), null)?.key).toBe(areaKey(A.id, '3a'));
-    expect(chooseArea(layout, A.id, areaKey(B.id, '3a'), null)?.key).toBe(areaKey(A.id, '1a', B.id));
-    expect(chooseArea(layout, A.id, areaKey(A.id, '3a'), '4b')?.key).toBe(areaKey(A.id, '4b'));
-    expect(chooseArea(layout, A.id, areaKey(A.id, '1a', C.id), '1a')?.key).toBe(areaKey(A.id, '1a', C.id));
-    expect(chooseArea(layout, null, null, null)).toBeNull();
   });
 
   it('drops onto the area under the note, the nearest one in a gap, nothing off your flipchart', () => {

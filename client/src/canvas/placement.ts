@@ -1,25 +1,11 @@
-import { areaAt, clampToBody, findArea, findFreeSpot, flipchartOf, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, occupiedIn, type AreaLayout, type Rect, type WallLayout } from '../model/layout';
+import { areaAt, clampToBody, findFreeSpot, flipchartOf, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, occupiedIn, type AreaLayout, type Rect, type WallLayout } from '../model/layout';
 import { gridColumns } from '../../../shared/geometry';
 
 /**
- * Where notes go: which of your areas a new note lands in, and where a dragged note is dropped.
+ * Where notes go: the grid cell a pointed-at new note lands on, and where a dragged note is dropped
+ * (where an unpointed "New note" goes is model/newNote.ts).
  * Pure; coordinates are board units unless named body-relative.
  */
-
-/** The area for a note made without pointing (the N key, the toolbar button). */
-export function chooseArea(layout: WallLayout, myActorId: string | null, lastAreaKey: string | null, roundQuestionId: string | null): AreaLayout | null {
-  const flipchart = flipchartOf(layout, myActorId);
-  if (!flipchart) return null;
-  const last = lastAreaKey ? findArea(layout, lastAreaKey) : undefined;
-  const lastIsMine = last && last.actorId === flipchart.actor.id;
-  if (roundQuestionId) {
-    // During a writing round the round's question wins, unless you were already working in it.
-    if (lastIsMine && last.question.id === roundQuestionId) return last;
-    const roundArea = flipchart.areas.find((a) => a.question.id === roundQuestionId);
-    if (roundArea) return roundArea;
-  }
-  return (lastIsMine ? last : undefined) ?? flipchart.areas[0] ?? null;
-}
 
 /**
  * The centre of the grid cell nearest to a body-relative point: new notes land on the same grid

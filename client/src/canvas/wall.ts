@@ -9,7 +9,8 @@ import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem, type Note
 import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
 import { NoteDrag } from './noteDrag';
-import { chooseArea, spotIn } from './placement';
+import { spotIn } from './placement';
+import { planNewNote } from '../model/newNote';
 import { measureFor } from './measure';
 import { Keyed } from './reconcile';
 import { publishWall } from './testHook';
@@ -33,6 +34,10 @@ export interface WallCallbacks {
   onHover?(noteKey: string | null): void;
   /** A click or tap on a note (its key) or on the background (null): replay pins the note's details. */
   onNoteClick?(noteKey: string | null): void;
+  /** You deleted one of your notes (the × or the Delete key): the view offers to undo it. */
+  onDeleted?(note: { id: string; text: string }): void;
+  /** "New note" could not tell where the note goes: the view asks which of these areas. */
+  onAskArea?(choices: AreaLayout[], preselected: string | null): void;
 }
 
 export interface WallOptions {
@@ -71,6 +76,9 @@ export class WallCanvas {
   private hoveredKey: string | null = null;
   private editingId: string | null = null;
   private lastAreaKey: string | null = null;
+  private notifiedSelection: string | null = null;
+  /** The board point under the mouse (null when it is off the wall): "New note" uses its column. */
+  private pointerPoint: { x: number; y: number } | null = null;
   private spaceHeld = false;
   private viewReady = false;
   /** A read-aloud focus waiting for its note to arrive. */
@@ -232,6 +240,7 @@ export class WallCanvas {
     this.initialView();
     if (this.followRef) this.showNote(this.followRef);
     publishWall(this.layout, () => this.panzoom.view, this.container);
+    this.notifySelection();
     this.callbacks.onView?.();
   }
 
@@ -350,11 +359,45 @@ export class WallCanvas {
 
   // ——— writes ———
 
-  /** A new empty note on your flipchart (in `area` near `near`, or where chooseArea says) and its editor. */
-  createNote(area?: AreaLayout, near?: { x: number; y: number }): string | null {
+  /** The board point at the centre of the visible wall. */
+  private viewCentre(): { x: number; y: number } {
+    const view = this.panzoom.view;
+    return { x: (this.stage.width() / 2 - view.x) / view.scale, y: (this.stage.height() / 2 - view.y) / view.scale };
+  }
+
+  /**
+   * "New note" (the button, the N key): a new note where planNewNote says, or — when it cannot
+   * tell (outside a round; a per-actor round question with no column pointed at) — the view is
+   * asked to let you choose (onAskArea), and calls createNote(area) with the answer.
+   */
+  newNote(): string | null {
+    if (!this.canWrite || !this.board) return null;
+    const plan = planNewNote(this.layout, {
+      myActorId: this.myActorId,
+      roundQuestionId: this.roundQuestionId,
+      pointer: this.pointerPoint,
+      centre: this.viewCentre(),
+      lastAreaKey: this.lastAreaKey,
+      canWriteIn: (questionId) => this.canWriteIn(questionId),
+    });
+    if (plan.kind === 'area') {
+      const pointed = this.pointerPoint && plan.area.key === areaAt(this.layout, this.pointerPoint, this.myActorId ?? undefined)?.key;
+      return this.createNote(plan.area, pointed ? this.pointerPoint! : undefined);
+    }
+    if (plan.kind === 'ask') this.callbacks.onAskArea?.(plan.choices, plan.preselected);
+    return null;
+  }
+
+  /** Areas by key, for the view's answer to onAskArea. */
+  area(key: string): AreaLayout | null {
+    return this.layout.flipcharts.flatMap((f) => f.areas).find((a) => a.key === key) ?? null;
+  }
+
+  /** A new empty note on your flipchart in `area` (near `near` when given) and its editor. */
+  createNote(area: AreaLayout, near?: { x: number; y: number }): string | null {
     if (!this.canWrite || !this.actions || !this.board) return null;
-    const target = area ?? chooseArea(this.layout, this.myActorId, this.lastAreaKey, this.roundQuestionId);
-    if (!target || !this.canWriteIn(target.question.id)) return null;
+    const target = area;
+    if (!this.canWriteIn(target.question.id)) return null;
     const spot = spotIn(this.layout, target, near);
     const id = this.attempt(() =>
       this.actions!.addNote({ questionId: target.question.id, aboutActorId: target.aboutActor?.id ?? null, text: '', x: spot.x, y: spot.y }),
@@ -373,16 +416,24 @@ export class WallCanvas {
     this.attempt(() => this.actions?.updateNote(noteId, { text }));
   }
 
-  deleteNote(noteId: string): void {
-    this.attempt(() => this.actions?.deleteNote(noteId));
+  /** False when the write was refused (the note stays). */
+  deleteNote(noteId: string): boolean {
+    const done = this.attempt(() => (this.actions?.deleteNote(noteId), true)) === true;
     this.pending.delete(noteId);
     if (this.selectedNoteId === noteId) this.select(null);
+    return done;
   }
 
   deleteSelected(): void {
     const id = this.selectedNoteId;
-    const placed = id ? this.findNote(id) : undefined;
-    if (id && placed && this.canEdit(placed.note)) this.deleteNote(id);
+    if (id) this.deleteByUser(id);
+  }
+
+  /** A delete you asked for (× or Delete key): done, then offered for undo. */
+  private deleteByUser(noteId: string): void {
+    const placed = this.findNote(noteId);
+    if (!placed || !this.canEdit(placed.note)) return;
+    if (this.deleteNote(noteId)) this.callbacks.onDeleted?.({ id: noteId, text: placed.note.text });
   }
 
   private attempt<T>(write: () => T): T | null {
@@ -401,7 +452,17 @@ export class WallCanvas {
     if (this.selectedKey === key) return;
     this.selectedKey = key;
     this.render();
-    this.callbacks.onSelect?.(this.selectedNoteId);
+  }
+
+  /**
+   * Tells the view when the selected note's id changes. Checked after every render: a note
+   * selected while still pending (just created) has no node yet, and gets its id once drawn.
+   */
+  private notifySelection(): void {
+    const id = this.selectedNoteId;
+    if (id === this.notifiedSelection) return;
+    this.notifiedSelection = id;
+    this.callbacks.onSelect?.(id);
   }
 
   clearSelection(): void {
@@ -429,7 +490,7 @@ export class WallCanvas {
         if (area) this.createNote(area, point ?? undefined);
       },
       click: (note, onDelete) => {
-        if (note && onDelete) this.deleteNote(note.getAttr('noteId') as string);
+        if (note && onDelete) this.deleteByUser(note.getAttr('noteId') as string);
         else this.select(note?.getAttr('editable') ? note.id() : null);
         if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : null);
       },
@@ -438,6 +499,7 @@ export class WallCanvas {
       },
       pointer: (point, target) => {
         this.actions?.setCursor(point ? { x: Math.round(point.x), y: Math.round(point.y) } : null);
+        this.pointerPoint = point;
         if (target || !point) this.hover(target);
       },
       dragStart: (note) => {

@@ -1,4 +1,5 @@
 import { LOCALES, type Language } from '../../../shared/schema/common';
+import { pasteOverflow } from '../model/noteText';
 import { NOTE_GAP, areaKey, findArea, findFreeSpot, layoutWall, occupiedIn, type WallLayout } from '../model/layout';
 import type { BoardSnapshot } from '../sync/types';
 
@@ -35,4 +36,18 @@ export function snippet(text: string, max = 40): string {
 /** Moves focus to an element by id once it exists (after Svelte has rendered). */
 export function focusById(id: string): void {
   requestAnimationFrame(() => document.getElementById(id)?.focus());
+}
+
+/**
+ * A note textarea's paste handler: a paste that would take the text over NOTE_TEXT_MAX is refused
+ * whole (the textarea's `maxlength` would cut it silently) and `onRefused` says by how much.
+ */
+export function guardPaste(event: ClipboardEvent, onRefused: (over: number) => void): void {
+  const field = event.currentTarget as HTMLTextAreaElement;
+  const pasted = event.clipboardData?.getData('text/plain') ?? '';
+  const over = pasteOverflow(field.value, field.selectionStart, field.selectionEnd, pasted);
+  if (over > 0) {
+    event.preventDefault();
+    onRefused(over);
+  }
 }

@@ -876,6 +876,12 @@ export const en = {
     'Arvo listens on all interfaces, but this computer has no network connection that other devices could reach. Connect it to the room\'s network (Wi-Fi), then open this panel again, or set PUBLIC_URL.',
   'share.address.choose': 'Address in links',
   'share.address.chooseHelp': 'The address of this computer on the room\'s network: phones on the same network (Wi-Fi) can open it.',
+  // ——— safe editing (issue 9) ———
+  'edit.pickQuestion': 'Which question is this note for?',
+  'edit.pickQuestionHelp': 'No round is open, so choose where the new note goes.',
+  'edit.pickAbout': 'Which actor is this answer about?',
+  'edit.pickAboutHelp': 'Point at a column before pressing N, or choose one here.',
+  'edit.pasteTooLong': 'Not pasted: the note would be {over} characters too long (at most {max}). Shorten the text and paste again.',
 } as const;
 
 export type MessageKey = keyof typeof en;

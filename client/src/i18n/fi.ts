@@ -877,4 +877,10 @@ export const fi: Record<MessageKey, string> = {
     'Arvo kuuntelee kaikissa verkkoliitännöissä, mutta tällä koneella ei ole verkkoyhteyttä, johon muut laitteet ylettyisivät. Yhdistä kone huoneen verkkoon (Wi-Fi) ja avaa tämä ikkuna uudelleen, tai määritä PUBLIC_URL.',
   'share.address.choose': 'Linkkien osoite',
   'share.address.chooseHelp': 'Tämän koneen osoite huoneen verkossa: samassa verkossa (Wi-Fi) olevat puhelimet voivat avata sen.',
+  // ——— turvallinen muokkaus (issue 9) ———
+  'edit.pickQuestion': 'Mihin kysymykseen lappu kuuluu?',
+  'edit.pickQuestionHelp': 'Kierros ei ole käynnissä, joten valitse, minne uusi lappu tulee.',
+  'edit.pickAbout': 'Mitä toimijaa vastaus koskee?',
+  'edit.pickAboutHelp': 'Osoita saraketta ennen N-näppäintä tai valitse se tästä.',
+  'edit.pasteTooLong': 'Ei liitetty: lappu olisi {over} merkkiä liian pitkä (enintään {max}). Lyhennä tekstiä ja liitä uudelleen.',
 };

@@ -872,4 +872,10 @@ export const sv: Record<MessageKey, string> = {
   'share.address.noLanHelp': 'Arvo lyssnar på alla gränssnitt, men datorn har ingen nätverksanslutning som andra enheter kan nå. Anslut den till rummets nätverk (wifi) och öppna panelen igen, eller ange PUBLIC_URL.',
   'share.address.choose': 'Adress i länkarna',
   'share.address.chooseHelp': 'Datorns adress i rummets nätverk: telefoner i samma nätverk (wifi) kan öppna den.',
+  // Safe editing (issue 9).
+  'edit.pickQuestion': 'Vilken fråga gäller lappen?',
+  'edit.pickQuestionHelp': 'Ingen skrivomgång pågår, så välj var den nya lappen ska hamna.',
+  'edit.pickAbout': 'Vilken aktör gäller svaret?',
+  'edit.pickAboutHelp': 'Peka på en kolumn innan du trycker N, eller välj en här.',
+  'edit.pasteTooLong': 'Inte inklistrat: lappen skulle bli {over} tecken för lång (högst {max}). Korta texten och klistra in igen.',
 };
