@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import { ArvoError } from '../errors';
 import type { TransactionOrigin } from '../origins';
 import { actionSchema, type Action } from '../schema/action';
-import { flowSchema, type Flow } from '../schema/flow';
+import { flowSchema, mapViewSchema, type Flow, type MapView } from '../schema/flow';
 import { newId } from '../schema/ids';
 import { roomRoots, toYMap } from '../schema/layout';
 import { matrixKey, strengthRefSchema } from '../schema/matrix';
@@ -150,6 +150,12 @@ export function mergeFlows(doc: Y.Doc, flowIds: readonly string[], origin: Trans
 
 export function deleteFlow(doc: Y.Doc, flowId: string, origin: TransactionOrigin): void {
   doc.transact(() => roomRoots(doc).flows.delete(flowId), origin);
+}
+
+/** The map view the memo shows (the room document's `session.memoMap`). */
+export function setMemoMap(doc: Y.Doc, view: MapView, origin: TransactionOrigin): void {
+  const parsed = parseInput(mapViewSchema, view, 'memo map');
+  doc.transact(() => roomRoots(doc).session.set('memoMap', parsed), origin);
 }
 
 export function setMapPosition(doc: Y.Doc, nodeId: string, position: { x: number; y: number }, origin: TransactionOrigin): void {

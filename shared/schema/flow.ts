@@ -10,6 +10,15 @@ export const CLIENTS_NODE = 'clients';
 export const flowNodeSchema = z.union([idSchema, z.literal(CLIENTS_NODE)]);
 export const FLOW_KINDS = ['tangible', 'intangible'] as const;
 export const FLOW_LAYERS = ['current', 'future'] as const;
+/**
+ * The ways the map can be drawn: one layer, both layers together, or the difference between
+ * them. The facilitator chooses one for the memo (`session.memoMap`).
+ */
+export const MAP_VIEWS = ['current', 'future', 'both', 'difference'] as const;
+export type MapView = (typeof MAP_VIEWS)[number];
+export const mapViewSchema = z.enum(MAP_VIEWS);
+/** The memo's map when the facilitator has not chosen one. */
+export const DEFAULT_MEMO_MAP: MapView = 'both';
 
 export const flowSchema = z.object({
   id: idSchema,

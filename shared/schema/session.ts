@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, timestampSchema } from './common';
+import { DEFAULT_MEMO_MAP, mapViewSchema, type MapView } from './flow';
 
 /**
  * The facilitator's live controls in the room document's `session` map. Times are the server's
@@ -45,8 +46,13 @@ export const sessionSchema = z.object({
    * Participants then see a "the memo is ready" banner that leads to the read-only Memo tab.
    */
   memoSharedAt: timestampSchema.nullable().optional(),
+  /** The map the memo (and the room screen's workshop II) shows; read it with `memoMapOf` (absent = 'both'). */
+  memoMap: mapViewSchema.optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
 /** The room screen's view with its default: documents written before `present` existed say nothing. */
+/** The map view the facilitator chose for the memo, 'both' when none was chosen. */
+export const memoMapOf = (session: { memoMap?: MapView | undefined }): MapView => session.memoMap ?? DEFAULT_MEMO_MAP;
+
 export const presentOf = (session: { present?: PresentView | undefined }): PresentView => session.present ?? 'auto';

@@ -273,10 +273,11 @@ describe('suggestions', () => {
   });
 
   it('leaves out what is on the map and proposes only the newer notes of a pair', () => {
-    const proposed = [{ from: ASSOC.id, to: LINKKU.id, noteRefs: [ref(notes[0]!), ref(notes[1]!)], label: 'Volunteers; Premises' }];
+    const proposed = [{ from: ASSOC.id, to: LINKKU.id, noteRefs: [ref(notes[0]!), ref(notes[1]!)], label: 'Volunteers; Premises', kind: 'tangible' as const }];
     const onMap = flow(ASSOC.id, LINKKU.id, { noteRefs: [ref(notes[0]!)] });
     const [partial] = suggestFlows(proposed, [onMap], 'current', notes);
-    expect(partial).toMatchObject({ noteRefs: [ref(notes[1]!)], label: 'Premises', existingFlowId: onMap.id, layer: 'current' });
+    // The kind is guessed again from what is left: premises are tangible.
+    expect(partial).toMatchObject({ noteRefs: [ref(notes[1]!)], label: 'Premises', kind: 'tangible', existingFlowId: onMap.id, layer: 'current' });
     expect(suggestFlows(proposed, [{ ...onMap, noteRefs: proposed[0]!.noteRefs }], 'current', notes)).toEqual([]);
     // A flow on the other layer does not count.
     expect(suggestFlows(proposed, [{ ...onMap, layer: 'future', noteRefs: proposed[0]!.noteRefs }], 'current', notes)).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveCurrentFlows, deriveFutureFlows } from '../../shared/derive/flows';
+import { deriveCurrentFlows, deriveFutureFlows, guessFlowKind } from '../../shared/derive/flows';
 import { buildMatrix, type Matrix } from '../../shared/derive/matrix';
 import { refOf, type WallNote } from '../../shared/derive/types';
 import { memoInputFromDocs } from '../../shared/memo/input';
@@ -190,17 +190,17 @@ describe('deriveCurrentFlows', () => {
   it('1a offers flow writer → about, 1b writer → clients, 2a about → writer, 2b clients → writer', () => {
     const notes = [note(X, '1a', 'tiloja', Y), note(X, '1b', 'toimintaa'), note(X, '2a', 'tietoa', Y), note(X, '2b', 'palautetta')];
     expect(deriveCurrentFlows(notes, QUESTIONS)).toEqual([
-      { from: X, to: Y, noteRefs: [refOf(notes[0]!)], label: 'tiloja' },
-      { from: X, to: 'clients', noteRefs: [refOf(notes[1]!)], label: 'toimintaa' },
-      { from: Y, to: X, noteRefs: [refOf(notes[2]!)], label: 'tietoa' },
-      { from: 'clients', to: X, noteRefs: [refOf(notes[3]!)], label: 'palautetta' },
+      { from: X, to: Y, noteRefs: [refOf(notes[0]!)], label: 'tiloja', kind: 'tangible' },
+      { from: X, to: 'clients', noteRefs: [refOf(notes[1]!)], label: 'toimintaa', kind: 'intangible' },
+      { from: Y, to: X, noteRefs: [refOf(notes[2]!)], label: 'tietoa', kind: 'intangible' },
+      { from: 'clients', to: X, noteRefs: [refOf(notes[3]!)], label: 'palautetta', kind: 'intangible' },
     ]);
   });
 
   it('groups notes of the same direction into one flow, whichever side wrote them', () => {
     // X offers to Y (1a by X), and Y benefits from X (2a by Y): both are value flowing X → Y.
     const notes = [note(X, '1a', 'tiloja', Y), note(Y, '2a', 'tiloja iltaisin', X), note(X, '1a', 'vapaaehtoisia', Y)];
-    expect(deriveCurrentFlows(notes, QUESTIONS)).toEqual([{ from: X, to: Y, noteRefs: notes.map(refOf), label: 'tiloja; tiloja iltaisin; vapaaehtoisia' }]);
+    expect(deriveCurrentFlows(notes, QUESTIONS)).toEqual([{ from: X, to: Y, noteRefs: notes.map(refOf), label: 'tiloja; tiloja iltaisin; vapaaehtoisia', kind: 'tangible' }]);
   });
 
   it('ignores strengths, challenges, notes without an actor, per-actor notes about nobody or about the writer', () => {
@@ -236,14 +236,16 @@ describe('deriveFutureFlows', () => {
   it('on the LINKKU pilot: each strength flows from its actor to the other actors who named the challenge', () => {
     const flows = deriveFutureFlows(linkkuMatrix());
     const name = (id: string) => Object.entries(A).find(([, v]) => v === id)?.[0] ?? id;
-    expect(flows.map((f) => [name(f.from), name(f.to), f.label])).toEqual([
-      ['associations', 'students', 'Collaboration and its management; Attitudes'],
-      ['associations', 'linkku', 'Collaboration and its management; Attitudes; Availability of services'],
-      ['linkku', 'students', 'Collaboration and its management'],
-      ['linkku', 'associations', 'Collaboration and its management; Availability of services'],
-      ['students', 'linkku', 'Collaboration and its management'],
-      ['students', 'associations', 'Collaboration and its management'],
+    // The label says what flows (the strengths), not which challenge themes they answer.
+    expect(flows.map((f) => [name(f.from), name(f.to), f.label, f.kind])).toEqual([
+      ['associations', 'students', 'networks; willingness to collaborate; flexibility; reliability and long traditions; easy to approach; communication', 'intangible'],
+      ['associations', 'linkku', 'networks; willingness to collaborate; flexibility; reliability and long traditions; easy to approach; communication; …', 'intangible'],
+      ['linkku', 'students', 'networks; offers learning environments', 'intangible'],
+      ['linkku', 'associations', 'networks; offers learning environments; can take expertise anywhere', 'intangible'],
+      ['students', 'linkku', "commitment to project-based learning; keen teachers; the university's pedagogical policy", 'intangible'],
+      ['students', 'associations', "commitment to project-based learning; keen teachers; the university's pedagogical policy", 'intangible'],
     ]);
+    for (const f of flows) expect(f.label).not.toMatch(/Collaboration and its management|Attitudes|Availability of services/);
     const n = ids.notes;
     const assocToLinkku = flows.find((f) => f.from === A.associations && f.to === A.linkku)!;
     expect(assocToLinkku.noteRefs).toEqual(
@@ -263,6 +265,41 @@ describe('deriveFutureFlows', () => {
       ],
       countsByActor: [],
     };
-    expect(deriveFutureFlows(matrix)).toEqual([{ from: X, to: 'clients', noteRefs: [refOf(strength)], label: 'Jonot' }]);
+    expect(deriveFutureFlows(matrix)).toEqual([{ from: X, to: 'clients', noteRefs: [refOf(strength)], label: 'ammattilaiset', kind: 'intangible' }]);
+  });
+
+  it('guesses tangible from the strength or from the need it meets', () => {
+    const actor = { id: X, name: 'Kunta', color: '#77aadd', order: 1 };
+    const strength = note(X, '3b', 'iso sali');
+    const other = note(X, '3b', 'osaamista');
+    const row = (name: string, need: string, s: WallNote, label: string) => ({
+      theme: { id: `Theme${name}`.padEnd(16, '0').slice(0, 16), name, kind: 'challenge' as const, order: 1, need },
+      challenges: [note(Y, '4a', 'x')],
+      strengths: [{ actor, items: [{ ref: `note:${refOf(s)}`, label, notes: [s] }] }],
+      unsolved: false,
+    });
+    expect(deriveFutureFlows({ rows: [row('Tilat', '', strength, 'iso sali')], countsByActor: [] })[0]).toMatchObject({ label: 'iso sali', kind: 'tangible' });
+    expect(deriveFutureFlows({ rows: [row('Kyydit', 'kuljetukset kylistä', other, 'osaamista')], countsByActor: [] })[0]).toMatchObject({ label: 'osaamista', kind: 'tangible' });
+    expect(deriveFutureFlows({ rows: [row('Luottamus', 'tutustuminen', other, 'osaamista')], countsByActor: [] })[0]).toMatchObject({ kind: 'intangible' });
+  });
+});
+
+describe('guessFlowKind', () => {
+  it.each([
+    'rahaa', 'raha', 'rahoitus', 'rahoitusta hankkeelle', 'tilat', 'tiloja iltaisin', 'kokoustilat', 'kuljetus', 'kuljetukset', 'kuljetuksia kylille',
+    'laitteet', 'laitteita', 'kyydit', 'avustuksia', 'ruokaa', 'money', 'funding', 'premises', 'meeting space', 'a room for the club', 'transport',
+    'rides to town', 'equipment', 'computers', 'grants',
+  ])('%s is tangible', (text) => expect(guessFlowKind(text)).toBe('tangible'));
+
+  it.each([
+    'tietoa', 'osaamista', 'vertaistuki', 'luottamus', 'yhteistyön tilanne', 'tilastotietoa', 'palautetta', 'verkostot', 'knowledge', 'expertise',
+    'contacts with residents', 'trust', 'care and attention', 'autonomy', 'feedback', '',
+  ])('%s is intangible', (text) => expect(guessFlowKind(text)).toBe('intangible'));
+});
+
+describe('deriveCurrentFlows kinds', () => {
+  it('guesses the kind from the notes of the flow', () => {
+    const notes = [note(X, '1a', 'tiloja', Y), note(X, '1b', 'toimintaa'), note(X, '2a', 'tietoa', Y)];
+    expect(deriveCurrentFlows(notes, QUESTIONS).map((f) => f.kind)).toEqual(['tangible', 'intangible', 'intangible']);
   });
 });

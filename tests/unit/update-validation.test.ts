@@ -164,6 +164,7 @@ describe('honest updates: every operation in shared/ops is accepted', () => {
     expectAccepted(p, (d) => analysis.setMapPosition(d, actor, { x: 10.4, y: -20 }, LOCAL_ORIGIN));
     expectAccepted(p, (d) => analysis.setMapPosition(d, 'clients', { x: 0, y: 0 }, LOCAL_ORIGIN));
     expectAccepted(p, (d) => analysis.clearMapLayout(d, LOCAL_ORIGIN));
+    expectAccepted(p, (d) => analysis.setMemoMap(d, 'difference', LOCAL_ORIGIN));
     let action = '';
     expectAccepted(p, (d) => (action = analysis.addAction(d, { themeId: challenge, what: 'Tehdään' }, NOW, LOCAL_ORIGIN).id));
     expectAccepted(p, (d) => analysis.updateAction(d, action, { status: 'done', checkDate: '2026-01-31', ownerActorId: actor, ownerName: 'Ville', notes: 'ok' }, LOCAL_ORIGIN));
@@ -258,6 +259,7 @@ const CASES: Case[] = [
   { name: 'participants written by a client', kind: 'room', attack: change((d) => roomRoots(d).participants.set(ID.other, toYMap({ id: ID.other, name: 'X', actorId: null, role: 'facilitator', joinedAt: 1 }))), rule: 'invalid-content', why: /server only/ },
   { name: 'a participant deleted by a client', kind: 'room', attack: change((d) => roomRoots(d).participants.delete(ID.me)), rule: 'invalid-content', why: /server only/ },
   { name: 'session.postedRequests from a client', kind: 'room', attack: change((d) => roomRoots(d).session.set('postedRequests', [])), rule: 'invalid-content', why: /server only/ },
+  { name: 'an unknown memo map view', kind: 'room', attack: change((d) => roomRoots(d).session.set('memoMap', 'everything')), rule: 'invalid-content', why: /memoMap/ },
   { name: 'a bad actor colour', kind: 'room', attack: change((d) => roomRoots(d).actors.get(firstActor(d))!.set('color', 'red')), rule: 'invalid-content', why: /color/ },
   { name: 'a matrix key that does not match its fields', kind: 'room', attack: change((d) => roomRoots(d).matrix.set(`${ID.actorA}|theme:${ID.actorB}`, toYMap({ challengeThemeId: ID.actorB, strengthRef: `theme:${ID.actorB}`, createdAt: 1 }))), rule: 'invalid-content', why: /must equal the record's key/ },
   { name: 'a themeNotes key that is not a noteRef', kind: 'room', attack: change((d) => roomRoots(d).themeNotes.set('x', ID.actorA)), rule: 'invalid-content', why: /not a valid key/ },

@@ -878,4 +878,17 @@ export const sv: Record<MessageKey, string> = {
   'edit.pickAbout': 'Vilken aktör gäller svaret?',
   'edit.pickAboutHelp': 'Peka på en kolumn innan du trycker N, eller välj en här.',
   'edit.pasteTooLong': 'Inte inklistrat: lappen skulle bli {over} tecken för lång (högst {max}). Korta texten och klistra in igen.',
+  // The value map drawn by hand (issue 9).
+  'map.draw': 'Rita en pil',
+  'map.draw.title': 'Ny pil',
+  'map.draw.from': 'Från (givare)',
+  'map.draw.to': 'Till (mottagare)',
+  'map.draw.choose': 'Välj…',
+  'map.draw.labelHint': 'Vad som flödar, t.ex. mötesrum, finansiering, kunnande',
+  'map.draw.add': 'Lägg till pilen',
+  'map.draw.added': 'Pilen {from} → {to} lades till',
+  'map.draw.needEnds': 'Välj både givare och mottagare.',
+  'map.draw.sameEnds': 'En pil behöver två olika ändar.',
+  'map.memo.shows': 'Promemorian visar: {view}',
+  'map.memo.use': 'Använd ”{view}” i promemorian',
 };

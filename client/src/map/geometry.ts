@@ -128,30 +128,97 @@ export interface Box {
   height: number;
 }
 
-const overlapArea = (a: Box, b: Box) =>
-  Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+/** Whether two boxes overlap (touching edges do not count). */
+export const boxesOverlap = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-/** Where along its curve each label goes: the middle if free, else the least crowded spot. */
+export interface LabelRequest {
+  id: string;
+  route: EdgeRoute;
+  /** The label's sizes, best first: the full text, then shorter forms ("…") for a last resort. */
+  sizes: ReadonlyArray<{ width: number; height: number }>;
+}
+
+export interface PlacedLabel {
+  box: Box;
+  /** Which of the request's sizes was used (0 = the full text). */
+  size: number;
+  /** Placed away from its arrow: the renderer draws a thin leader line to the arrow's middle. */
+  leader: boolean;
+  /** The point on the arrow the label belongs to. */
+  anchor: Point;
+}
+
+/** Where along its curve a label may go, best first. */
 const LABEL_STOPS = [0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.2, 0.8];
+/** Sideways shifts from the curve (in label heights), best first. */
+const SIDE_SHIFTS = [0, 0.6, -0.6, 1.2, -1.2];
+/** Space kept free around every label. */
+const LABEL_GAP = 3;
+/** Beyond this distance from its arrow, a label with its full text is not worth a leader line: it is shortened first. */
+const NEAR_RING = 140;
 
-export function placeLabels(labels: ReadonlyArray<{ id: string; route: EdgeRoute; width: number; height: number }>, obstacles: readonly Box[]): Map<string, Box> {
-  const placed: Box[] = [];
-  const out = new Map<string, Box>();
-  for (const label of labels) {
-    let best: Box | null = null;
-    let bestScore = Infinity;
-    for (const t of LABEL_STOPS) {
-      const at = pointAt(label.route, t);
-      const box = { x: at.x - label.width / 2, y: at.y - label.height / 2, width: label.width, height: label.height };
-      // Covering a node is worse than covering another label; drifting from the middle costs a little.
-      const score = placed.reduce((sum, p) => sum + overlapArea(box, p), 0) + obstacles.reduce((sum, o) => sum + 3 * overlapArea(box, o), 0) + Math.abs(t - 0.5) * 40;
-      if (score < bestScore) {
-        bestScore = score;
-        best = box;
+const grow = (b: Box, by: number): Box => ({ x: b.x - by, y: b.y - by, width: b.width + 2 * by, height: b.height + 2 * by });
+
+/**
+ * Places every label so that no two labels overlap and no label overlaps a node (`obstacles`):
+ * a small deterministic greedy placer. For each label, in order: the full text on its arrow
+ * (middle first, then along the curve and a little to either side), then the full text nearby
+ * with a leader line; only then a shorter form ("…", the whole text stays in a tooltip), the
+ * same way; and at last the shortest form anywhere free around it (the search grows until it
+ * finds room, so it always ends with no overlap).
+ */
+export function placeLabels(labels: readonly LabelRequest[], obstacles: readonly Box[]): Map<string, PlacedLabel> {
+  const taken: Box[] = obstacles.map((o) => grow(o, LABEL_GAP));
+  const out = new Map<string, PlacedLabel>();
+  const free = (box: Box) => !taken.some((t) => boxesOverlap(box, t));
+  const centred = (at: Point, size: { width: number; height: number }): Box => ({ x: at.x - size.width / 2, y: at.y - size.height / 2, width: size.width, height: size.height });
+
+  function onCurve(route: EdgeRoute, size: { width: number; height: number }): Box | null {
+    const dx = route.end.x - route.start.x;
+    const dy = route.end.y - route.start.y;
+    const length = Math.hypot(dx, dy) || 1;
+    const nx = -dy / length;
+    const ny = dx / length;
+    for (const shift of SIDE_SHIFTS) {
+      for (const t of LABEL_STOPS) {
+        const at = pointAt(route, t);
+        const box = centred({ x: at.x + nx * shift * size.height, y: at.y + ny * shift * size.height }, size);
+        if (free(box)) return box;
       }
     }
-    placed.push(best!);
-    out.set(label.id, best!);
+    return null;
+  }
+
+  function around(anchor: Point, size: { width: number; height: number }, maxRadius: number): Box | null {
+    for (let radius = 24; radius <= maxRadius; radius += 14) {
+      const steps = Math.max(12, Math.ceil((2 * Math.PI * radius) / 28));
+      for (let k = 0; k < steps; k++) {
+        const angle = -Math.PI / 2 + (2 * Math.PI * k) / steps;
+        const box = centred({ x: anchor.x + Math.cos(angle) * radius, y: anchor.y + Math.sin(angle) * radius }, size);
+        if (free(box)) return box;
+      }
+    }
+    return null;
+  }
+
+  for (const label of labels) {
+    const anchor = pointAt(label.route, 0.5);
+    const last = label.sizes.length - 1;
+    let placed: PlacedLabel | null = null;
+    // Each form in turn: on the arrow, then close by with a leader line (closer for the longer forms).
+    for (let size = 0; size <= last && !placed; size++) {
+      const form = label.sizes[size]!;
+      const on = onCurve(label.route, form);
+      if (on) placed = { box: on, size, leader: false, anchor };
+      else {
+        const near = around(anchor, form, NEAR_RING * (size + 1));
+        if (near) placed = { box: near, size, leader: true, anchor };
+      }
+    }
+    // Always ends: far enough out, nothing is in the way.
+    placed ??= { box: around(anchor, label.sizes[last]!, 100_000)!, size: last, leader: true, anchor };
+    taken.push(grow(placed.box, LABEL_GAP));
+    out.set(label.id, placed);
   }
   return out;
 }

@@ -38,8 +38,9 @@ export interface LayoutOptions {
 }
 
 /** The drawing area grows with the number of nodes so that 24 actors still fit. */
-export function frameFor(nodeCount: number): Frame {
-  const width = Math.round(Math.max(1000, Math.sqrt(Math.max(1, nodeCount) * 90_000)));
+/** Room for the nodes and for the flows' labels: a map with many flows is drawn larger (never smaller) so its labels fit. */
+export function frameFor(nodeCount: number, flowCount = 0): Frame {
+  const width = Math.round(Math.max(1000, Math.sqrt(Math.max(1, nodeCount) * 90_000 + Math.max(0, flowCount) * 32_000)));
   return { width, height: Math.round(width * 0.62) };
 }
 

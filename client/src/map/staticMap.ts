@@ -12,7 +12,7 @@ import { renderMapSvg } from './svg';
  */
 export function staticMapSvg(board: BoardSnapshot, layer: MapLayer, language: Language, t: Translate): string {
   const ids = nodeIdsOf(board.room.actors);
-  const frame = frameFor(ids.length);
+  const frame = frameFor(ids.length, board.analysis.flows.length);
   const edges = board.analysis.flows.map((f) => ({ from: f.from, to: f.to }));
   const positions = layoutMap(ids.map((id) => ({ id, radius: NODE_RADIUS })), edges, board.analysis.mapLayout, { frame, centerId: CLIENTS_NODE, seed: 1 });
   return renderMapSvg(

@@ -1,4 +1,4 @@
-import { deriveCurrentFlows, deriveFutureFlows, type ProposedFlow } from '../../../shared/derive/flows';
+import { deriveCurrentFlows, deriveFutureFlows, guessFlowKind, type ProposedFlow } from '../../../shared/derive/flows';
 import { buildMatrix } from '../../../shared/derive/matrix';
 import { refOf, type WallNote } from '../../../shared/derive/types';
 import type { AnalysisSnapshot } from '../../../shared/read/analysis';
@@ -48,7 +48,8 @@ export function suggestFlows(proposed: readonly ProposedFlow[], flows: readonly 
     const partial = remaining.length < proposal.noteRefs.length;
     // Current labels are the notes' own words: relabel from the notes that are left.
     const label = partial && layer === 'current' ? summarise(remaining.map((ref) => textOf.get(ref) ?? '').filter(Boolean)) : proposal.label;
-    out.push({ ...proposal, noteRefs: remaining, label: label.slice(0, 200), layer, existingFlowId: same[0]?.id ?? null });
+    const kind = partial && layer === 'current' ? guessFlowKind(label) : proposal.kind;
+    out.push({ ...proposal, noteRefs: remaining, label: label.slice(0, 200), kind, layer, existingFlowId: same[0]?.id ?? null });
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { placeLabels, routeEdges, textWidth, wrapText, type Box, type EdgeRoute } from './geometry';
+import { placeLabels, routeEdges, textWidth, wrapText, type EdgeRoute, type PlacedLabel } from './geometry';
 import { DASH, EDGE_PAINT, FRAME_PAD as PAD, NODE_HEIGHT, NODE_WIDTH, type EdgeStyle, type LegendItem, type MapEdgeView, type MapModel, type MapNodeView } from './model';
 
 /**
@@ -109,26 +109,49 @@ interface LabelRows {
   rows: Array<{ text: string; bold: boolean }>;
   width: number;
   height: number;
+  /** Some of the label's text is left out ("…"): the whole text goes into a tooltip. */
+  shortened: boolean;
 }
 
 const LABEL_SIZE = 12;
 const LABEL_LINE = 15;
 
-function labelRows(edge: MapEdgeView): LabelRows | null {
-  const lines = edge.label ? wrapText(edge.label, 28, 2) : [];
+function rowsOf(edge: MapEdgeView, maxChars: number, maxLines: number): LabelRows | null {
+  const lines = edge.label ? wrapText(edge.label, maxChars, maxLines) : [];
   if (lines.length === 0 && !edge.tag) return null;
   const rows = [...(edge.tag ? [{ text: edge.tag, bold: true }] : []), ...lines.map((text) => ({ text, bold: false }))];
   const width = Math.max(...rows.map((r) => textWidth(r.text, LABEL_SIZE) + (r.bold ? 6 : 0))) + 14;
-  return { rows, width, height: rows.length * LABEL_LINE + 8 };
+  const shortened = lines.some((line) => line.endsWith('…')) && !edge.label.trim().endsWith('…');
+  return { rows, width, height: rows.length * LABEL_LINE + 8, shortened };
 }
 
-function labelSvg(edge: MapEdgeView, label: LabelRows, box: Box): string {
+/** A label's forms, best first: up to three lines, then (last resorts) two shorter lines, one short line. */
+function labelForms(edge: MapEdgeView): LabelRows[] {
+  const full = rowsOf(edge, 30, 3);
+  if (!full) return [];
+  const forms = [full];
+  for (const [chars, lines] of [[22, 2], [16, 1]] as const) {
+    const form = rowsOf(edge, chars, lines)!;
+    const previous = forms[forms.length - 1]!;
+    if (form.width < previous.width || form.height < previous.height) forms.push(form);
+  }
+  return forms;
+}
+
+function labelSvg(edge: MapEdgeView, label: LabelRows, placed: PlacedLabel): string {
+  const box = placed.box;
   const paint = EDGE_PAINT[edge.style];
   const cx = box.x + box.width / 2;
   const texts = label.rows
     .map((row, i) => `<text x="${round(cx)}" y="${round(box.y + LABEL_LINE * (i + 1))}" text-anchor="middle" font-size="${LABEL_SIZE}"${row.bold ? ` font-weight="700" fill="${paint.color}"` : ` fill="${INK}"`}${edge.style === 'removed' && !row.bold ? ' text-decoration="line-through"' : ''}>${escapeXml(row.text)}</text>`)
     .join('');
-  return `<g class="vm-label" data-label-for="${escapeXml(edge.id)}"><rect x="${round(box.x)}" y="${round(box.y)}" width="${round(box.width)}" height="${round(box.height)}" rx="5" fill="#ffffff" fill-opacity="0.94" stroke="${paint.color}" stroke-opacity="${edge.selected ? 1 : 0.55}" stroke-width="${edge.selected ? 2 : 1}"/>${texts}</g>`;
+  const tooltip = label.shortened ? `<title>${escapeXml(edge.label)}</title>` : '';
+  // A label moved away from its arrow is tied to the arrow's middle by a thin line.
+  const near = { x: Math.min(Math.max(placed.anchor.x, box.x), box.x + box.width), y: Math.min(Math.max(placed.anchor.y, box.y), box.y + box.height) };
+  const leader = placed.leader
+    ? `<path d="M${round(placed.anchor.x)} ${round(placed.anchor.y)}L${round(near.x)} ${round(near.y)}" stroke="${paint.color}" stroke-opacity="0.6" stroke-width="1" stroke-dasharray="2 3" fill="none"/><circle cx="${round(placed.anchor.x)}" cy="${round(placed.anchor.y)}" r="2.5" fill="${paint.color}"/>`
+    : '';
+  return `<g class="vm-label" data-label-for="${escapeXml(edge.id)}"${placed.size > 0 ? ` data-shortened="${placed.size}"` : ''}>${tooltip}${leader}<rect x="${round(box.x)}" y="${round(box.y)}" width="${round(box.width)}" height="${round(box.height)}" rx="5" fill="#ffffff" fill-opacity="0.94" stroke="${paint.color}" stroke-opacity="${edge.selected ? 1 : 0.55}" stroke-width="${edge.selected ? 2 : 1}"/>${texts}</g>`;
 }
 
 function nodeSvg(node: MapNodeView, model: MapModel): string {
@@ -186,15 +209,62 @@ function legendSvg(model: MapModel, bounds: Bounds): { svg: string; height: numb
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** The title's lines: wrapped to the drawing's width, never cut. */
+const TITLE_SIZE = 22;
+const TITLE_LINE = 28;
+export function titleLines(title: string, width: number): string[] {
+  const maxChars = Math.max(12, Math.floor((width - 2 * PAD) / (TITLE_SIZE * 0.62)));
+  const words = title.replace(/\s+/g, ' ').trim().split(' ').filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length <= maxChars || !line) line = candidate;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.length > 0 ? lines : [''];
+}
+
+/** The width the title needs on one line (a long single word cannot wrap: the drawing grows). */
+const titleWidth = (lines: readonly string[]) => Math.max(...lines.map((l) => l.length * TITLE_SIZE * 0.62)) + 2 * PAD;
+
 export function renderMapSvg(model: MapModel): string {
-  const bounds = mapBounds(model);
   const routes = routeEdges(model.nodes, model.edges);
   const drawn = model.edges.filter((e) => routes.has(e.id));
+  // Order matters: lines under labels under nodes, so a name is never hidden by a label.
+  const selectedLast = [...drawn.filter((e) => !e.selected), ...drawn.filter((e) => e.selected)];
+  // Labels are placed selected first, so the arrow being looked at gets the best spot.
+  const sized = [...drawn.filter((e) => e.selected), ...drawn.filter((e) => !e.selected)]
+    .map((edge) => ({ edge, forms: labelForms(edge) }))
+    .filter((x) => x.forms.length > 0);
+  const nodeBoxes = model.nodes.map((n) => ({ x: n.x - NODE_WIDTH / 2 - 4, y: n.y - NODE_HEIGHT / 2 - 4, width: NODE_WIDTH + 8, height: NODE_HEIGHT + 8 }));
+  const placed = placeLabels(sized.map(({ edge, forms }) => ({ id: edge.id, route: routes.get(edge.id)!, sizes: forms })), nodeBoxes);
+  // The drawing holds every node and every label, wherever they were placed.
+  const nodeBounds = mapBounds(model);
+  let minX = nodeBounds.x;
+  let minY = nodeBounds.y;
+  let maxX = nodeBounds.x + nodeBounds.width;
+  let maxY = nodeBounds.y + nodeBounds.height;
+  for (const { box } of placed.values()) {
+    minX = Math.min(minX, box.x - 8);
+    minY = Math.min(minY, box.y - 8);
+    maxX = Math.max(maxX, box.x + box.width + 8);
+    maxY = Math.max(maxY, box.y + box.height + 8);
+  }
+  let bounds: Bounds = { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+  const title = titleLines(model.title, bounds.width);
+  const needed = titleWidth(title);
+  if (needed > bounds.width) bounds = { ...bounds, width: needed };
+  const titleHeight = Math.max(TITLE_HEIGHT, 22 + title.length * TITLE_LINE);
   const legend = legendSvg(model, bounds);
   const viewX = bounds.x;
-  const viewY = bounds.y - TITLE_HEIGHT;
+  const viewY = bounds.y - titleHeight;
   const width = bounds.width;
-  const height = TITLE_HEIGHT + bounds.height + legend.height;
+  const height = titleHeight + bounds.height + legend.height;
   const p = model.idPrefix;
   const head = `<svg xmlns="http://www.w3.org/2000/svg"${attrs({
     'data-testid': 'value-map',
@@ -207,18 +277,20 @@ export function renderMapSvg(model: MapModel): string {
     'font-family': FONT,
   })}>`;
   const background = `<rect x="${round(viewX)}" y="${round(viewY)}" width="${round(width)}" height="${round(height)}" fill="#ffffff"/>`;
-  const title = `<text x="${round(bounds.x + PAD)}" y="${round(bounds.y - TITLE_HEIGHT + 34)}" font-size="22" font-weight="700" fill="${INK}">${escapeXml(model.title)}</text>`;
+  const titleSvg = title
+    .map((line, i) => `<text class="vm-title" x="${round(bounds.x + PAD)}" y="${round(viewY + 34 + i * TITLE_LINE)}" font-size="${TITLE_SIZE}" font-weight="700" fill="${INK}">${escapeXml(line)}</text>`)
+    .join('');
   const frameLine = `<rect x="${round(bounds.x + 6)}" y="${round(bounds.y)}" width="${round(bounds.width - 12)}" height="${round(bounds.height)}" rx="10" fill="#f6f8fa" stroke="#d5dde5"/>`;
   const empty = drawn.length === 0 && model.emptyText
     ? `<text x="${round(bounds.x + bounds.width / 2)}" y="${round(bounds.y + 30)}" text-anchor="middle" font-size="14" fill="#5b6b7b">${escapeXml(model.emptyText)}</text>`
     : '';
-  // Order matters: lines under labels under nodes, so a name is never hidden by a label.
-  const selectedLast = [...drawn.filter((e) => !e.selected), ...drawn.filter((e) => e.selected)];
   const edges = selectedLast.map((e) => edgeSvg(e, routes.get(e.id)!, model)).join('');
-  const sized = selectedLast.map((e) => ({ edge: e, rows: labelRows(e) })).filter((x): x is { edge: MapEdgeView; rows: LabelRows } => x.rows !== null);
-  const nodeBoxes = model.nodes.map((n) => ({ x: n.x - NODE_WIDTH / 2 - 4, y: n.y - NODE_HEIGHT / 2 - 4, width: NODE_WIDTH + 8, height: NODE_HEIGHT + 8 }));
-  const boxes = placeLabels(sized.map(({ edge, rows }) => ({ id: edge.id, route: routes.get(edge.id)!, width: rows.width, height: rows.height })), nodeBoxes);
-  const labels = sized.map(({ edge, rows }) => labelSvg(edge, rows, boxes.get(edge.id)!)).join('');
+  const labels = sized
+    .map(({ edge, forms }) => {
+      const at = placed.get(edge.id)!;
+      return labelSvg(edge, forms[at.size]!, at);
+    })
+    .join('');
   const nodes = model.nodes.map((n) => nodeSvg(n, model)).join('');
   return [
     head,
@@ -226,7 +298,7 @@ export function renderMapSvg(model: MapModel): string {
     `<desc id="${p}-desc">${escapeXml(model.description)}</desc>`,
     defs(model),
     background,
-    title,
+    titleSvg,
     frameLine,
     empty,
     `<g class="vm-edges">${edges}</g>`,

@@ -2,7 +2,7 @@ import type { Claims } from '../../../shared/protocol/permissions';
 import type { AnalysisSnapshot } from '../../../shared/read/analysis';
 import type { RoomSnapshot } from '../../../shared/read/snapshot';
 import type { Action } from '../../../shared/schema/action';
-import type { Flow, FlowNode } from '../../../shared/schema/flow';
+import type { Flow, FlowNode, MapView } from '../../../shared/schema/flow';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
@@ -117,6 +117,8 @@ export interface WorkshopActions {
   setMapPosition(nodeId: string, position: { x: number; y: number }): void;
   /** Forgets every stored map position: the map is laid out automatically again (new actors too). */
   clearMapLayout(): void;
+  /** The map view the memo shows. */
+  setMemoMap(view: MapView): void;
   addAction(action: { themeId: string | null; what: string } & Partial<Omit<Action, 'id' | 'createdAt'>>): string;
   updateAction(actionId: string, patch: Partial<Omit<Action, 'id' | 'createdAt'>>): void;
   deleteAction(actionId: string): void;

@@ -11,6 +11,7 @@ import { readAnalysis } from '../../../shared/read/analysis';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
+import type { MapView } from '../../../shared/schema/flow';
 import { ServerClock } from './clock';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
@@ -257,6 +258,9 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
   setMapPosition(nodeId: string, position: { x: number; y: number }): void {
     analysisOps.setMapPosition(this.room, nodeId, position, LOCAL_ORIGIN);
+  }
+  setMemoMap(view: MapView): void {
+    analysisOps.setMemoMap(this.room, view, LOCAL_ORIGIN);
   }
   clearMapLayout(): void {
     analysisOps.clearMapLayout(this.room, LOCAL_ORIGIN);
