@@ -30,6 +30,18 @@ export const PRESENT_VIEWS = ['auto', 'round', 'reading', 'analysis', 'map', 'ac
 export type PresentView = (typeof PRESENT_VIEWS)[number];
 export const presentSchema = z.enum(PRESENT_VIEWS);
 
+/**
+ * Counts of the running round, per actor (issue 9): how many of the actor's participants have
+ * drafts of the round's question (`writers`) and how many drafts there are. Drafts are private,
+ * so only the server can count them: its round engine writes this, clients never do.
+ */
+export const roundStatsSchema = z.object({
+  questionId: z.string(),
+  at: timestampSchema,
+  actors: z.record(idSchema, z.object({ writers: z.number().int().nonnegative(), drafts: z.number().int().nonnegative() })),
+});
+export type RoundStats = z.infer<typeof roundStatsSchema>;
+
 export const sessionSchema = z.object({
   round: roundSchema.nullable().default(null),
   focus: focusSchema.nullable().default(null),
@@ -40,6 +52,8 @@ export const sessionSchema = z.object({
   postRequest: postRequestSchema.nullable().default(null),
   /** The room screen's view (absent in older documents: read it with `presentOf`, which defaults to 'auto'). */
   present: presentSchema.optional(),
+  /** Per-actor counts of the running round (server only; absent until the engine first counts). */
+  roundStats: roundStatsSchema.nullable().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
