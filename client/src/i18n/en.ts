@@ -826,6 +826,19 @@ export const en = {
   'wall.focusQuestionHelp': 'Show the current question of every actor side by side (Q)',
   'reading.now': 'Now reading',
   'reading.by': '{author} · {actor}',
+  // Issue 9: time's up, late drafts, round counts
+  'timesUp.title': "Time's up!",
+  'timesUp.body': 'The round is over — the drafts go on the wall.',
+  'timesUp.soundOn': 'Sound on',
+  'timesUp.soundOff': 'Sound off',
+  'timesUp.soundLabel': "Play a sound when time's up (on this device)",
+  'late.toast': 'Your note was added late to the wall',
+  'late.mark': 'late',
+  'late.label': 'Added late, after its round ended',
+  'roundStats.title': 'Writing now, per actor',
+  'roundStats.actor': 'Actor',
+  'roundStats.writers': 'Writing',
+  'roundStats.drafts': 'Drafts',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -827,4 +827,17 @@ export const fi: Record<MessageKey, string> = {
   'wall.focusQuestionHelp': 'Näytä kaikkien toimijoiden nykyinen kysymys rinnakkain (Q)',
   'reading.now': 'Nyt luetaan',
   'reading.by': '{author} · {actor}',
+  // Issue 9: time's up, late drafts, round counts
+  'timesUp.title': 'Aika loppui!',
+  'timesUp.body': 'Kierros päättyi — luonnokset siirtyvät seinälle.',
+  'timesUp.soundOn': 'Ääni päällä',
+  'timesUp.soundOff': 'Ääni pois',
+  'timesUp.soundLabel': 'Soita merkkiääni, kun aika loppuu (tällä laitteella)',
+  'late.toast': 'Muistilappusi lisättiin seinälle myöhässä',
+  'late.mark': 'myöhässä',
+  'late.label': 'Lisätty myöhässä, kierroksen päätyttyä',
+  'roundStats.title': 'Kirjoittamassa nyt, toimijoittain',
+  'roundStats.actor': 'Toimija',
+  'roundStats.writers': 'Kirjoittajia',
+  'roundStats.drafts': 'Luonnoksia',
 };
