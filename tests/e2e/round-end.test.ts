@@ -70,7 +70,9 @@ describe('the end of a round', () => {
     // Anna writes two drafts; the facilitator sees the numbers, never the words.
     await writeOnPhone(phone, '1b', 'A first private thought');
     await writeOnPhone(phone, '1b', 'A second private thought');
-    await board.getByRole('button', { name: 'Show controls' }).click();
+    // The facilitator's controls (open by default on a wide screen).
+    if (!(await board.getByTestId('facilitator-controls').isVisible())) await board.getByRole('button', { name: 'Controls', exact: true }).click();
+    await board.getByTestId('facilitator-controls').waitFor({ timeout: 10_000 });
     const municipality = readRoom(facilitator.doc).actors[0]!.id;
     const row = board.locator(`[data-testid="round-stats"] tr[data-actor="${municipality}"]`);
     await expect.poll(() => row.locator('[data-testid="stats-drafts"]').textContent(), { timeout: 15_000 }).toBe('2');
@@ -109,8 +111,9 @@ describe('the end of a round', () => {
 
     // Back online: the draft reaches the server and goes on the wall, marked late.
     await context.setOffline(false);
-    await phone.getByTestId('late-toast').waitFor({ timeout: 30_000 });
-    expect(await phone.getByTestId('late-toast').textContent()).toContain('added late');
+    const toast = phone.locator('[data-testid="late-toast"] [role="status"]');
+    await toast.waitFor({ timeout: 30_000 });
+    expect(await toast.textContent()).toContain('added late');
     await expect.poll(async () => (await phoneNotes(phone)).map((n) => ({ text: n.text, draft: n.draft })), { timeout: 10_000 }).toEqual([{ text, draft: false }]);
     await phone.getByTestId('late-tag').waitFor({ timeout: 5_000 });
     const posted = await waitForPosted(board, { text, questionId: '1b', actorId: readRoom(facilitator.doc).actors[0]!.id, aboutActorId: null }, false, 15_000);
