@@ -25,7 +25,7 @@ let browser: Browser;
 let created: Created;
 let facilitator: Peer;
 let anna: Joined;
-let people: Person[] = [];
+const people: Person[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
