@@ -9,7 +9,7 @@ import { readNoteRecord, readNotes, readRoom, readSession as readSharedSession }
 import { holdsNestedType, notesRoots, readField, roomRoots } from '../../shared/schema/layout';
 import type { Note } from '../../shared/schema/note';
 import type { Participant } from '../../shared/schema/participant';
-import type { PostRequest, Round, Session } from '../../shared/schema/session';
+import type { PostRequest, Round, RoundStats, Session } from '../../shared/schema/session';
 import type { Logger } from '../log';
 import type { DocRoom } from '../relay/docRoom';
 import type { RoomListener, Rooms } from '../relay/rooms';
@@ -20,7 +20,12 @@ import type { RoomListener, Rooms } from '../relay/rooms';
  *  - watches `session.postRequest` and, once per request id, moves every draft of that question
  *    from each participant's drafts document to their public notes document, at a free spot in
  *    the question's area on their actor's flipchart;
- *  - ends a running round when its time runs out (`expiresAt`), which also requests the post.
+ *  - ends a running round when its time runs out (`expiresAt`), which also requests the post;
+ *  - posts LATE drafts (issue 9): a draft that reaches a drafts document when its question no
+ *    longer has a running round and no post request pending (written offline as the round
+ *    ended) is posted to its author's notes at once, marked `late: true`;
+ *  - counts the running round's drafts per actor (drafts are private: only the server can) and
+ *    publishes the numbers in `session.roundStats`, at most every `STATS_INTERVAL_MS`.
  *
  * Handled request ids are recorded in the room's `session.postedRequests` (see docs/schema.md),
  * AFTER the drafts are moved; a move is idempotent (a note already on the wall is only deleted
@@ -33,6 +38,10 @@ export const ROUND_ENGINE_ORIGIN = serverOrigin('round-engine');
 export const POSTED_KEY = 'postedRequests';
 /** How many handled ids are kept: far more than the rounds of any workshop. */
 export const POSTED_KEEP = 200;
+/** The room `session` key listing the questions whose drafts a post request has moved (late drafts of these are posted). */
+export const POSTED_QUESTIONS_KEY = 'postedQuestions';
+/** The round's per-actor counts are published at most this often. */
+export const STATS_INTERVAL_MS = 2000;
 /** setTimeout's longest delay; a later expiry is simply re-checked when this one fires. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
@@ -56,10 +65,29 @@ interface Watch {
   timerAt: number | null;
 }
 
+/**
+ * Is a draft of this question stranded? When its question's drafts were posted before (its round
+ * ended) and no round on it runs now and no post of it is pending. A draft of a question never
+ * posted stays a draft.
+ */
+export function draftIsLate(session: Session, posted: readonly string[], postedQuestions: readonly string[], questionId: string): boolean {
+  if (!postedQuestions.includes(questionId)) return false;
+  const round = session.round;
+  if (round && round.endedAt === null && round.questionId === questionId) return false;
+  const request = session.postRequest;
+  if (request && request.questionId === questionId && !posted.includes(request.id)) return false;
+  return true;
+}
+
 /** The room's session, or null when it is not valid (read as readers read it: known fields only). */
 export function readSession(doc: Y.Doc): Session | null {
   const { session, valid } = readSharedSession(doc);
   return valid ? session : null;
+}
+
+export function postedQuestionIds(doc: Y.Doc): string[] {
+  const value = readField(roomRoots(doc).session, POSTED_QUESTIONS_KEY);
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
 }
 
 export function postedRequestIds(doc: Y.Doc): string[] {
@@ -76,7 +104,26 @@ interface PostOutcome {
   failedParticipants: number;
 }
 
+/** The pseudo-origin of the look at a drafts document when it loads. */
+const LOADED = Symbol('loaded');
 const roomRef = (workshopId: string): DocRef => ({ kind: 'room', workshopId });
+
+/** What is already in a question's area(s) on an actor's flipchart, from all its participants' notes. */
+function occupiedAreas(notesRooms: readonly DocRoom[], questionId: string, width: number): (aboutActorId: string | null | undefined) => Rect[] {
+  const occupied = new Map<string, Rect[]>();
+  const area = (aboutActorId: string | null | undefined) => {
+    const key = aboutActorId ?? '';
+    let rects = occupied.get(key);
+    if (!rects) occupied.set(key, (rects = []));
+    return rects;
+  };
+  for (const notesRoom of notesRooms) {
+    for (const note of readNotes(notesRoom.doc).notes) {
+      if (note.questionId === questionId) area(note.aboutActorId).push({ ...clampToBody(note.x, note.y, width), width: NOTE_WIDTH, height: NOTE_HEIGHT });
+    }
+  }
+  return area;
+}
 
 export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
   const now = deps.now ?? Date.now;
@@ -85,6 +132,14 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
   const queues = new Map<string, Promise<void>>();
   /** Post-request ids queued or being carried out (so a burst of session changes queues one). */
   const queued = new Set<string>();
+  /** Loaded room documents by workshop (for the cheap synchronous look at a drafts update). */
+  const roomsByWorkshop = new Map<string, DocRoom>();
+  /** Drafts documents with a late-drafts check queued. */
+  const lateQueued = new Set<string>();
+  /** Loaded drafts documents and how to stop hearing them. */
+  const draftWatches = new Map<DocRoom, () => void>();
+  /** Per workshop: the pending count's timer and when the counts were last published. */
+  const stats = new Map<string, { timer: NodeJS.Timeout | null; lastAt: number }>();
   let closed = false;
 
   function enqueue(workshopId: string, what: string, task: () => Promise<void>): Promise<void> {
@@ -104,6 +159,8 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
     if (!watch || closed) return;
     const session = readSession(room.doc);
     schedule(room, watch, session?.round ?? null);
+    const round = session?.round ?? null;
+    if (round && round.endedAt === null && session?.roundStats?.questionId !== round.questionId) countSoon(room.ref.workshopId);
     const request = session?.postRequest;
     if (request && !queued.has(request.id) && !postedRequestIds(room.doc).includes(request.id)) {
       queued.add(request.id);
@@ -192,30 +249,23 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
             failed(participant, error);
           }
         }
-        // What is already in the question's area(s) on this actor's flipchart, from all its participants.
-        const occupied = new Map<string, Rect[]>();
-        const area = (aboutActorId: string | null | undefined) => {
-          const key = aboutActorId ?? '';
-          let rects = occupied.get(key);
-          if (!rects) occupied.set(key, (rects = []));
-          return rects;
-        };
-        for (const { notesRoom } of writers) {
-          for (const note of readNotes(notesRoom.doc).notes) {
-            if (note.questionId === request.questionId) area(note.aboutActorId).push({ ...clampToBody(note.x, note.y, width), width: NOTE_WIDTH, height: NOTE_HEIGHT });
-          }
-        }
+        const area = occupiedAreas(writers.map((w) => w.notesRoom), request.questionId, width);
         for (const { participant, notesRoom } of writers) {
           try {
             const draftsRoom = await hold(draftsDocName(workshopId, participant.id), { kind: 'drafts', workshopId, participantId: participant.id });
-            await postDraftsOf(workshopId, request, participant, draftsRoom, notesRoom, area, width, outcome);
+            await postDraftsOf(workshopId, request.id, request.questionId, participant, draftsRoom, notesRoom, area, width, outcome, false);
           } catch (error) {
             failed(participant, error);
           }
         }
       }
       await room.change((doc) =>
-        doc.transact(() => roomRoots(doc).session.set(POSTED_KEY, [...postedRequestIds(doc), request.id].slice(-POSTED_KEEP)), ROUND_ENGINE_ORIGIN),
+        doc.transact(() => {
+          const session = roomRoots(doc).session;
+          session.set(POSTED_KEY, [...postedRequestIds(doc), request.id].slice(-POSTED_KEEP));
+          const questions = postedQuestionIds(doc);
+          if (!questions.includes(request.questionId)) session.set(POSTED_QUESTIONS_KEY, [...questions, request.questionId].slice(-POSTED_KEEP));
+        }, ROUND_ENGINE_ORIGIN),
       );
       deps.log.info('drafts-posted', { workshop: workshopId, request: request.id, question: request.questionId, notes: outcome.moved, skipped: outcome.skipped, failedParticipants: outcome.failedParticipants });
     } finally {
@@ -226,13 +276,15 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
   /** One participant's drafts of the question to their notes document, draft by draft. */
   async function postDraftsOf(
     workshopId: string,
-    request: PostRequest,
+    requestId: string,
+    questionId: string,
     participant: Participant,
     draftsRoom: DocRoom,
     notesRoom: DocRoom,
     area: (aboutActorId: string | null | undefined) => Rect[],
     width: number,
     outcome: PostOutcome,
+    late: boolean,
   ): Promise<void> {
     const draftsDoc = draftsRoom.doc;
     const drafts: Note[] = [];
@@ -240,10 +292,10 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
     for (const [key, value] of notesRoots(draftsDoc).notes.entries()) {
       if (++seen > MAX_RECORDS) break;
       const note = readNoteRecord(key, value);
-      if (note && note.questionId !== request.questionId) continue;
+      if (note && note.questionId !== questionId) continue;
       if (!note || holdsNestedType(value)) {
         outcome.skipped++;
-        deps.log.warn('draft-skipped', { workshop: workshopId, request: request.id, participant: participant.id, draft: key.slice(0, 40), reason: note ? 'nested-type' : 'invalid' });
+        deps.log.warn('draft-skipped', { workshop: workshopId, request: requestId, participant: participant.id, draft: key.slice(0, 40), reason: note ? 'nested-type' : 'invalid' });
         continue;
       }
       drafts.push(note);
@@ -264,11 +316,13 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
                 const rects = area(draft.aboutActorId);
                 const spot = findFreeSpot(rects, width);
                 moveNoteBetweenDocs(draftsDoc, notesDoc, draft.id, now(), ROUND_ENGINE_ORIGIN, spot);
+                // Marked in the same transaction: nobody ever sees a late note unmarked.
+                if (late) notesRoots(notesDoc).notes.get(draft.id)?.set('late', true);
                 rects.push({ ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT });
                 moved++;
               } catch (error) {
                 outcome.skipped++;
-                deps.log.warn('draft-skipped', { workshop: workshopId, request: request.id, participant: participant.id, draft: draft.id, reason: String(error) });
+                deps.log.warn('draft-skipped', { workshop: workshopId, request: requestId, participant: participant.id, draft: draft.id, reason: String(error) });
               }
             }
           }, ROUND_ENGINE_ORIGIN),
@@ -280,9 +334,158 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
     outcome.moved += moved;
   }
 
+  /** Queues a count of the running round's drafts, at most one per STATS_INTERVAL_MS per workshop. */
+  function countSoon(workshopId: string): void {
+    if (closed) return;
+    let entry = stats.get(workshopId);
+    if (!entry) stats.set(workshopId, (entry = { timer: null, lastAt: -Infinity }));
+    if (entry.timer) return;
+    const state = entry;
+    state.timer = setTimeout(
+      () => {
+        state.timer = null;
+        state.lastAt = now();
+        void enqueue(workshopId, 'count', () => count(workshopId));
+      },
+      Math.max(0, Math.min(STATS_INTERVAL_MS, state.lastAt + STATS_INTERVAL_MS - now())),
+    );
+    state.timer.unref();
+  }
+
+  /**
+   * Counts every writer's drafts of the running round's question and publishes the numbers only
+   * (never a word of a draft) in `session.roundStats`. Drafts documents not loaded are loaded
+   * for the count and released again.
+   */
+  async function count(workshopId: string): Promise<void> {
+    const held: DocRoom[] = [];
+    try {
+      const room = await deps.rooms.acquire(roomDocName(workshopId), roomRef(workshopId));
+      held.push(room);
+      const snapshot = readRoom(room.doc);
+      const round = snapshot.session.round;
+      if (!round || round.endedAt !== null) return;
+      const actors: RoundStats['actors'] = {};
+      for (const actor of snapshot.actors) actors[actor.id] = { writers: 0, drafts: 0 };
+      for (const p of snapshot.participants) {
+        if (p.role !== 'participant' || p.actorId === null) continue;
+        const entry = (actors[p.actorId] ??= { writers: 0, drafts: 0 });
+        try {
+          const drafts = await deps.rooms.acquire(draftsDocName(workshopId, p.id), { kind: 'drafts', workshopId, participantId: p.id });
+          held.push(drafts);
+          const mine = countDrafts(drafts.doc, round.questionId);
+          entry.drafts += mine;
+          if (mine > 0) entry.writers++;
+        } catch (error) {
+          deps.log.warn('count-participant-failed', { workshop: workshopId, participant: p.id, error: String(error) });
+        }
+      }
+      const previous = snapshot.session.roundStats;
+      if (previous && previous.questionId === round.questionId && JSON.stringify(previous.actors) === JSON.stringify(actors)) return;
+      const next: RoundStats = { questionId: round.questionId, at: Math.round(now()), actors };
+      await room.change((doc) => doc.transact(() => roomRoots(doc).session.set('roundStats', next), ROUND_ENGINE_ORIGIN));
+    } finally {
+      for (const room of held) deps.rooms.release(room);
+    }
+  }
+
+  function countDrafts(doc: Y.Doc, questionId: string): number {
+    let n = 0;
+    let seen = 0;
+    for (const [key, value] of notesRoots(doc).notes.entries()) {
+      if (++seen > MAX_RECORDS) break;
+      if (readNoteRecord(key, value)?.questionId === questionId) n++;
+    }
+    return n;
+  }
+
+  /** A drafts document changed (or loaded): recount a running round, and post late drafts. */
+  function draftsChanged(drafts: DocRoom, recount: boolean): void {
+    if (closed || drafts.ref.kind !== 'drafts') return;
+    const { workshopId } = drafts.ref;
+    const room = roomsByWorkshop.get(workshopId);
+    const session = room ? readSession(room.doc) : null;
+    // (Not on load: the count itself loads drafts documents.)
+    if (recount && session?.round && session.round.endedAt === null) countSoon(workshopId);
+    // The cheap look first: most updates are someone typing a draft of the running round.
+    if (session && room) {
+      const posted = postedRequestIds(room.doc);
+      const postedQuestions = postedQuestionIds(room.doc);
+      if (postedQuestions.length === 0) return;
+      const candidates = readNotes(drafts.doc).notes.some((n) => draftIsLate(session, posted, postedQuestions, n.questionId));
+      if (!candidates) return;
+    }
+    if (lateQueued.has(drafts.name)) return;
+    lateQueued.add(drafts.name);
+    const ref = drafts.ref;
+    void enqueue(workshopId, 'late', () => postLate(workshopId, ref.participantId)).finally(() => lateQueued.delete(drafts.name));
+  }
+
+  /** Posts one participant's late drafts (see `draftIsLate`), marked `late`, at free spots. */
+  async function postLate(workshopId: string, participantId: string): Promise<void> {
+    const held: DocRoom[] = [];
+    const hold = async (name: string, ref: DocRef) => {
+      const room = await deps.rooms.acquire(name, ref);
+      held.push(room);
+      return room;
+    };
+    try {
+      const room = await hold(roomDocName(workshopId), roomRef(workshopId));
+      const session = readSession(room.doc);
+      if (!session) return;
+      const posted = postedRequestIds(room.doc);
+      const postedQuestions = postedQuestionIds(room.doc);
+      const snapshot = readRoom(room.doc);
+      const participant = snapshot.participants.find((p) => p.id === participantId);
+      if (!participant || participant.role !== 'participant' || participant.actorId === null) return;
+      const draftsRoom = await hold(draftsDocName(workshopId, participantId), { kind: 'drafts', workshopId, participantId });
+      const late = new Set(readNotes(draftsRoom.doc).notes.filter((n) => draftIsLate(session, posted, postedQuestions, n.questionId)).map((n) => n.questionId));
+      if (late.size === 0) return;
+      const group = snapshot.participants.filter((p) => p.role === 'participant' && p.actorId === participant.actorId);
+      const others: DocRoom[] = [];
+      let notesRoom: DocRoom | null = null;
+      for (const p of group) {
+        try {
+          const notes = await hold(notesDocName(workshopId, p.id), { kind: 'notes', workshopId, participantId: p.id });
+          if (p.id === participantId) notesRoom = notes;
+          others.push(notes);
+        } catch (error) {
+          if (p.id === participantId) throw error;
+        }
+      }
+      if (!notesRoom) return;
+      const outcome: PostOutcome = { moved: 0, skipped: 0, failedParticipants: 0 };
+      for (const questionId of late) {
+        const question = snapshot.questions.find((q) => q.id === questionId);
+        const width = areaBodyWidth(question ?? { perActor: false }, snapshot.actors.length);
+        const area = occupiedAreas(others, questionId, width);
+        await postDraftsOf(workshopId, `late:${questionId}`, questionId, participant, draftsRoom, notesRoom, area, width, outcome, true);
+      }
+      deps.log.info('late-drafts-posted', { workshop: workshopId, participant: participantId, notes: outcome.moved, skipped: outcome.skipped });
+    } finally {
+      for (const room of held) deps.rooms.release(room);
+    }
+  }
+
   return {
     loaded(room) {
-      if (room.ref.kind !== 'room' || closed) return;
+      if (closed) return;
+      if (room.ref.kind === 'drafts') {
+        const onUpdate = (_update: Uint8Array, origin: unknown) => {
+          if (origin === ROUND_ENGINE_ORIGIN) return;
+          try {
+            draftsChanged(room, origin !== LOADED);
+          } catch (error) {
+            deps.log.error('round-engine-failed', { doc: room.name, task: 'drafts', error: String(error) });
+          }
+        };
+        room.doc.on('update', onUpdate);
+        draftWatches.set(room, () => room.doc.off('update', onUpdate));
+        onUpdate(new Uint8Array(), LOADED);
+        return;
+      }
+      if (room.ref.kind !== 'room') return;
+      roomsByWorkshop.set(room.ref.workshopId, room);
       const session = roomRoots(room.doc).session;
       const observer = () => {
         try {
@@ -296,6 +499,9 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
       observer();
     },
     unloading(room) {
+      draftWatches.get(room)?.();
+      draftWatches.delete(room);
+      if (roomsByWorkshop.get(room.ref.workshopId) === room) roomsByWorkshop.delete(room.ref.workshopId);
       const watch = watched.get(room);
       if (!watch) return;
       watched.delete(room);
@@ -312,6 +518,10 @@ export function createRoundEngine(deps: RoundEngineDeps): RoundEngine {
         if (watch.timer) clearTimeout(watch.timer);
       }
       watched.clear();
+      for (const stop of draftWatches.values()) stop();
+      draftWatches.clear();
+      for (const entry of stats.values()) if (entry.timer) clearTimeout(entry.timer);
+      stats.clear();
       await this.settled();
     },
   };

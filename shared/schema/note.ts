@@ -18,10 +18,16 @@ export const noteSchema = z.object({
   updatedAt: timestampSchema.optional(),
   /** For per-actor questions (1a, 2a): the other actor the answer is about. */
   aboutActorId: idSchema.nullable().optional(),
+  /**
+   * Posted after its round had ended (written offline, arrived late): the server's round engine
+   * sets it when it posts such a draft; walls mark the note "late", as the method does on paper.
+   * Harmless if a client sets it on its own note (it only says "added late"), so it is not server-only.
+   */
+  late: z.boolean().optional(),
 });
 export type Note = z.infer<typeof noteSchema>;
 
-export const noteInputSchema = noteSchema.omit({ id: true, createdAt: true, updatedAt: true }).extend({
+export const noteInputSchema = noteSchema.omit({ id: true, createdAt: true, updatedAt: true, late: true }).extend({
   text: z.string().max(NOTE_TEXT_MAX, `at most ${NOTE_TEXT_MAX} characters`).default(''),
 });
 export type NoteInput = z.input<typeof noteInputSchema>;

@@ -31,6 +31,18 @@ export const PRESENT_VIEWS = ['auto', 'round', 'reading', 'analysis', 'map', 'ac
 export type PresentView = (typeof PRESENT_VIEWS)[number];
 export const presentSchema = z.enum(PRESENT_VIEWS);
 
+/**
+ * Counts of the running round, per actor (issue 9): how many of the actor's participants have
+ * drafts of the round's question (`writers`) and how many drafts there are. Drafts are private,
+ * so only the server can count them: its round engine writes this, clients never do.
+ */
+export const roundStatsSchema = z.object({
+  questionId: z.string(),
+  at: timestampSchema,
+  actors: z.record(idSchema, z.object({ writers: z.number().int().nonnegative(), drafts: z.number().int().nonnegative() })),
+});
+export type RoundStats = z.infer<typeof roundStatsSchema>;
+
 export const sessionSchema = z.object({
   round: roundSchema.nullable().default(null),
   focus: focusSchema.nullable().default(null),
@@ -48,6 +60,8 @@ export const sessionSchema = z.object({
   memoSharedAt: timestampSchema.nullable().optional(),
   /** The map the memo (and the room screen's workshop II) shows; read it with `memoMapOf` (absent = 'both'). */
   memoMap: mapViewSchema.optional(),
+  /** Per-actor counts of the running round (server only; absent until the engine first counts). */
+  roundStats: roundStatsSchema.nullable().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

@@ -85,8 +85,8 @@ const records = (key: z.ZodType, record: z.ZodObject, options: Partial<Pick<Reco
   serverOnly: options.serverOnly ?? false,
 });
 
-/** `session.postedRequests`: the round engine's record of handled post requests (server only). */
-const sessionFields: FieldSchemas = { ...sessionSchema.shape, postedRequests: z.array(idSchema) };
+/** `session.postedRequests`, `postedQuestions`: the round engine's record of handled post requests and their questions (server only). */
+const sessionFields: FieldSchemas = { ...sessionSchema.shape, postedRequests: z.array(idSchema), postedQuestions: z.array(questionSchema.shape.id) };
 
 const ROOM: KindRules = {
   // `schemaVersion` is what every loader relies on: only the server's migrations write it.
@@ -94,7 +94,7 @@ const ROOM: KindRules = {
   [ROOT.actors]: records(idSchema, actorSchema),
   [ROOT.questions]: records(questionKeySchema, questionSchema),
   [ROOT.participants]: records(idSchema, participantSchema, { serverOnly: true }),
-  [ROOT.session]: { shape: 'fields', fields: sessionFields, serverOnlyFields: new Set(['postedRequests']), serverOnly: false, replaceOnly: false },
+  [ROOT.session]: { shape: 'fields', fields: sessionFields, serverOnlyFields: new Set(['postedRequests', 'postedQuestions', 'roundStats']), serverOnly: false, replaceOnly: false },
   [ROOT.themes]: records(idSchema, themeSchema),
   [ROOT.themeNotes]: { shape: 'values', key: noteRefKeySchema, value: idSchema },
   [ROOT.matrix]: records(matrixKeySchema, matrixLinkSchema, { keyFields: matrixKeyFields }),

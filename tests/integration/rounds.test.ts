@@ -204,8 +204,10 @@ describe('posting drafts when a round ends', () => {
     expect(storedRowsContaining(server.dataDir, names.annaNotes, first)).toBeGreaterThan(0);
 
     // The same request again (a facilitator's device replays it) is not carried out again:
-    // Anna's new 3a draft stays a draft. A later request for 4a is the barrier: the engine
-    // handles requests in order, so once 4a is on the wall the replay has been looked at.
+    // Anna's new 3a draft — written in a new round on 3a, so it is not a late draft of the old
+    // one (late-drafts.test.ts) — stays a draft. A later request for 4a is the barrier: the
+    // engine handles requests in order, so once 4a is on the wall the replay has been looked at.
+    startRound(facilitator.doc, '3a', 10 * 60_000, await serverNow(), LOCAL_ORIGIN);
     const late = marker('anna-3a-late');
     await writeDrafts(names.annaDrafts, anna.token, [['3a', late]]);
     const request = readRoom(facilitator.doc).session.postRequest!;

@@ -108,6 +108,15 @@ describe('honest updates: every operation in shared/ops is accepted', () => {
     expect(inspectUpdate(drafts.server, 'drafts', Y.mergeUpdates(fromDrafts))).toBeNull();
   });
 
+  it('notes: a note marked late (the round engine sets it; harmless from a client) is accepted, and edits to it', () => {
+    const p = pair('notes');
+    expectAccepted(p, (d) => {
+      addNote(d, { questionId: '1a', text: 'myöhässä', x: 0, y: 0 }, NOW, LOCAL_ORIGIN, NOTE_A);
+      notesRoots(d).notes.get(NOTE_A)!.set('late', true);
+    });
+    expectAccepted(p, (d) => updateNote(d, NOTE_A, { text: 'muokattu' }, NOW + 1, LOCAL_ORIGIN));
+  });
+
   it('notes: undo and redo (the client tracks its own note edits with a Y.UndoManager)', () => {
     const p = pair('notes');
     const undo = new Y.UndoManager(notesRoots(p.client).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 0 });
@@ -260,6 +269,8 @@ const CASES: Case[] = [
   { name: 'a participant deleted by a client', kind: 'room', attack: change((d) => roomRoots(d).participants.delete(ID.me)), rule: 'invalid-content', why: /server only/ },
   { name: 'session.postedRequests from a client', kind: 'room', attack: change((d) => roomRoots(d).session.set('postedRequests', [])), rule: 'invalid-content', why: /server only/ },
   { name: 'an unknown memo map view', kind: 'room', attack: change((d) => roomRoots(d).session.set('memoMap', 'everything')), rule: 'invalid-content', why: /memoMap/ },
+  { name: 'session.postedQuestions from a client', kind: 'room', attack: change((d) => roomRoots(d).session.set('postedQuestions', ['1a'])), rule: 'invalid-content', why: /server only/ },
+  { name: 'session.roundStats from a client', kind: 'room', attack: change((d) => roomRoots(d).session.set('roundStats', { questionId: '1a', at: 1, actors: {} })), rule: 'invalid-content', why: /server only/ },
   { name: 'a bad actor colour', kind: 'room', attack: change((d) => roomRoots(d).actors.get(firstActor(d))!.set('color', 'red')), rule: 'invalid-content', why: /color/ },
   { name: 'a matrix key that does not match its fields', kind: 'room', attack: change((d) => roomRoots(d).matrix.set(`${ID.actorA}|theme:${ID.actorB}`, toYMap({ challengeThemeId: ID.actorB, strengthRef: `theme:${ID.actorB}`, createdAt: 1 }))), rule: 'invalid-content', why: /must equal the record's key/ },
   { name: 'a themeNotes key that is not a noteRef', kind: 'room', attack: change((d) => roomRoots(d).themeNotes.set('x', ID.actorA)), rule: 'invalid-content', why: /not a valid key/ },

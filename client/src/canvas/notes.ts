@@ -47,6 +47,8 @@ export interface NoteContext {
   measure: Measure;
   sizes: number[];
   draftLabel: string;
+  /** The tag on a note the server posted after its round ended (`note.late`, issue 9). */
+  lateLabel?: string;
   deleteLabel: string;
 }
 
@@ -91,7 +93,7 @@ export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, Ko
   return {
     key: (item) => noteKey(item.layout),
     signature: ({ layout: l, ...state }) =>
-      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, state.mark ?? '', ctx().draftLabel].join('|'),
+      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, l.note.late === true, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, state.mark ?? '', ctx().draftLabel, ctx().lateLabel ?? ''].join('|'),
     create: (item) => createNote(item),
     update: (group, item) => updateNote(group, item, ctx()),
   };
@@ -141,19 +143,22 @@ function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
     dashEnabled: note.draft,
     shadowOpacity: note.draft ? 0 : note.mine ? 0.3 : 0.2,
   });
-  const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (note.draft ? 16 : 0) };
+  // A draft's tag, or a late note's, takes a line at the top.
+  const tagLabel = note.draft ? c.draftLabel : note.late === true && c.lateLabel ? c.lateLabel : null;
+  const tagged = tagLabel !== null;
+  const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (tagged ? 16 : 0) };
   // Text that is not drawn is not fitted or set either (measuring it is most of a note's cost; a
   // whole wall zoomed out shows none). The detail level is in the signature: zooming in sets it.
   const textNode = group.findOne<Konva.Text>('.text')!;
   const showText = !item.editing && item.detail !== 'minimal';
   const grown = showText && item.focused ? grownNote(note.text, textBox, c) : null;
   const width = grown ? grown.width + 2 * NOTE_PADDING : l.width;
-  const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (note.draft ? 16 : 0) : l.height;
+  const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (tagged ? 16 : 0) : l.height;
   paper.setAttrs({ width, height });
   if (item.focused) group.moveToTop();
   if (showText) {
     const fit = grown?.fit ?? fitted(note.text, textBox, c);
-    textNode.setAttrs({ y: NOTE_PADDING + (note.draft ? 16 : 0), width: grown ? grown.width : textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
+    textNode.setAttrs({ y: NOTE_PADDING + (tagged ? 16 : 0), width: grown ? grown.width : textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
   } else textNode.visible(false);
   const authorNode = group.findOne<Konva.Text>('.author')!;
   if (!item.editing && item.detail === 'full') authorNode.setAttrs({ y: height - NOTE_PADDING - 12, width: width - 2 * NOTE_PADDING, text: note.authorName, visible: true });
@@ -161,12 +166,12 @@ function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
   group.findOne<Konva.Rect>('.selection')!.setAttrs({ width: l.width + 8, height: l.height + 8, visible: item.selected });
   group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: width + 14, height: height + 14, visible: item.focused });
   const tag = group.findOne<Konva.Group>('.draft')!;
-  tag.visible(note.draft && item.detail !== 'minimal');
-  if (note.draft) {
-    const tagWidth = Math.ceil(measureFor('bold')(c.draftLabel, 11.5) + 18);
+  tag.visible(tagged && item.detail !== 'minimal');
+  if (tagLabel !== null) {
+    const tagWidth = Math.ceil(measureFor('bold')(tagLabel, 11.5) + 18);
     tag.position({ x: l.width - tagWidth - 6, y: 6 });
-    tag.findOne<Konva.Rect>('.draftBox')!.width(tagWidth);
-    tag.findOne<Konva.Text>('.draftText')!.setAttrs({ width: tagWidth, text: c.draftLabel });
+    tag.findOne<Konva.Rect>('.draftBox')!.setAttrs({ width: tagWidth, dashEnabled: note.draft });
+    tag.findOne<Konva.Text>('.draftText')!.setAttrs({ width: tagWidth, text: tagLabel });
   }
   const remove = group.findOne<Konva.Group>('.delete')!;
   remove.position({ x: l.width - 2, y: 2 });

@@ -18,6 +18,8 @@ export interface WallHookNote {
   height: number;
   mine: boolean;
   draft: boolean;
+  /** Posted by the server after its round ended (the wall shows a "late" tag). */
+  late: boolean;
 }
 
 export interface WallHookArea {
@@ -51,7 +53,7 @@ export function publishWall(layout: WallLayout, view: () => { x: number; y: numb
   window.__arvoWall = {
     notes: layout.notes.map(({ note, x, y, width, height }) => ({
       id: note.id, text: note.text, actorId: note.actorId, questionId: note.questionId, aboutActorId: note.aboutActorId ?? null,
-      x, y, width, height, mine: note.mine, draft: note.draft,
+      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true,
     })),
     flipcharts: layout.flipcharts.map((f) => ({ actorId: f.actor.id, x: f.x, y: f.y, width: f.width, height: f.height })),
     areas: layout.flipcharts.flatMap((f) =>

@@ -115,7 +115,7 @@ export class WallCanvas {
     })));
     this.notes = new Keyed(
       this.notesGroup,
-      noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), deleteLabel: t('wall.deleteNote') })),
+      noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), lateLabel: t('late.mark'), deleteLabel: t('wall.deleteNote') })),
       { retain: options.retainNotes ?? false },
     );
     this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));

@@ -895,6 +895,19 @@ export const en = {
   'edit.pickAbout': 'Which actor is this answer about?',
   'edit.pickAboutHelp': 'Point at a column before pressing N, or choose one here.',
   'edit.pasteTooLong': 'Not pasted: the note would be {over} characters too long (at most {max}). Shorten the text and paste again.',
+  // Issue 9: time's up, late drafts, round counts
+  'timesUp.title': "Time's up!",
+  'timesUp.body': 'The round is over — the drafts go on the wall.',
+  'timesUp.soundOn': 'Sound on',
+  'timesUp.soundOff': 'Sound off',
+  'timesUp.soundLabel': "Play a sound when time's up (on this device)",
+  'late.toast': 'Your note was added late to the wall',
+  'late.mark': 'late',
+  'late.label': 'Added late, after its round ended',
+  'roundStats.title': 'Writing now, per actor',
+  'roundStats.actor': 'Actor',
+  'roundStats.writers': 'Writing',
+  'roundStats.drafts': 'Drafts',
 } as const;
 
 export type MessageKey = keyof typeof en;

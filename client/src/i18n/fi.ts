@@ -896,4 +896,17 @@ export const fi: Record<MessageKey, string> = {
   'edit.pickAbout': 'Mitä toimijaa vastaus koskee?',
   'edit.pickAboutHelp': 'Osoita saraketta ennen N-näppäintä tai valitse se tästä.',
   'edit.pasteTooLong': 'Ei liitetty: lappu olisi {over} merkkiä liian pitkä (enintään {max}). Lyhennä tekstiä ja liitä uudelleen.',
+  // Issue 9: time's up, late drafts, round counts
+  'timesUp.title': 'Aika loppui!',
+  'timesUp.body': 'Kierros päättyi — luonnokset siirtyvät seinälle.',
+  'timesUp.soundOn': 'Ääni päällä',
+  'timesUp.soundOff': 'Ääni pois',
+  'timesUp.soundLabel': 'Soita merkkiääni, kun aika loppuu (tällä laitteella)',
+  'late.toast': 'Muistilappusi lisättiin seinälle myöhässä',
+  'late.mark': 'myöhässä',
+  'late.label': 'Lisätty myöhässä, kierroksen päätyttyä',
+  'roundStats.title': 'Kirjoittamassa nyt, toimijoittain',
+  'roundStats.actor': 'Toimija',
+  'roundStats.writers': 'Kirjoittajia',
+  'roundStats.drafts': 'Luonnoksia',
 };

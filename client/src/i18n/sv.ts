@@ -891,4 +891,17 @@ export const sv: Record<MessageKey, string> = {
   'map.draw.sameEnds': 'En pil behöver två olika ändar.',
   'map.memo.shows': 'Promemorian visar: {view}',
   'map.memo.use': 'Använd ”{view}” i promemorian',
+  // Time's up, late notes and round counts (issue 9).
+  'timesUp.title': 'Tiden är ute!',
+  'timesUp.body': 'Skrivomgången är slut — utkasten sätts upp på väggen.',
+  'timesUp.soundOn': 'Ljud på',
+  'timesUp.soundOff': 'Ljud av',
+  'timesUp.soundLabel': 'Spela upp ett ljud när tiden är ute (på den här enheten)',
+  'late.toast': 'Din lapp lades till på väggen i efterhand',
+  'late.mark': 'sen',
+  'late.label': 'Tillagd i efterhand, efter att omgången tagit slut',
+  'roundStats.title': 'Skriver nu, per aktör',
+  'roundStats.actor': 'Aktör',
+  'roundStats.writers': 'Skriver',
+  'roundStats.drafts': 'Utkast',
 };
