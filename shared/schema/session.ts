@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, timestampSchema } from './common';
+import { votingSchema } from './vote';
 
 /**
  * The facilitator's live controls in the room document's `session` map. Times are the server's
@@ -40,6 +41,10 @@ export const sessionSchema = z.object({
   postRequest: postRequestSchema.nullable().default(null),
   /** The room screen's view (absent in older documents: read it with `presentOf`, which defaults to 'auto'). */
   present: presentSchema.optional(),
+  /** Dot-voting in workshop II (schema/vote.ts): absent or null until the facilitator opens it. */
+  voting: votingSchema.nullable().optional(),
+  /** Anonymous mode: author names are hidden on every screen and in every export (derive/anonymity.ts). */
+  anonymous: z.boolean().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 
