@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { setWallLocked } from '../../shared/ops/session';
 import { setVoting } from '../../shared/ops/votes';
