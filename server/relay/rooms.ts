@@ -1,6 +1,6 @@
 import { roomDocName, type DocRef } from '../../shared/protocol/docNames';
 import { DocRoom, type RoomDeps } from './docRoom';
-import { wallLockPolicy } from './wallLock';
+import { notesWritePolicy } from './votePolicy';
 
 /** Told when a document has loaded (before anyone is handed it) and when it is dropped. */
 export interface RoomListener {
@@ -101,7 +101,7 @@ export class Rooms {
         throw new Error(`document ${room.name} was dropped while loading`);
       }
       entry.dependency = roomDoc;
-      room.writePolicy = wallLockPolicy(roomDoc.doc);
+      room.writePolicy = notesWritePolicy(roomDoc.doc, room.doc);
     }
     for (const listener of this.listeners) {
       try {

@@ -1,3 +1,4 @@
+import { anonymised } from './input';
 import { refOf } from '../derive/types';
 import { csvField, isoTimestamp } from './format';
 import { memoLanguage, questionHeading, sortNotes, type MemoInput } from './model';
@@ -9,7 +10,8 @@ import { MEMO_STRINGS } from './strings';
  * byte-order mark so that spreadsheet programs read ä and ö correctly when the file is opened
  * by double-click. Unlike the memo, blank notes are kept: this is the raw material.
  */
-export function renderNotesCsv(input: MemoInput): string {
+export function renderNotesCsv(raw: MemoInput): string {
+  const input = anonymised(raw);
   const language = memoLanguage(input);
   const { csv } = MEMO_STRINGS[language];
   const { room, analysis } = input;

@@ -1,3 +1,4 @@
+import { voteStrings } from './votes';
 import { escapeHtml as h, escapeHtmlLines as hl } from './format';
 import { buildMemoModel, type MemoInput, type MemoModel, type NoteLine } from './model';
 
@@ -33,6 +34,7 @@ export function renderMemoHtml(input: MemoInput): string {
     matrix(m),
     valueMap(m),
     actions(m),
+    ...(m.votes.length > 0 ? [votes(m)] : []),
     '</body>',
     '</html>',
   ];
@@ -85,6 +87,14 @@ const noteItem = (note: NoteLine) => `${hl(note.text)}${note.actor ? ` <span cla
 
 function section(id: string, heading: string, body: string[], major: boolean): string {
   return [`<section id="${id}"${major ? ' class="major"' : ''}>`, `<h2>${h(heading)}</h2>`, ...body.filter(Boolean), '</section>'].join('\n');
+}
+
+/** Dot-vote results (memo/votes.ts); nothing at all when nobody voted. */
+function votes(m: MemoModel): string {
+  if (m.votes.length === 0) return '';
+  const vs = voteStrings(m.language);
+  const items = m.votes.map((v) => `${v.kind === 'action' ? `${h(vs.action)}: ` : ''}${h(v.label)} — <strong>${h(vs.votes(v.count))}</strong>`);
+  return section('votes', vs.heading, [`<p>${h(vs.intro)}</p>`, list(items)], false);
 }
 
 function participants(m: MemoModel): string {

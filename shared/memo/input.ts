@@ -1,4 +1,5 @@
 import type * as Y from 'yjs';
+import { displayAuthor, isAnonymous } from '../derive/anonymity';
 import type { WallNote } from '../derive/types';
 import { readAnalysis } from '../read/analysis';
 import { readNotes, readRoom, type RoomSnapshot } from '../read/snapshot';
@@ -39,4 +40,19 @@ export function memoInputFromDocs(
   const room = readRoom(roomDoc);
   const notes = wallNotesOf(room, [...notesDocs].map(([participantId, doc]) => [participantId, readNotes(doc).notes] as const));
   return { room, analysis: readAnalysis(roomDoc), notes, ...options };
+}
+
+/**
+ * The memo input as every renderer sees it: in anonymous mode (`session.anonymous`) no
+ * participant's name is left anywhere — not as a note's author, not in the participants list
+ * (which then gives counts per actor). Actors and colours stay. Every renderer calls this first.
+ */
+export function anonymised(input: MemoInput): MemoInput {
+  const session = input.room.session;
+  if (!isAnonymous(session)) return input;
+  return {
+    ...input,
+    room: { ...input.room, participants: input.room.participants.map((p) => ({ ...p, name: displayAuthor(p.name, session) })) },
+    notes: input.notes.map((note) => ({ ...note, authorName: displayAuthor(note.authorName, session) })),
+  };
 }

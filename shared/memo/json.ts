@@ -1,3 +1,4 @@
+import { anonymised } from './input';
 import { refOf } from '../derive/types';
 import { isoTimestamp } from './format';
 import { compareText, sortActions, sortFlows, sortNotes, sortThemes, type MemoInput } from './model';
@@ -15,7 +16,8 @@ export const WORKSHOP_JSON_VERSION = 1;
 const sortedRecord = <T>(record: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]!]));
 
-export function renderWorkshopJson(input: MemoInput): string {
+export function renderWorkshopJson(raw: MemoInput): string {
+  const input = anonymised(raw);
   const { room, analysis } = input;
   const document = {
     format: WORKSHOP_JSON_FORMAT,

@@ -1,3 +1,4 @@
+import { voteStrings } from './votes';
 import { escapeMarkdown as md, escapeMarkdownItem as item } from './format';
 import { buildMemoModel, type MemoInput, type MemoModel, type NoteLine } from './model';
 
@@ -69,6 +70,12 @@ export function renderMemoMarkdown(input: MemoInput): string {
       `|${header.map(() => '---').join('|')}|`,
       ...m.actions.map((a) => `| ${[a.checkDate, md(a.what), md(a.theme), md(a.ownerActor), md(a.ownerName), a.status, md(a.notes)].join(' | ')} |`),
     );
+  }
+
+  if (m.votes.length > 0) {
+    const vs = voteStrings(m.language);
+    block(`## ${vs.heading}`, vs.intro);
+    block(...m.votes.map((v) => `- ${v.kind === 'action' ? `${vs.action}: ` : ''}${md(v.label)} — **${vs.votes(v.count)}**`));
   }
 
   // One trailing newline, no blank line at the end.

@@ -10,6 +10,8 @@ import type { Question } from '../schema/question';
 import type { Theme, ThemeKind } from '../schema/theme';
 import { DEFAULT_TIME_ZONE, formatDate, formatIsoDay } from './format';
 import { fill, MEMO_STRINGS, type MemoStrings } from './strings';
+import { anonymised } from './input';
+import { voteLines, type VoteLine } from './votes';
 
 /**
  * What every memo renderer reads: the workshop as plain data, the same data the client shows.
@@ -28,6 +30,8 @@ export interface MemoInput {
   language?: Language;
   /** The zone dates are written in; defaults to Europe/Helsinki. */
   timeZone?: string;
+  /** Dot-vote counts (`theme:<id>`/`action:<id>` → votes), from shared/derive/votes.ts. */
+  votes?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -106,6 +110,8 @@ export interface MemoModel {
   participants: ParticipantGroup[];
   flipcharts: Flipchart[];
   themes: Record<ThemeKind, ThemeBlock[]>;
+  /** Dot-vote results (memo/votes.ts), most votes first; empty when nobody voted (no section then). */
+  votes: VoteLine[];
   unthemed: Record<ThemeKind, NoteLine[]>;
   matrix: MatrixBlock[];
   flows: Array<{ layer: Flow['layer']; heading: string; flows: FlowLine[] }>;
@@ -166,7 +172,8 @@ function rankOf(ids: readonly string[]): Map<string, number> {
 
 const isBlank = (note: WallNote) => note.text.trim() === '';
 
-export function buildMemoModel(input: MemoInput): MemoModel {
+export function buildMemoModel(raw: MemoInput): MemoModel {
+  const input = anonymised(raw);
   const language = memoLanguage(input);
   const s = MEMO_STRINGS[language];
   const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
@@ -238,6 +245,7 @@ export function buildMemoModel(input: MemoInput): MemoModel {
       notes: a.notes.trim(),
     })),
     mapSvg: input.mapSvg?.trim() ? input.mapSvg : null,
+    votes: voteLines(input, themes, sortActions(analysis.actions)),
   };
 }
 
@@ -245,7 +253,8 @@ function participantGroups(room: RoomSnapshot, s: MemoStrings): ParticipantGroup
   const groups: ParticipantGroup[] = [];
   const pick = (label: (count: number) => string, color: string | null, match: (p: RoomSnapshot['participants'][number]) => boolean) => {
     const names = room.participants.filter(match).map((p) => p.name);
-    if (names.length > 0) groups.push({ label: label(names.length), color, names });
+    // Anonymous mode blanks every name (input.ts `anonymised`): the group then says how many.
+    if (names.length > 0) groups.push({ label: label(names.length), color, names: names.every((n) => n === '') ? [String(names.length)] : names });
   };
   const known = new Set(room.actors.map((a) => a.id));
   for (const actor of room.actors) pick(() => actor.name, actor.color, (p) => p.role === 'participant' && p.actorId === actor.id);

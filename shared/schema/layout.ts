@@ -21,6 +21,8 @@ export const ROOT = {
   actions: 'actions',
   readMarks: 'readMarks',
   mapLayout: 'mapLayout',
+  /** Notes documents only: the participant's dot-votes, `theme:<id>`/`action:<id>` → count (schema/vote.ts). */
+  votes: 'votes',
 } as const;
 
 export type DocKind = 'room' | 'notes' | 'drafts';
@@ -52,6 +54,8 @@ export function parseNoteRef(ref: string): { participantId: string; noteId: stri
 export const notesRoots = (doc: Y.Doc) => ({
   meta: doc.getMap<unknown>(ROOT.meta),
   notes: doc.getMap<Y.Map<unknown>>(ROOT.notes),
+  /** Only in public notes documents (never drafts): the owner's dot-votes. */
+  votes: doc.getMap<unknown>(ROOT.votes),
 });
 
 /** Writes a plain record into a fresh Y.Map, skipping undefined fields (Yjs cannot store them). */

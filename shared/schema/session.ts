@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, timestampSchema } from './common';
 import { DEFAULT_MEMO_MAP, mapViewSchema, type MapView } from './flow';
+import { votingSchema } from './vote';
 
 /**
  * The facilitator's live controls in the room document's `session` map. Times are the server's
@@ -62,6 +63,10 @@ export const sessionSchema = z.object({
   memoMap: mapViewSchema.optional(),
   /** Per-actor counts of the running round (server only; absent until the engine first counts). */
   roundStats: roundStatsSchema.nullable().optional(),
+  /** Dot-voting in workshop II (schema/vote.ts): absent or null until the facilitator opens it. */
+  voting: votingSchema.nullable().optional(),
+  /** Anonymous mode: author names are hidden on every screen and in every export (derive/anonymity.ts). */
+  anonymous: z.boolean().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

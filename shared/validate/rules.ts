@@ -11,6 +11,7 @@ import { participantSchema } from '../schema/participant';
 import { questionSchema } from '../schema/question';
 import { sessionSchema } from '../schema/session';
 import { themeSchema } from '../schema/theme';
+import { voteCountSchema, voteTargetSchema } from '../schema/vote';
 
 /**
  * What a client may write into each document kind, derived from the record schemas in
@@ -104,13 +105,19 @@ const ROOM: KindRules = {
   [ROOT.mapLayout]: { shape: 'values', key: flowNodeSchema, value: z.object({ x: coordinateSchema, y: coordinateSchema }) },
 };
 
-/** Notes and drafts: a participant's notes, and a `meta` that only the server writes (its migrations). */
-const NOTES: KindRules = {
+/** Drafts: a participant's notes, and a `meta` that only the server writes (its migrations). */
+const DRAFTS: KindRules = {
   [ROOT.meta]: { shape: 'fields', fields: { schemaVersion: metaSchema.shape.schemaVersion }, serverOnlyFields: new Set(['schemaVersion']), serverOnly: true, replaceOnly: true },
   [ROOT.notes]: records(idSchema, noteSchema),
 };
 
-export const RULES: Readonly<Record<DocKind, KindRules>> = { room: ROOM, notes: NOTES, drafts: NOTES };
+/** Public notes also hold the owner's dot-votes (schema/vote.ts): a whole count per theme or action, at most VOTE_MAX. */
+const NOTES: KindRules = {
+  ...DRAFTS,
+  [ROOT.votes]: { shape: 'values', key: voteTargetSchema, value: voteCountSchema },
+};
+
+export const RULES: Readonly<Record<DocKind, KindRules>> = { room: ROOM, notes: NOTES, drafts: DRAFTS };
 
 /** Limits on any one plain value, whatever its schema: readers recurse into values. */
 export const VALUE_LIMITS = {

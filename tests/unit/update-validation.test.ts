@@ -8,6 +8,7 @@ import { addActor, addParticipant, initRoom, updateActor } from '../../shared/op
 import { endRound, requestPost, startRound, updateRound, paused, resumed, extended } from '../../shared/ops/rounds';
 import { markRead, setFlipchartLocked, setFocus, setMemoShared, setPhase, setWallLocked } from '../../shared/ops/session';
 import { addQuestion, deleteQuestion, moveQuestion, updateQuestion } from '../../shared/ops/questions';
+import { castVote, setAnonymous, setVoting } from '../../shared/ops/votes';
 import { LOCAL_ORIGIN, serverOrigin } from '../../shared/origins';
 import { notesRoots, roomRoots, toYMap, type DocKind } from '../../shared/schema/layout';
 import { inspectUpdate, type Refusal } from '../../shared/validate';
@@ -514,5 +515,41 @@ describe('hand-made hostile structs', () => {
     Y.applyUpdate(p.server, update);
     expect(roomRoots(p.server).themeNotes.get(REF_A)).toBe(ID.actorB);
     expect(p.server.store.pendingStructs).toBeNull();
+  });
+});
+
+describe('dot-votes: the `votes` root of a public notes document (schema/vote.ts)', () => {
+  const THEME = `theme:${ID.actorA}`;
+  it('honest votes are accepted: cast, raised, taken back (castVote)', () => {
+    const p = pair('notes');
+    expectAccepted(p, (doc) => castVote(doc, THEME, 1, 3, () => true, LOCAL_ORIGIN));
+    expectAccepted(p, (doc) => castVote(doc, `action:${ID.actorB}`, 2, 3, () => true, LOCAL_ORIGIN));
+    expectAccepted(p, (doc) => castVote(doc, THEME, -1, 3, () => true, LOCAL_ORIGIN));
+    expect(notesRoots(p.server).votes.toJSON()).toEqual({ [`action:${ID.actorB}`]: 2 });
+  });
+
+  const refused = (kind: DocKind, key: string, value: unknown, why: RegExp) => {
+    const p = pair(kind);
+    const verdict = inspectUpdate(p.server, kind, edit(p.client, (doc) => doc.getMap('votes').set(key, value)));
+    expect(verdict?.rule).toBe('invalid-content');
+    expect(verdict?.why).toMatch(why);
+  };
+  it('a count that is not a whole number is refused', () => refused('notes', THEME, 1.5, /votes/));
+  it('a negative count is refused', () => refused('notes', THEME, -1, /votes/));
+  it('a count above the hard maximum is refused', () => refused('notes', THEME, 101, /votes/));
+  it('a string count is refused', () => refused('notes', THEME, '3', /votes/));
+  it('a vote on a key that is not theme:<id> or action:<id> is refused', () => refused('notes', 'note:AAAAAAAAAAAAAAAA', 1, /key/));
+  it('drafts hold no votes', () => refused('drafts', THEME, 1, /unknown root/));
+  it('room: the facilitator opens, changes and closes voting and toggles anonymous mode', () => {
+    const p = pair('room');
+    expectAccepted(p, (doc) => setVoting(doc, { open: true, votesPerPerson: 3 }, LOCAL_ORIGIN));
+    expectAccepted(p, (doc) => setVoting(doc, { open: false, votesPerPerson: 3 }, LOCAL_ORIGIN));
+    expectAccepted(p, (doc) => setVoting(doc, null, LOCAL_ORIGIN));
+    expectAccepted(p, (doc) => setAnonymous(doc, true, LOCAL_ORIGIN));
+  });
+  it('room: a voting budget above the hard maximum is refused', () => {
+    const p = pair('room');
+    const verdict = inspectUpdate(p.server, 'room', edit(p.client, (doc) => roomRoots(doc).session.set('voting', { open: true, votesPerPerson: 1000 })));
+    expect(verdict?.why).toMatch(/voting/);
   });
 });

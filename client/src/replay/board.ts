@@ -1,3 +1,4 @@
+import { isAnonymous } from '../../../shared/derive/anonymity';
 import type { Claims } from '../../../shared/protocol/permissions';
 import type { Board, BoardDiff, BoardNote } from '../../../shared/replay';
 import type { Participant } from '../../../shared/schema/participant';
@@ -83,7 +84,9 @@ export function nameMap(...rooms: ReadonlyArray<{ participants: readonly Partici
  * own (the history API sends no others; anything else is dropped here too), marked as drafts.
  * `ghosts`: notes drawn in addition (compare: the removed ones, faded).
  */
-export function toSnapshot(board: Board, me: Me, names: ReadonlyMap<string, string>, converter: NoteConverter, ghosts: readonly BoardNote[] = []): BoardSnapshot {
+export function toSnapshot(board: Board, me: Me, allNames: ReadonlyMap<string, string>, converter: NoteConverter, ghosts: readonly BoardNote[] = []): BoardSnapshot {
+  // Anonymous mode (at that moment of the replay) hides authors here as on the live board.
+  const names = isAnonymous(board.room.session) ? new Map([...allNames.keys()].map((id) => [id, ''] as const)) : allNames;
   // Mine only; and a draft the round engine is posting right now is drawn once, as the wall's.
   const onWall = board.drafts.length > 0 ? new Set(board.notes.map((n) => n.ref)) : null;
   const own = board.drafts.filter((d) => d.participantId === me.participantId && !onWall?.has(d.ref));
@@ -102,6 +105,8 @@ export function toSnapshot(board: Board, me: Me, names: ReadonlyMap<string, stri
     canRedo: false,
     lastRefusal: null,
     canWriteWall: false,
+    votes: { counts: {}, spent: {}, voters: 0 },
+    myVotes: {},
   };
 }
 

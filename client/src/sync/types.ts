@@ -14,6 +14,8 @@ import type { QuestionInput, QuestionPatch } from '../../../shared/ops/questions
  * What the sync layer gives the views: plain snapshots (no Y types) and intent-named actions.
  * Only client/src/sync touches Yjs; components render snapshots and call actions.
  */
+import type { VoteTally } from '../../../shared/derive/votes';
+
 export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'denied';
 
 export interface AuthoredNote extends Note {
@@ -52,6 +54,9 @@ export interface BoardSnapshot {
   analysis: AnalysisSnapshot;
   /** Whether the wall takes my edits now (the facilitator's locks; the server enforces them). */
   canWriteWall: boolean;
+  /** Dot-votes (shared/derive/votes.ts): everyone's, bounded by the budget; and my own ballot. */
+  votes: VoteTally;
+  myVotes: Readonly<Record<string, number>>;
 }
 
 export interface NewNote {

@@ -8,6 +8,11 @@ import * as rounds from '../../../shared/ops/rounds';
 import * as sessionOps from '../../../shared/ops/session';
 import * as questionOps from '../../../shared/ops/questions';
 import { readAnalysis } from '../../../shared/read/analysis';
+import { displayAuthor, isAnonymous } from '../../../shared/derive/anonymity';
+import { tallyVotes, type ParticipantVotes } from '../../../shared/derive/votes';
+import * as voteOps from '../../../shared/ops/votes';
+import { readVotes } from '../../../shared/read/votes';
+import type { Voting } from '../../../shared/schema/vote';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
@@ -275,6 +280,21 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     analysisOps.deleteAction(this.room, actionId, LOCAL_ORIGIN);
   }
 
+  setVoting(voting: Voting | null): void {
+    voteOps.setVoting(this.room, voting, LOCAL_ORIGIN);
+  }
+  setAnonymous(anonymous: boolean): void {
+    voteOps.setAnonymous(this.room, anonymous, LOCAL_ORIGIN);
+  }
+  /** A participant's +1/−1 on `theme:<id>`/`action:<id>`, into their own notes document (the server checks the budget too). */
+  vote(target: string, delta: number): void {
+    const voting = this.snapshot.room.session.voting;
+    if (this.options.claims.role !== 'participant' || !voting?.open) return;
+    const analysis = this.snapshot.analysis;
+    const live = new Set([...analysis.themes.map((t) => `theme:${t.id}`), ...analysis.actions.map((a) => `action:${a.id}`)]);
+    voteOps.castVote(this.ownNotes, target, delta, voting.votesPerPerson, (key) => live.has(key), LOCAL_ORIGIN);
+  }
+
   setCursor(cursor: { x: number; y: number } | null): void {
     // Presence is throttled here as well as on the server: a moving mouse is not a message flood.
     this.pendingCursor = cursor;
@@ -372,6 +392,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     const participants = new Map(room.participants.map((p) => [p.id, p]));
     const me = this.options.claims;
     const notes: AuthoredNote[] = [];
+    const ballots: ParticipantVotes[] = [];
     // One note per participant and id: a draft whose public copy exists (a move cut short, or a
     // hostile copy) is left out, so views keyed by participant/id never see it twice.
     const seen = new Set<string>();
@@ -387,6 +408,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
         this.warnOnce(`read:${name}`, `arvo: could not read ${name}; the board is shown without it`, error);
         continue;
       }
+      if (!draft) ballots.push({ participantId, votes: readVotes(doc) });
       if (read.problems.length > 0) this.warnOnce(`problems:${name}`, `arvo: skipped invalid records in ${name}`, read.problems.slice(0, 5));
       for (const note of read.notes) {
         const key = `${participantId}/${note.id}`;
@@ -395,7 +417,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
         notes.push({
           ...note,
           participantId,
-          authorName: author?.name ?? '?',
+          // Anonymous mode: the one place the board's author names come from (derive/anonymity.ts).
+          authorName: displayAuthor(author?.name ?? '?', room.session),
           actorId: author?.actorId ?? (participantId === me.participantId ? me.actorId : null),
           mine: participantId === me.participantId,
           draft,
@@ -411,15 +434,20 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       presence.push({
         clientId,
         participantId,
-        name: participant?.name ?? String(state.name ?? '?'),
+        // Anonymous mode hides others' cursor names too: a cursor beside a new note would name its author.
+        name: isAnonymous(room.session) && clientId !== this.awareness.clientID ? '' : (participant?.name ?? String(state.name ?? '?')),
         color: (participant?.actorId && actorColor.get(participant.actorId)) || '#888888',
         cursor: isPoint(state.cursor) ? state.cursor : null,
         self: clientId === this.awareness.clientID,
       });
     }
+    const analysis = readAnalysis(this.room);
+    const live = new Set([...analysis.themes.map((t) => `theme:${t.id}`), ...analysis.actions.map((a) => `action:${a.id}`)]);
     return {
       room,
       notes,
+      votes: tallyVotes(ballots, room.session.voting, (key) => live.has(key)),
+      myVotes: me.role === 'participant' && this.ownNotes ? readVotes(this.ownNotes) : {},
       me: { ...me, name: this.options.name },
       status: this.status,
       statusReason: this.statusReason,
@@ -427,7 +455,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       canUndo: this.undoManagers?.some((m) => m.canUndo()) ?? false,
       canRedo: this.undoManagers?.some((m) => m.canRedo()) ?? false,
       lastRefusal: this.lastRefusal,
-      analysis: readAnalysis(this.room),
+      analysis,
       canWriteWall: me.role === 'facilitator' || (me.role === 'participant' && sessionOps.wallAcceptsEditsFrom(room.session, me.actorId)),
     };
   }
