@@ -93,9 +93,9 @@ describe('safe editing in real browsers', () => {
     expect(await anna.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Undo');
     await anna.page.keyboard.press('Enter');
 
-    const back = await waitForNote(anna.page, { text: written.note.text, mine: true });
+    const back = await waitForNote(anna.page, { text: written.note.text, mine: true }, 15_000);
     expect(back).toEqual(written.note);
-    const backForBen = await waitForNote(ben.page, { text: written.note.text, mine: false });
+    const backForBen = await waitForNote(ben.page, { text: written.note.text, mine: false }, 15_000);
     expect(backForBen).toEqual(seen);
     expect(await toast(anna.page).count()).toBe(0);
   });
@@ -133,7 +133,9 @@ describe('safe editing in real browsers', () => {
     await mine.waitFor({ state: 'detached', timeout: 5_000 });
     await waitGone(anna.page, onWall.id);
     await toast(page).locator('button.undo').click();
-    await expect.poll(() => page.locator(`.mine li.note[data-note-id="${noteId}"] .note-text`).textContent()).toBe('Volunteers who know the families');
+    await expect
+      .poll(() => page.locator(`.mine li.note[data-note-id="${noteId}"] .note-text`).textContent({ timeout: 1_000 }).catch(() => null), { timeout: 15_000 })
+      .toBe('Volunteers who know the families');
     expect(await waitForNote(anna.page, { text: 'Volunteers who know the families', mine: false })).toEqual(onWall);
   });
 

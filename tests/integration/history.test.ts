@@ -116,6 +116,13 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error('drafts were not stored');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // The round engine counts drafts into the room (session.roundStats, throttled): once both drafts
+  // are counted it writes nothing more, so the log holds still for the paging tests.
+  const draftsCounted = () => {
+    const stats = room.doc.getMap('session').get('roundStats') as { actors?: Record<string, { drafts?: number }> } | null | undefined;
+    return Object.values(stats?.actors ?? {}).reduce((sum, actor) => sum + (actor.drafts ?? 0), 0) >= 2;
+  };
+  await waitFor(room.doc, draftsCounted, 'round stats counting both drafts', 10_000);
   await new Promise((resolve) => setTimeout(resolve, 50));
 }, 60_000);
 
