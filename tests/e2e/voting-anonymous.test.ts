@@ -87,6 +87,12 @@ describe('dot-voting and anonymous mode', () => {
     await participant.getByRole('button', { name: 'Remove a vote: Overlapping calendars' }).click();
     await expect.poll(() => left.textContent()).toBe('You have 1 votes left');
     await expect.poll(() => themeTotal.textContent(), { timeout: 10_000 }).toMatch(/ 1$/);
+
+    // The Analysis view has the same buttons on each challenge theme.
+    await openView(participant, 'Analysis');
+    await participant.getByRole('button', { name: 'Add a vote: Overlapping calendars' }).click();
+    await expect.poll(() => themeTotal.textContent(), { timeout: 10_000 }).toMatch(/ 2$/);
+    expect(await participant.getByRole('button', { name: 'Add a vote: Overlapping calendars' }).isDisabled()).toBe(true);
   }, 90_000);
 
   test('anonymous mode hides every participant name on the wall and in the memo download', async () => {
