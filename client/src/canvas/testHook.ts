@@ -20,6 +20,8 @@ export interface WallHookNote {
   draft: boolean;
   /** Posted by the server after its round ended (the wall shows a "late" tag). */
   late: boolean;
+  /** The author label the note draws ('' in anonymous mode). */
+  author: string;
 }
 
 export interface WallHookArea {
@@ -53,7 +55,7 @@ export function publishWall(layout: WallLayout, view: () => { x: number; y: numb
   window.__arvoWall = {
     notes: layout.notes.map(({ note, x, y, width, height }) => ({
       id: note.id, text: note.text, actorId: note.actorId, questionId: note.questionId, aboutActorId: note.aboutActorId ?? null,
-      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true,
+      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true, author: note.authorName,
     })),
     flipcharts: layout.flipcharts.map((f) => ({ actorId: f.actor.id, x: f.x, y: f.y, width: f.width, height: f.height })),
     areas: layout.flipcharts.flatMap((f) =>

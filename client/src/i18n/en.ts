@@ -908,6 +908,20 @@ export const en = {
   'roundStats.actor': 'Actor',
   'roundStats.writers': 'Writing',
   'roundStats.drafts': 'Drafts',
+  'voting.title': 'Dot-voting',
+  'voting.perPerson': 'Votes per person',
+  'voting.open': 'Open voting',
+  'voting.close': 'Close voting',
+  'voting.clear': 'Clear voting',
+  'voting.openState': 'Voting is open: {count} votes each, {voters} voted so far',
+  'voting.closedState': 'Voting is closed: {voters} voted',
+  'voting.anonymous': 'Anonymous mode',
+  'voting.anonymousHelp': 'Hides author names on every screen and in every export.',
+  'voting.left': 'You have {count} votes left',
+  'voting.add': 'Add a vote: {label}',
+  'voting.remove': 'Remove a vote: {label}',
+  'voting.mine': 'My votes: {count}',
+  'voting.total': 'Votes: {count}',
 } as const;
 
 export type MessageKey = keyof typeof en;

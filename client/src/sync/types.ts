@@ -15,6 +15,7 @@ import type { QuestionInput, QuestionPatch } from '../../../shared/ops/questions
  * Only client/src/sync touches Yjs; components render snapshots and call actions.
  */
 import type { VoteTally } from '../../../shared/derive/votes';
+import type { Voting } from '../../../shared/schema/vote';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'offline' | 'denied';
 
@@ -127,6 +128,14 @@ export interface WorkshopActions {
   addAction(action: { themeId: string | null; what: string } & Partial<Omit<Action, 'id' | 'createdAt'>>): string;
   updateAction(actionId: string, patch: Partial<Omit<Action, 'id' | 'createdAt'>>): void;
   deleteAction(actionId: string): void;
+  /** Dot-voting (issue 9): open/close with votes per person, or null to clear. */
+  setVoting(voting: Voting | null): void;
+  /** Anonymous mode: author names hidden on every screen and export. */
+  setAnonymous(anonymous: boolean): void;
+
+  // ——— participant ———
+  /** +1/−1 on `theme:<id>`/`action:<id>` within the budget (throws when none is left). */
+  vote(target: string, delta: number): void;
 }
 
 /** Svelte's store contract, so components can write `$board`. */
