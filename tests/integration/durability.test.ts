@@ -158,5 +158,6 @@ describe('durability: SIGKILL the server process, restart on the same DATA_DIR',
       destroyAll();
     }
     console.log('durability rounds', JSON.stringify(rounds));
-  });
+    // Several child-process restarts: beside the browser suites on two cores this passes 30 s.
+  }, 90_000);
 });
