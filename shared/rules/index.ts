@@ -31,7 +31,12 @@
  *  - `canWrite = !readonly && isParticipant && !!myActor && (!locked || roundRunning)`
  *      → `!readonly && rules.canAdd`
  *
- * Done here (this branch): ListView, PhoneView, RoomScreen, FacilitatorControls, model/newNote.ts.
+ * Also left for their owners (not re-derivations of permissions, but the same open-round test):
+ *  - client/src/views/BoardPage.svelte `lockedForMe` (participant && !canWriteWall) → `rules.lockedOut`
+ *  - client/src/components/RoundStats.svelte `round && round.endedAt === null` → `rules.round`
+ *
+ * Done on the `rules` branch: ListView, PhoneView, RoomScreen, FacilitatorControls, room/stage.ts,
+ * room/RoundStage.svelte; model/newNote.ts is a re-export of ./newNote.ts.
  */
 export {
   methodRules,
