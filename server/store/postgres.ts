@@ -185,12 +185,27 @@ function createPostgresAdapter(pool: Pool): DocStore {
   let corruption: string | null = null;
 
   /** Every query goes through here: failures of the server's kind become StoreErrors. */
-  const query = async <R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+  const connect = async (): Promise<PoolClient> => {
     if (closed) throw new StoreError('unavailable', 'the store is closed');
     try {
-      return (await pool.query<R>(sql, params)).rows;
+      return await pool.connect();
     } catch (error) {
-      throw noteCorruption(asStoreError(error));
+      // Whatever stops a connection (refused, login, "not accepting connections") is the server's condition.
+      throw new StoreError('unavailable', `PostgreSQL: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    }
+  };
+  const query = async <R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    const client = await connect();
+    let broken = false;
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } catch (error) {
+      const mapped = asStoreError(error);
+      // A connection that failed for the server's reasons may be dead: do not hand it out again.
+      broken = mapped instanceof StoreError;
+      throw noteCorruption(mapped);
+    } finally {
+      client.release(broken);
     }
   };
   const noteCorruption = (error: unknown) => {
@@ -199,13 +214,7 @@ function createPostgresAdapter(pool: Pool): DocStore {
   };
   /** A transaction on one connection; a connection that failed mid-way is discarded, not reused. */
   const transaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    if (closed) throw new StoreError('unavailable', 'the store is closed');
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw asStoreError(error);
-    }
+    const client = await connect();
     let broken = false;
     try {
       await client.query('BEGIN');

@@ -51,3 +51,16 @@ export async function terminateConnections(database: TestDatabase): Promise<numb
   );
   return rows.filter((r) => r.ended).length;
 }
+
+/**
+ * PostgreSQL "lost" for this database only: new connections are refused and the open ones ended.
+ * `restoreConnections` lets connections in again.
+ */
+export async function refuseConnections(database: TestDatabase): Promise<void> {
+  await withAdmin(PG_ADMIN_URL, (client) => client.query(`ALTER DATABASE "${database.name}" WITH ALLOW_CONNECTIONS false`));
+  await terminateConnections(database);
+}
+
+export async function restoreConnections(database: TestDatabase): Promise<void> {
+  await withAdmin(PG_ADMIN_URL, (client) => client.query(`ALTER DATABASE "${database.name}" WITH ALLOW_CONNECTIONS true`));
+}
