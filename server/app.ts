@@ -27,7 +27,6 @@ import { createWriteQuota } from './relay/writeQuota';
 import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
 import type { DocStore } from './store/port';
-import { openPostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
 
@@ -53,6 +52,8 @@ export interface AppDeps {
 /** The store the configuration names: PostgreSQL with DATABASE_URL, else the SQLite file in DATA_DIR. */
 export async function openConfiguredStore(config: Config, log: Logger): Promise<DocStore> {
   if (config.databaseUrl) {
+    // Loaded only when used: a SQLite server does not pay for the PostgreSQL client at start.
+    const { openPostgresStore } = await import('./store/postgres');
     return openPostgresStore({
       url: config.databaseUrl,
       poolSize: config.databasePoolSize,
