@@ -72,7 +72,8 @@ async function startServer(name: ServerName): Promise<RunningServer> {
   if (dataDir) {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
   }
-  const child = spawn(process.execPath, [bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
@@ -94,8 +95,11 @@ async function startServer(name: ServerName): Promise<RunningServer> {
 
 async function stopServer(server: RunningServer) {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGKILL');
+  // SIGTERM: Arvo shuts down cleanly (and writes a --cpu-prof profile when asked to).
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(timer);
   if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
 }
 
@@ -317,10 +321,8 @@ async function standard() {
   console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
-  const orders: ServerName[][] = [
-    ['arvo', 'bare', 'hocuspocus'],
-    ['hocuspocus', 'bare', 'arvo'],
-  ];
+  const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'bare', 'hocuspocus'];
+  const orders: ServerName[][] = [servers, [...servers].reverse()];
   const results: Result[] = [];
   for (const order of orders) {
     for (const name of order) {

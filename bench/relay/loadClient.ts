@@ -65,7 +65,7 @@ function markerTime(payload: Uint8Array): number | null {
   if (start < 0) return null;
   const end = bytes.indexOf(MARK, start + 2);
   if (end < 0) return null;
-  return Number(bytes.latin1Slice(start + 2, end));
+  return Number(bytes.toString('latin1', start + 2, end));
 }
 
 class Tab {
