@@ -36,11 +36,12 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type ServerName = 'arvo' | 'bare' | 'hocuspocus';
-const BUNDLES: Record<ServerName | 'client', string> = {
+const BUNDLES: Record<ServerName | 'client' | 'probe', string> = {
   arvo: 'server/main.ts',
   bare: 'bench/relay/bareRelay.ts',
   hocuspocus: 'bench/relay/hocuspocusServer.ts',
   client: 'bench/relay/loadClient.ts',
+  probe: 'bench/relay/memoryProbe.ts',
 };
 const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
 
@@ -73,7 +74,7 @@ async function startServer(name: ServerName): Promise<RunningServer> {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
   }
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), ...nodeArgs, bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
@@ -101,6 +102,25 @@ async function stopServer(server: RunningServer) {
   await exited;
   clearTimeout(timer);
   if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+/** Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2). */
+function liveKiB(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${server.name}: no memory report`)), 20_000);
+    const onData = (chunk: string) => {
+      out += chunk;
+      const match = /bench-memory (\{.*\})\n/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      server.child.stdout!.off('data', onData);
+      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number };
+      resolve((usage.heapUsed + usage.external) / 1024);
+    };
+    server.child.stdout!.on('data', onData);
+    server.child.kill('SIGUSR2');
+  });
 }
 
 /** CPU seconds (user + system) of a process, from /proc: the clients are not in it. */
@@ -228,8 +248,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     const pid = server.child.pid!;
     const idleRss = rssKiB(pid);
     const tabs = await makeTabs(server, scenario);
-    await sleep(500);
-    const before = rssKiB(pid);
+    const before = await liveKiB(server);
     for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(startClient());
     await Promise.all(clients.map((child) => nextMessage(child)));
     const dialect: Dialect = name === 'hocuspocus' ? 'hocuspocus' : 'mux';
@@ -241,8 +260,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     });
     await Promise.all(ready);
     const connectS = (now() - connectStarted) / 1000;
-    await sleep(1000);
-    const memPerTabKiB = (rssKiB(pid) - before) / tabs.length;
+    const memPerTabKiB = ((await liveKiB(server)) - before) / tabs.length;
 
     const start = now();
     const measureFrom = start + scenario.warmupMs;
@@ -304,7 +322,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
 // ---------------------------------------------------------------- report
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | memory / tab KiB | idle RSS MiB | connect s |';
+const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | idle RSS MiB | connect s |';
 const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
   `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
