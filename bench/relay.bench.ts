@@ -335,7 +335,7 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 
 async function standard() {
   const [workshops, tabsPerWorkshop, writeIntervalMs] = (process.env.BENCH_STANDARD ?? '5x20@2000').split(/[x@]/).map(Number) as [number, number, number];
-  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 15_000 };
+  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 12_000 };
   console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
@@ -407,7 +407,7 @@ async function main() {
   buildBundles();
   if (ONLY.has('standard')) await standard();
   if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare', 'hocuspocus']);
-  if (ONLY.has('big500')) await big('big500', 500, 30_000, 30_000, ['arvo']);
+  if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo']);
   if (ONLY.has('append')) await append();
   console.log(`\n(${f((now() - started) / 1000, 0)} s in all)`);
 }

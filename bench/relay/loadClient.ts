@@ -230,12 +230,13 @@ process.on('message', (message: ToClient) => {
       measureFrom = message.measureFrom;
       measureTo = message.measureTo;
       for (const tab of tabs) tab.startWriting(message.writeIntervalMs, message.writeUntil);
-      // After the last write: report once nothing has arrived for 1.5 s (at most 30 s later).
+      // After the last write: report once deliveries have arrived and then none for 1.5 s
+      // (a backed-up relay may deliver nothing for seconds), at most 30 s later.
       setTimeout(() => {
         const gaveUpAt = now() + 30_000;
         let seen = -1;
         const check = setInterval(() => {
-          if (deliveries !== seen && now() < gaveUpAt) {
+          if ((deliveries !== seen || deliveries === 0) && now() < gaveUpAt) {
             seen = deliveries;
             return;
           }
