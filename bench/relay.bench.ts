@@ -308,7 +308,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       idleRssMiB: idleRss / 1024,
       connectS,
       writes: reports.reduce((n, r) => n + r.writes, 0),
-      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*/g) ?? []).slice(0, 5)],
+      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
     for (const child of clients) {

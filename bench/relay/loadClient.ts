@@ -155,7 +155,8 @@ class Tab {
     const type = decoding.readVarUint(decoder);
     if (type === 2) {
       const sub = decoding.readVarUint(decoder);
-      if (sub === 1) errors.push(`permission denied on ${docName}: ${decoding.readVarString(decoder)}`);
+      // Hocuspocus: PermissionDenied = 1; Arvo (y-protocols/auth): permission denied = 0.
+      if (sub === (this.dialect === 'mux' ? 0 : 1)) errors.push(`permission denied on ${docName}: ${decoding.readVarString(decoder)}`);
       return;
     }
     if (type !== 0 && type !== 4) return; // presence, Hocuspocus' sync status, …
