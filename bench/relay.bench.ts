@@ -1,54 +1,374 @@
 /**
- * `npm run bench`: relay latency and update-log throughput on this machine, as numbers and
- * ratios (never as pass/fail thresholds in the test suite).
- *   1. relay latency: a participant's note edit → seen by another participant (p50/p95/p99)
- *   2. append latency: one update committed to the SQLite log (WAL, synchronous NORMAL and FULL)
- *   3. batching: appends per second one-per-transaction vs. batched per tick
+ * `npm run bench`: the relay side by side with a bare Yjs relay and with Hocuspocus 3, same
+ * topology and load, in one run; then one big workshop; then the update log's append rate.
+ * Numbers and ratios for docs/relay-benchmark.md, never pass/fail thresholds in the test suite.
+ *
+ * Each server runs alone in its own process (bundled like `npm run build` bundles Arvo, plain
+ * node, no TypeScript loader), and its CPU time and resident memory are read from /proc, so the
+ * clients — forked load processes (bench/relay/loadClient.ts) — are not counted. A "tab" is one
+ * WebSocket following its workshop's room document and every participant's notes document, and
+ * writing a note into its own at a fixed rate; "delivery" is one update arriving at one other
+ * tab; latency is edit → seen at that tab.
+ *
+ *   BENCH_QUICK=1   shorter runs (a smoke test of the benchmark itself)
+ *   BENCH_ONLY=standard,big200,big500,append   a subset
  */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
-import { addNote, updateNote } from '../shared/ops/notes';
+import { addNote } from '../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../shared/origins';
-import { notesDocName } from '../shared/protocol/docNames';
-import { readNotes } from '../shared/read/snapshot';
+import { notesDocName, roomDocName } from '../shared/protocol/docNames';
 import { openSqliteStore } from '../server/store/sqlite';
-import { createWorkshop, join } from '../tests/helpers/api';
-import { connect, destroyAll, waitFor, waitSynced } from '../tests/helpers/clients';
-import { startTestServer } from '../tests/helpers/server';
+import type { Dialect, FromClient, TabSpec, ToClient } from './relay/loadClient';
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'dist/bench');
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'standard,big200,big500,append').split(','));
+const CLIENT_PROCESSES = 2;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function relayLatency(samples: number) {
-  const server = await startTestServer({ ROOM_IDLE_MS: '5000' });
-  try {
-    const created = await createWorkshop(server.url, ['A', 'B']);
-    const preview = await (await fetch(`${server.url}/api/workshops/${created.id}/preview?k=${created.participantJoinKey}`)).json();
-    const writer = await join(server.url, created.id, created.participantJoinKey, 'Writer', preview.actors[0].id);
-    const reader = await join(server.url, created.id, created.participantJoinKey, 'Reader', preview.actors[1].id);
-    const doc = notesDocName(created.id, writer.participantId);
-    const w = connect(server.wsUrl, doc, writer.token);
-    const r = connect(server.wsUrl, doc, reader.token);
-    await Promise.all([waitSynced(w), waitSynced(r)]);
-    const id = addNote(w.doc, { questionId: '3a', text: 'start', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN).id;
-    await waitFor(r.doc, () => readNotes(r.doc).notes.length === 1, 'first note');
-    const times: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const text = `edit ${i}`;
-      const started = performance.now();
-      const seen = waitFor(r.doc, () => readNotes(r.doc).notes[0]?.text === text, 'edit');
-      updateNote(w.doc, id, { text }, Date.now(), LOCAL_ORIGIN);
-      await seen;
-      times.push(performance.now() - started);
-    }
-    destroyAll();
-    return times.sort((a, b) => a - b);
-  } finally {
-    await server.close();
-    fs.rmSync(server.dataDir, { recursive: true, force: true });
+type ServerName = 'arvo' | 'bare' | 'hocuspocus';
+const BUNDLES: Record<ServerName | 'client' | 'probe', string> = {
+  arvo: 'server/main.ts',
+  bare: 'bench/relay/bareRelay.ts',
+  hocuspocus: 'bench/relay/hocuspocusServer.ts',
+  client: 'bench/relay/loadClient.ts',
+  probe: 'bench/relay/memoryProbe.ts',
+};
+const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
+
+/** The same esbuild flags as `npm run build` uses for dist/server/main.js. */
+function buildBundles() {
+  for (const [name, entry] of Object.entries(BUNDLES)) {
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules/.bin/esbuild'),
+      [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath(name as ServerName)}`],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
   }
+}
+
+// ---------------------------------------------------------------- server processes
+
+interface RunningServer {
+  name: ServerName;
+  child: ChildProcess;
+  url: string;
+  dataDir: string | null;
+  stderr: string[];
+}
+
+async function startServer(name: ServerName): Promise<RunningServer> {
+  const dataDir = name === 'arvo' ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  if (dataDir) {
+    Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
+  }
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), ...nodeArgs, bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: string[] = [];
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const arvo = /Arvo is running at (http:\/\/\S+)/.exec(out);
+      const other = /listening (\d+)/.exec(out);
+      if (arvo) resolve(arvo[1]!);
+      else if (other) resolve(`http://127.0.0.1:${other[1]}`);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr.join('')}`)));
+  });
+  child.stdout!.resume();
+  return { name, child, url, dataDir, stderr };
+}
+
+async function stopServer(server: RunningServer) {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  // SIGTERM: Arvo shuts down cleanly (and writes a --cpu-prof profile when asked to).
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+  if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+/** Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2). */
+function liveKiB(server: RunningServer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${server.name}: no memory report`)), 20_000);
+    const onData = (chunk: string) => {
+      out += chunk;
+      const match = /bench-memory (\{.*\})\n/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      server.child.stdout!.off('data', onData);
+      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number };
+      resolve((usage.heapUsed + usage.external) / 1024);
+    };
+    server.child.stdout!.on('data', onData);
+    server.child.kill('SIGUSR2');
+  });
+}
+
+/** CPU seconds (user + system) of a process, from /proc: the clients are not in it. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+function rssKiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+// ---------------------------------------------------------------- workshops
+
+interface Scenario {
+  label: string;
+  workshops: number;
+  tabsPerWorkshop: number;
+  writeIntervalMs: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+const randomId = () => crypto.randomBytes(12).toString('base64url').slice(0, 16);
+
+async function postJson(url: string, body: unknown) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function inParallel<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await run(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/** The tabs of a scenario: for Arvo real workshops and participants; for the others the same names. */
+async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabSpec[]> {
+  const wsBase = server.url.replace(/^http/, 'ws');
+  const tabs: TabSpec[] = [];
+  for (let w = 0; w < scenario.workshops; w++) {
+    let workshopId: string;
+    let members: { participantId: string; token: string }[];
+    if (server.name === 'arvo') {
+      const created = await postJson(`${server.url}/api/workshops`, {
+        title: 'Bench',
+        template: 'value-network',
+        language: 'en',
+        actors: ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })),
+      });
+      workshopId = created.id as string;
+      const key = created.participantJoinKey as string;
+      const preview = (await (await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${key}`)).json()) as { actors: { id: string }[] };
+      members = await inParallel(
+        Array.from({ length: scenario.tabsPerWorkshop }, (_, i) => i),
+        8,
+        async (i) => {
+          const joined = await postJson(`${server.url}/api/workshops/${workshopId}/join`, { joinKey: key, name: `P${i}`, actorId: preview.actors[i % preview.actors.length]!.id });
+          return { participantId: joined.participantId as string, token: joined.token as string };
+        },
+      );
+    } else {
+      workshopId = randomId();
+      members = Array.from({ length: scenario.tabsPerWorkshop }, () => ({ participantId: randomId(), token: 'bench' }));
+    }
+    const docs = [roomDocName(workshopId), ...members.map((m) => notesDocName(workshopId, m.participantId))];
+    for (const member of members) {
+      tabs.push({
+        url: server.name === 'arvo' ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
+        docs,
+        ownDoc: notesDocName(workshopId, member.participantId),
+        token: member.token,
+      });
+    }
+  }
+  return tabs;
+}
+
+// ---------------------------------------------------------------- one run
+
+interface Result {
+  server: ServerName;
+  scenario: string;
+  tabs: number;
+  deliveriesPerSec: number;
+  cpuUsPerDelivery: number;
+  cpuCores: number;
+  p50: number;
+  p99: number;
+  max: number;
+  memPerTabKiB: number;
+  idleRssMiB: number;
+  connectS: number;
+  writes: number;
+  errors: string[];
+}
+
+function startClient(): ChildProcess {
+  return fork(bundlePath('client'), [], { cwd: ROOT, execArgv: [], env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+function nextMessage(child: ChildProcess): Promise<FromClient> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: FromClient) => (message.type === 'failed' ? reject(new Error(message.error)) : resolve(message)));
+    child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
+  });
+}
+
+const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+async function run(name: ServerName, scenario: Scenario): Promise<Result> {
+  const server = await startServer(name);
+  const clients: ChildProcess[] = [];
+  try {
+    const pid = server.child.pid!;
+    const idleRss = rssKiB(pid);
+    const tabs = await makeTabs(server, scenario);
+    const before = await liveKiB(server);
+    for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(startClient());
+    await Promise.all(clients.map((child) => nextMessage(child)));
+    const dialect: Dialect = name === 'hocuspocus' ? 'hocuspocus' : 'mux';
+    const connectStarted = now();
+    const ready = clients.map((child, i) => {
+      const answer = nextMessage(child);
+      child.send({ type: 'connect', dialect, tabs: tabs.filter((_, t) => t % CLIENT_PROCESSES === i), concurrency: 8 } satisfies ToClient);
+      return answer;
+    });
+    await Promise.all(ready);
+    const connectS = (now() - connectStarted) / 1000;
+    const memPerTabKiB = ((await liveKiB(server)) - before) / tabs.length;
+
+    const start = now();
+    const measureFrom = start + scenario.warmupMs;
+    const measureTo = measureFrom + scenario.measureMs;
+    let cpuFrom = 0;
+    let cpuTo = 0;
+    const cpuSampled = (async () => {
+      await sleep(measureFrom - now());
+      cpuFrom = cpuSeconds(pid);
+      await sleep(measureTo - now());
+      cpuTo = cpuSeconds(pid);
+    })();
+    const done = clients.map((child) => {
+      const answer = nextMessage(child);
+      child.send({ type: 'go', writeIntervalMs: scenario.writeIntervalMs, writeUntil: measureTo, measureFrom, measureTo } satisfies ToClient);
+      return answer;
+    });
+    const reports = (await Promise.all(done)) as Extract<FromClient, { type: 'done' }>[];
+    await cpuSampled;
+
+    const parts = reports.map((r) => {
+      const bytes = Buffer.from(r.latencies, 'base64');
+      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    });
+    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      all.set(part, offset);
+      offset += part.length;
+    }
+    all.sort();
+    const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
+    const cpu = cpuTo - cpuFrom;
+    return {
+      server: name,
+      scenario: scenario.label,
+      tabs: tabs.length,
+      deliveriesPerSec: deliveries / (scenario.measureMs / 1000),
+      cpuUsPerDelivery: (cpu * 1e6) / deliveries,
+      cpuCores: cpu / (scenario.measureMs / 1000),
+      p50: quantile(all, 0.5),
+      p99: quantile(all, 0.99),
+      max: all[all.length - 1] ?? NaN,
+      memPerTabKiB,
+      idleRssMiB: idleRss / 1024,
+      connectS,
+      writes: reports.reduce((n, r) => n + r.writes, 0),
+      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
+    };
+  } finally {
+    for (const child of clients) {
+      if (child.exitCode === null) child.send({ type: 'exit' } satisfies ToClient);
+    }
+    await Promise.all(clients.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+    await stopServer(server);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | idle RSS MiB | connect s |';
+const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|';
+const row = (r: Result) =>
+  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
+
+function printRun(r: Result) {
+  console.log(row(r) + ` writes ${r.writes}` + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+async function standard() {
+  const [workshops, tabsPerWorkshop, writeIntervalMs] = (process.env.BENCH_STANDARD ?? '5x20@2000').split(/[x@]/).map(Number) as [number, number, number];
+  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 12_000 };
+  console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run\n`);
+  console.log(ROW_HEAD);
+  console.log(ROW_RULE);
+  const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'bare', 'hocuspocus'];
+  const orders: ServerName[][] = [servers, [...servers].reverse()];
+  const results: Result[] = [];
+  for (const order of orders) {
+    for (const name of order) {
+      const result = await run(name, scenario);
+      results.push(result);
+      printRun(result);
+    }
+  }
+  const by = (name: ServerName) => results.filter((r) => r.server === name);
+  const avg = (name: ServerName, key: keyof Result) => mean(by(name).map((r) => r[key] as number));
+  console.log('\nMeans over the runs, and Arvo\'s ratios:\n');
+  console.log('| | CPU µs / delivery | p99 ms | max ms | memory / tab KiB |');
+  console.log('|---|---|---|---|---|');
+  for (const name of ['arvo', 'bare', 'hocuspocus'] as const) {
+    console.log(`| ${name} | ${f(avg(name, 'cpuUsPerDelivery'))} | ${f(avg(name, 'p99'))} | ${f(avg(name, 'max'))} | ${f(avg(name, 'memPerTabKiB'))} |`);
+  }
+  for (const reference of ['bare', 'hocuspocus'] as const) {
+    const ratio = (key: keyof Result) => f(avg('arvo', key) / avg(reference, key), 2);
+    console.log(`| Arvo ÷ ${reference} | ${ratio('cpuUsPerDelivery')}× | ${ratio('p99')}× | ${ratio('max')}× | ${ratio('memPerTabKiB')}× |`);
+  }
+}
+
+async function big(label: string, tabsPerWorkshop: number, writeIntervalMs: number, measureMs: number, servers: ServerName[]) {
+  const scenario: Scenario = { label, workshops: 1, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? Math.min(measureMs, 8000) : measureMs };
+  console.log(`\n## One workshop of ${tabsPerWorkshop} tabs, each writing a note every ${writeIntervalMs / 1000} s; ${scenario.measureMs / 1000} s measured\n`);
+  console.log(ROW_HEAD);
+  console.log(ROW_RULE);
+  for (const name of servers) printRun(await run(name, scenario));
 }
 
 async function appendLatency(synchronous: 'NORMAL' | 'FULL', count: number, batch: number) {
@@ -68,21 +388,28 @@ async function appendLatency(synchronous: 'NORMAL' | 'FULL', count: number, batc
   const total = performance.now() - started;
   await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { perSecond: (updates.length / total) * 1000, commits: times.sort((a, b) => a - b) };
+  const sorted = Float32Array.from(times).sort();
+  return { perSecond: (updates.length / total) * 1000, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
 }
 
-async function main() {
-  console.log(`Arvo relay benchmark — ${os.cpus().length} cores, Node ${process.version}\n`);
-  const relay = await relayLatency(300);
-  console.log('Relay latency (edit by one participant → seen by another, through the server and its log):');
-  console.log(`  p50 ${fmt(quantile(relay, 0.5))}   p95 ${fmt(quantile(relay, 0.95))}   p99 ${fmt(quantile(relay, 0.99))}   (n=${relay.length})\n`);
+async function append() {
+  console.log('\n## Update-log append (SQLite WAL)\n');
   for (const sync of ['NORMAL', 'FULL'] as const) {
     const single = await appendLatency(sync, 2000, 1);
     const batched = await appendLatency(sync, 2000, 50);
-    console.log(`Update-log append, synchronous=${sync}:`);
-    console.log(`  one update per commit: p50 ${fmt(quantile(single.commits, 0.5))}  p99 ${fmt(quantile(single.commits, 0.99))}  → ${single.perSecond.toFixed(0)} updates/s`);
-    console.log(`  50 updates per commit: p50 ${fmt(quantile(batched.commits, 0.5))}  → ${batched.perSecond.toFixed(0)} updates/s  (×${(batched.perSecond / single.perSecond).toFixed(1)} from batching)\n`);
+    console.log(`- synchronous=${sync}: one update per commit p50 ${f(single.p50, 3)} ms, p99 ${f(single.p99, 3)} ms → ${f(single.perSecond, 0)} updates/s; 50 per commit → ${f(batched.perSecond, 0)} updates/s (×${f(batched.perSecond / single.perSecond)})`);
   }
+}
+
+async function main() {
+  const started = now();
+  console.log(`# Relay benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${QUICK ? ', QUICK' : ''}`);
+  buildBundles();
+  if (ONLY.has('standard')) await standard();
+  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare', 'hocuspocus']);
+  if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo']);
+  if (ONLY.has('append')) await append();
+  console.log(`\n(${f((now() - started) / 1000, 0)} s in all)`);
 }
 
 main().catch((error: unknown) => {

@@ -30,7 +30,12 @@ import type { DocStore } from './store/port';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
 
-const CLIENT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/client');
+/**
+ * The built client, next to this module either way it runs: from the sources (server/app.ts, dev
+ * and tests) or from the compiled bundle (dist/server/main.js, `npm run serve`).
+ */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CLIENT_DIST = path.basename(path.dirname(HERE)) === 'dist' ? path.resolve(HERE, '../client') : path.resolve(HERE, '../dist/client');
 
 export interface App {
   /** The address actually bound (PORT=0 picks a free port). */

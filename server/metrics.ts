@@ -1,5 +1,57 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * A counter bumped on the relay's hot path (every message in and out). prom-client's `inc`
+ * validates and hashes labels on each call; at thousands of deliveries a second that is a visible
+ * share of the CPU per delivery. These add to a plain number instead, and the sum is handed to
+ * the Prometheus counter when it is read (`collect`, run on every scrape), so /metrics shows the
+ * same totals.
+ */
+export interface Tally {
+  inc(value?: number): void;
+}
+export interface LabelledTally {
+  inc(label: string, value?: number): void;
+}
+
+function tally(name: string, help: string, registers: Registry[]): Tally {
+  let pending = 0;
+  new Counter({
+    name,
+    help,
+    registers,
+    collect() {
+      if (pending === 0) return;
+      this.inc(pending);
+      pending = 0;
+    },
+  });
+  return {
+    inc(value = 1) {
+      pending += value;
+    },
+  };
+}
+
+function labelledTally(name: string, help: string, labelName: string, registers: Registry[]): LabelledTally {
+  const pending = new Map<string, number>();
+  new Counter({
+    name,
+    help,
+    labelNames: [labelName],
+    registers,
+    collect() {
+      for (const [label, value] of pending) this.inc({ [labelName]: label }, value);
+      pending.clear();
+    },
+  });
+  return {
+    inc(label, value = 1) {
+      pending.set(label, (pending.get(label) ?? 0) + value);
+    },
+  };
+}
+
 /** The server's Prometheus metrics. One registry per server instance, so tests can run several. */
 export function createMetrics() {
   const registry = new Registry();
@@ -8,10 +60,10 @@ export function createMetrics() {
     registry,
     roomsLoaded: new Gauge({ name: 'arvo_rooms_loaded', help: 'Documents currently loaded in memory', registers }),
     connections: new Gauge({ name: 'arvo_connections', help: 'Open WebSocket connections', registers }),
-    messagesIn: new Counter({ name: 'arvo_messages_in_total', help: 'Messages received, by type', labelNames: ['type'], registers }),
-    messagesOut: new Counter({ name: 'arvo_messages_out_total', help: 'Messages sent', registers }),
-    bytesIn: new Counter({ name: 'arvo_bytes_in_total', help: 'Bytes received in WebSocket messages', registers }),
-    bytesOut: new Counter({ name: 'arvo_bytes_out_total', help: 'Bytes sent in WebSocket messages', registers }),
+    messagesIn: labelledTally('arvo_messages_in_total', 'Messages received, by type', 'type', registers),
+    messagesOut: tally('arvo_messages_out_total', 'Messages sent', registers),
+    bytesIn: tally('arvo_bytes_in_total', 'Bytes received in WebSocket messages', registers),
+    bytesOut: tally('arvo_bytes_out_total', 'Bytes sent in WebSocket messages', registers),
     logAppends: new Counter({ name: 'arvo_update_log_appends_total', help: 'Updates appended to the update log', registers }),
     logCommitSeconds: new Histogram({
       name: 'arvo_update_log_commit_seconds',

@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { CloseCode } from '../../shared/protocol/wire';
-import { MessageType } from '../../shared/protocol/wire';
+import { encodeMux } from '../../shared/protocol/mux';
+import { CloseCode, MessageType } from '../../shared/protocol/wire';
 
 /**
  * Decodes client messages of the y-websocket protocol into typed values, and encodes the
@@ -145,3 +145,22 @@ export const encodePermissionDenied = (reason: string) =>
     encoding.writeVarUint(e, 0);
     encoding.writeVarString(e, reason);
   });
+
+/**
+ * A document's frame inside a multiplexed (`/mux`) frame, encoded once per delivery batch. A
+ * room hands the SAME frame object to every session in one synchronous loop, and every mux
+ * recipient of a document needs the same bytes (the document name is the channel id, equal for
+ * all), so the last result is kept and reused for as long as the same frame and document come in.
+ * Frames are never mutated after they are built, so reusing the bytes is safe.
+ */
+let lastFrame: Uint8Array | null = null;
+let lastDocName = '';
+let lastMuxed: Uint8Array = new Uint8Array(0);
+export function muxDocFrame(docName: string, frame: Uint8Array): Uint8Array {
+  if (frame !== lastFrame || docName !== lastDocName) {
+    lastMuxed = encodeMux({ kind: 'doc', docName, payload: frame });
+    lastFrame = frame;
+    lastDocName = docName;
+  }
+  return lastMuxed;
+}

@@ -69,6 +69,8 @@ export class Connection {
   private readonly bindings = new Map<string, Binding>();
   private readonly bucket: TokenBucket;
   private alive = true;
+  /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
+  private sentSinceKeepalive = false;
   private closed = false;
 
   constructor(
@@ -170,7 +172,7 @@ export class Connection {
       this.fail(error);
       return;
     }
-    this.deps.metrics.messagesIn.inc({ type: message.type });
+    this.deps.metrics.messagesIn.inc(message.type);
     if (!binding.room || !binding.session) binding.backlog.push(message);
     else this.dispatch(binding, message);
   }
@@ -201,8 +203,14 @@ export class Connection {
     this.close(code, message);
   }
 
-  /** Called by the keepalive timer: detects dead peers and keeps idle ones from timing out. */
-  keepalive(now: number, intervalMs: number): void {
+  /**
+   * Called once per keepalive interval (server/relay/keepalive.ts): detects dead peers and keeps
+   * idle ones from timing out. A stock y-websocket client reconnects after 30 s without a message
+   * (pings don't count), and so does the mux client (client/src/sync/mux.ts) — per socket, not per
+   * document: one empty presence message on a silent socket is enough, however many documents it
+   * carries. The silence is a flag set by every send, so delivering needs no clock read.
+   */
+  keepalive(): void {
     if (!this.alive) {
       this.deps.log.info('connection-dead', { participant: this.claims.participantId });
       this.ws.terminate();
@@ -210,14 +218,19 @@ export class Connection {
     }
     this.alive = false;
     this.ws.ping();
-    // A stock y-websocket client reconnects after 30 s without a message; pings don't count.
-    for (const { session } of this.bindings.values()) {
-      if (session && now - session.lastSentAt >= intervalMs) session.send(EMPTY_AWARENESS);
+    if (!this.sentSinceKeepalive) {
+      for (const { session } of this.bindings.values()) {
+        if (!session || session.closed) continue;
+        session.send(EMPTY_AWARENESS);
+        break;
+      }
     }
+    this.sentSinceKeepalive = false;
   }
 
   private sendRaw(frame: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.sentSinceKeepalive = true;
     this.deps.metrics.messagesOut.inc();
     this.deps.metrics.bytesOut.inc(frame.byteLength);
     this.ws.send(frame);

@@ -57,7 +57,10 @@ export interface WriteRefusal {
  * wall lock on notes documents). Null accepts. It must not look for meaning in `update` that a
  * client could hide; it exists so that a rule may still tell updates apart if it has to.
  */
-export type WritePolicy = (session: DocSession, update: Uint8Array) => WriteRefusal | null;
+export type WritePolicy = (session: DocSession, update: Uint8Array, decode: () => DecodedUpdate) => WriteRefusal | null;
+
+/** An update decoded once per write and shared by the write policy and the content check. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
 /**
  * One loaded document and the sessions on it. The rule it keeps: an update is committed to the
@@ -199,17 +202,21 @@ export class DocRoom {
       this.deny(session, 'forbidden-write', DenyReason.readOnly);
       return;
     }
-    const refusal = this.writePolicy?.(session, update) ?? null;
+    // Decoded at most once for the policy and the checks below (it throws on garbage; each caller
+    // handles that as before). Y.applyUpdate still decodes on its own.
+    let decodedOnce: DecodedUpdate | null = null;
+    const decode = () => (decodedOnce ??= Y.decodeUpdate(update));
+    const refusal = this.writePolicy?.(session, update, decode) ?? null;
     if (refusal) {
       // A reconnecting client's sync step 2 with nothing new is not an edit: accept it silently.
       if (this.isRedundant(update)) return;
       this.deny(session, refusal.label, refusal.message);
       return;
     }
-    let decoded: ReturnType<typeof Y.decodeUpdate>;
+    let decoded: DecodedUpdate;
     try {
       // Decoding first refuses garbage before it can touch the document.
-      decoded = Y.decodeUpdate(update);
+      decoded = decode();
     } catch (error) {
       throw new ProtocolError(CloseCode.invalidUpdate, `invalid update: ${String((error as Error).message ?? error).slice(0, 80)}`);
     }

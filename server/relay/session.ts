@@ -17,7 +17,6 @@ export class DocSession {
   readonly id = nextSessionId++;
   /** Awareness client ids this session controls (removed when it leaves). */
   readonly awarenessClients = new Set<number>();
-  lastSentAt = Date.now();
   closed = false;
 
   constructor(
@@ -33,7 +32,6 @@ export class DocSession {
 
   send(frame: Uint8Array): void {
     if (this.closed) return;
-    this.lastSentAt = Date.now();
     this.transport.send(frame);
   }
 

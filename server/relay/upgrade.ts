@@ -9,7 +9,9 @@ import type { ConnectionRegistry } from '../membership/connections';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocStore } from '../store/port';
+import { muxDocFrame } from './codec';
 import { Connection, DocumentRefusal, type ConnectionDeps, type Grant } from './connection';
+import { KeepaliveWheel } from './keepalive';
 import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
 
 export interface RelayDeps extends ConnectionDeps {
@@ -41,11 +43,8 @@ export function createRelay(deps: RelayDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes });
   const connections = new Set<Connection>();
 
-  const keepaliveTimer = setInterval(() => {
-    const now = Date.now();
-    for (const connection of connections) connection.keepalive(now, deps.keepaliveMs);
-  }, deps.keepaliveMs);
-  keepaliveTimer.unref();
+  // Each connection is visited once per interval, a slice of them per tick (never all at once).
+  const keepalive = new KeepaliveWheel<Connection>(deps.keepaliveMs, (connection) => connection.keepalive());
 
   async function verifyToken(url: URL): Promise<VerifiedClaims> {
     try {
@@ -94,9 +93,11 @@ export function createRelay(deps: RelayDeps) {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const connection = new Connection(ws, claims, deps, muxFraming(ws));
       connections.add(connection);
+      keepalive.add(connection);
       const untrack = deps.registry.track(claims, connection);
       ws.on('close', () => {
         connections.delete(connection);
+        keepalive.delete(connection);
         untrack();
       });
       setup(ws, connection);
@@ -110,8 +111,7 @@ export function createRelay(deps: RelayDeps) {
 
   const toBytes = (data: Buffer, isBinary: boolean) => (isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0));
   const muxSockets = new WeakSet<WebSocket>();
-  const muxFraming = (ws: WebSocket) => (docName: string, frame: Uint8Array) =>
-    muxSockets.has(ws) ? encodeMux({ kind: 'doc', docName, payload: frame }) : frame;
+  const muxFraming = (ws: WebSocket) => (docName: string, frame: Uint8Array) => (muxSockets.has(ws) ? muxDocFrame(docName, frame) : frame);
 
   /** `/ws/<doc>`: one document, authorised before the upgrade completes. */
   async function upgradeSingle(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
@@ -188,7 +188,7 @@ export function createRelay(deps: RelayDeps) {
     },
     /** Shutdown: tell every client, so it reconnects (with backoff) to the next process. */
     close() {
-      clearInterval(keepaliveTimer);
+      keepalive.stop();
       for (const connection of connections) connection.close(CloseCode.shuttingDown, 'server restarting');
       wss.close();
     },

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { readVotes, votesSpent } from '../../shared/read/votes';
 import { readSession } from '../../shared/read/snapshot';
 import { notesRoots, ROOT } from '../../shared/schema/layout';
-import type { WritePolicy, WriteRefusal } from './docRoom';
+import type { DecodedUpdate, WritePolicy, WriteRefusal } from './docRoom';
 import { wallLockPolicy } from './wallLock';
 
 export const OVER_BUDGET: WriteRefusal = { label: 'votes-over-budget', message: 'votes-over-budget: no votes left, or voting is closed' };
@@ -21,13 +21,13 @@ const VOTE_UPDATE_MAX_PARTS = 200;
  */
 export function notesWritePolicy(roomDoc: Y.Doc, notesDoc: Y.Doc): WritePolicy {
   const wallLock = wallLockPolicy(roomDoc);
-  return (session, update) => {
+  return (session, update, decode) => {
     if (session.claims.role === 'facilitator') return null;
-    const touch = votesTouch(notesDoc, update);
-    if (touch === 'none') return wallLock(session, update);
+    const touch = votesTouch(notesDoc, update, decode);
+    if (touch === 'none') return wallLock(session, update, decode);
     const budget = budgetRefusal(roomDoc, notesDoc, update);
     if (budget) return budget;
-    return touch === 'only' ? null : wallLock(session, update);
+    return touch === 'only' ? null : wallLock(session, update, decode);
   };
 }
 
@@ -55,10 +55,10 @@ function budgetRefusal(roomDoc: Y.Doc, notesDoc: Y.Doc, update: Uint8Array): Wri
  * already in (or earlier in this update in) `votes`; a deleted range when every item in it is in
  * `votes`. Whatever cannot be shown to be a vote counts as something else, so doubt keeps the lock.
  */
-export function votesTouch(doc: Y.Doc, update: Uint8Array): 'none' | 'some' | 'only' {
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
+export function votesTouch(doc: Y.Doc, update: Uint8Array, decode: () => DecodedUpdate = () => Y.decodeUpdate(update)): 'none' | 'some' | 'only' {
+  let decoded: DecodedUpdate;
   try {
-    decoded = Y.decodeUpdate(update);
+    decoded = decode();
   } catch {
     return 'none';
   }
