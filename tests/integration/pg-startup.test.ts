@@ -36,11 +36,13 @@ function runToExit(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 let database: TestDatabase;
+const extra: TestDatabase[] = [];
 beforeAll(async () => {
   database = await createTestDatabase('startup');
 });
 afterAll(async () => {
-  await database?.drop();
+  // Also the ones a timed-out test could not drop itself.
+  for (const db of [database, ...extra]) await db?.drop();
 });
 
 // Starting a process through tsx takes seconds, and many on a busy machine.
@@ -75,6 +77,7 @@ describe('starting the process with DATABASE_URL', () => {
 
   it('two processes started at once on a fresh database both serve the same workshops', async () => {
     const fresh = await createTestDatabase('twostart');
+    extra.push(fresh);
     const env = { DATABASE_URL: fresh.url, SECRET };
     const [one, two] = await Promise.all([startChildServer({ env, startTimeoutMs: 90_000 }), startChildServer({ env, startTimeoutMs: 90_000 })]);
     try {
