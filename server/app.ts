@@ -72,10 +72,10 @@ export async function openConfiguredStore(config: Config, log: Logger): Promise<
 export async function startApp(config: Config, log: Logger = createLogger(config.logLevel), deps: AppDeps = {}): Promise<App> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const metrics = createMetrics();
+  const secret = resolveSecret(config.secret, config.dataDir, { shared: Boolean(config.databaseUrl) });
   const store = deps.store ?? (await openConfiguredStore(config, log));
   const ownsStore = deps.store === undefined;
   const clock = deps.clock ?? serverClock;
-  const secret = resolveSecret(config.secret, config.dataDir);
   // Every token is checked against the store after its signature: removed or revoked is refused.
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
   const connectionRegistry = new ConnectionRegistry();
