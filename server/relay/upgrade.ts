@@ -8,6 +8,7 @@ import { TokenError, type TokenService, type VerifiedClaims } from '../auth/toke
 import type { ConnectionRegistry } from '../membership/connections';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import { isStoreUnavailable } from '../store/errors';
 import type { DocStore } from '../store/port';
 import { muxDocFrame } from './codec';
 import { Connection, DocumentRefusal, type ConnectionDeps, type Grant } from './connection';
@@ -50,6 +51,11 @@ export function createRelay(deps: RelayDeps) {
     try {
       return await deps.tokens.verify(url.searchParams.get('token'));
     } catch (error) {
+      // The liveness check reads the store: a store that cannot answer is not a bad token, and a
+      // 44xx close would make stock clients stop reconnecting for good.
+      if (!(error instanceof TokenError) && isStoreUnavailable(error)) {
+        throw new Refusal(CloseCode.storeUnavailable, 'storage unavailable; try again shortly', 'store-unavailable');
+      }
       const failure = error instanceof TokenError ? error.failure : 'invalid';
       if (failure === 'removed') throw new Refusal(CloseCode.removed, CloseReason.removed, 'token-removed');
       const reason =
@@ -65,11 +71,22 @@ export function createRelay(deps: RelayDeps) {
     if (claims.workshopId !== ref.workshopId) throw new Refusal(CloseCode.forbidden, 'token is for another workshop', 'foreign-workshop');
     const access = accessTo(claims, ref);
     if (access === 'none') throw new Refusal(CloseCode.forbidden, 'no access to this document', 'no-read-access');
-    if (!(await deps.store.getWorkshop(ref.workshopId))) throw new Refusal(CloseCode.unknownDocument, 'no such workshop', 'unknown-document');
-    if (ref.kind !== 'room' && !(await deps.store.getParticipant(ref.workshopId, ref.participantId))) {
-      throw new Refusal(CloseCode.unknownDocument, 'no such participant in this workshop', 'unknown-document');
-    }
+    const [workshop, participant] = await readsOrUnavailable(() =>
+      Promise.all([deps.store.getWorkshop(ref.workshopId), ref.kind === 'room' ? null : deps.store.getParticipant(ref.workshopId, ref.participantId)]),
+    );
+    if (!workshop) throw new Refusal(CloseCode.unknownDocument, 'no such workshop', 'unknown-document');
+    if (ref.kind !== 'room' && !participant) throw new Refusal(CloseCode.unknownDocument, 'no such participant in this workshop', 'unknown-document');
     return { ref, access };
+  }
+
+  /** Store reads during authorisation: an unreachable store closes with the retry-later code, never as an internal error. */
+  async function readsOrUnavailable<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (isStoreUnavailable(error)) throw new Refusal(CloseCode.storeUnavailable, 'storage unavailable; try again shortly', 'store-unavailable');
+      throw error;
+    }
   }
 
   function asRefusal(error: unknown): Refusal {

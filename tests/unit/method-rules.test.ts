@@ -284,7 +284,7 @@ function serverTakes(fixture: Fixture, viewer: Claims, action: NoteAction, sessi
     const access = accessTo(viewer, ref);
     if (access !== 'write') return false;
     const connection = new DocSession(docName(ref), viewer, access, { send: () => undefined, close: () => undefined });
-    if (ref.kind === 'notes' && notesWritePolicy(fixture.room, original)(connection, update) !== null) return false;
+    if (ref.kind === 'notes' && notesWritePolicy(fixture.room, original)(connection, update, () => Y.decodeUpdate(update)) !== null) return false;
     return inspectUpdate(original, ref.kind, update) === null;
   });
 }
