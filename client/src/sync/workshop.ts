@@ -8,10 +8,7 @@ import * as rounds from '../../../shared/ops/rounds';
 import * as sessionOps from '../../../shared/ops/session';
 import * as questionOps from '../../../shared/ops/questions';
 import { readAnalysis } from '../../../shared/read/analysis';
-import { displayAuthor, isAnonymous } from '../../../shared/derive/anonymity';
-import { tallyVotes, type ParticipantVotes } from '../../../shared/derive/votes';
 import * as voteOps from '../../../shared/ops/votes';
-import { readVotes } from '../../../shared/read/votes';
 import type { Voting } from '../../../shared/schema/vote';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
@@ -21,16 +18,19 @@ import { ServerClock } from './clock';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
 import type { Claims } from '../../../shared/protocol/permissions';
-import { readNotes, readRoom, type RoomSnapshot } from '../../../shared/read/snapshot';
+import { readRoom } from '../../../shared/read/snapshot';
 import { notesRoots, roomRoots } from '../../../shared/schema/layout';
 import { MuxConnection } from './mux';
-import type { AuthoredNote, BoardSnapshot, ConnectionStatus, NewNote, PresenceEntry, Readable, WorkshopActions } from './types';
+import { BoardFeed } from './board/feed';
+import { BoardModel } from './board/model';
+import type { BoardSnapshot, ConnectionStatus, NewNote, Readable, WorkshopActions } from './types';
 
 /**
  * A workshop as the browser holds it: the room document, every participant's public notes, your
  * own drafts — all over one multiplexed socket, each kept in IndexedDB so that offline edits
  * survive a reload. New participants' documents are opened as they appear in the room.
- * Publishes one plain `BoardSnapshot` per animation frame at most.
+ * The board is read incrementally (./board/model.ts): local edits are published at once, remote
+ * ones and presence once per animation frame (./board/feed.ts).
  */
 export interface WorkshopSyncOptions {
   workshopId: string;
@@ -65,30 +65,43 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   private readonly undoManagers: Y.UndoManager[] = [];
   private readonly undoOrder: Y.UndoManager[] = [];
   private readonly clock = new ServerClock();
-  private readonly listeners = new Set<(snapshot: BoardSnapshot) => void>();
   private status: ConnectionStatus = 'connecting';
   private statusReason: string | null = null;
   private lastRefusal: BoardSnapshot['lastRefusal'] = null;
-  private snapshot: BoardSnapshot;
-  private frame: number | null = null;
+  private readonly model: BoardModel;
+  private readonly feed: BoardFeed;
   private cursorTimer: ReturnType<typeof setTimeout> | null = null;
   private pendingCursor: { x: number; y: number } | null | undefined = undefined;
 
   constructor(private readonly options: WorkshopSyncOptions) {
+    this.feed = new BoardFeed(() => this.model.snapshot());
+    this.model = new BoardModel({
+      room: this.room,
+      awareness: this.awareness,
+      me: { ...options.claims, name: options.name },
+      ui: () => ({
+        status: this.status,
+        statusReason: this.statusReason,
+        lastRefusal: this.lastRefusal,
+        canUndo: this.undoManagers.some((m) => m.canUndo()),
+        canRedo: this.undoManagers.some((m) => m.canRedo()),
+      }),
+      onChange: (local) => this.feed.invalidate(local),
+      warn: (key, message, detail) => this.warnOnce(key, message, detail),
+    });
     const origin = options.wsOrigin ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     this.mux = new MuxConnection({
       url: `${origin}/mux?token=${encodeURIComponent(options.token)}`,
       onStatus: (status, reason) => {
         this.status = status;
         this.statusReason = reason;
-        this.schedule();
+        this.feed.invalidate(false);
       },
       onRefusal: (docName, reason, code) => this.refused(docName, reason, code),
     });
     this.openDoc(roomDocName(options.workshopId), this.room, null, false);
     this.mux.open(roomDocName(options.workshopId), this.room, this.awareness);
     this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
-    this.awareness.on('change', () => this.schedule());
 
     const own = options.claims.role === 'participant' ? options.claims.participantId : null;
     this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
@@ -97,16 +110,14 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       const manager = new Y.UndoManager(notesRoots(doc).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
       manager.on('stack-item-added', () => {
         this.undoOrder.push(manager);
-        this.schedule();
+        this.feed.invalidate(true);
       });
-      manager.on('stack-item-popped', () => this.schedule());
+      manager.on('stack-item-popped', () => this.feed.invalidate(true));
       this.undoManagers.push(manager);
     }
     void this.clock.sync(options.httpOrigin ?? '');
 
     roomRoots(this.room).participants.observe(() => this.openParticipantDocs());
-    this.room.on('update', () => this.schedule());
-    this.snapshot = this.compute();
   }
 
   /** Resolves when the room document has arrived from the server (or from IndexedDB offline). */
@@ -115,20 +126,19 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
 
   subscribe(run: (snapshot: BoardSnapshot) => void): () => void {
-    this.listeners.add(run);
-    run(this.snapshot);
-    return () => this.listeners.delete(run);
+    return this.feed.subscribe(run);
   }
 
+  /** The board now, local edits included (it may be ahead of what listeners have heard). */
   get current(): BoardSnapshot {
-    return this.snapshot;
+    return this.feed.current;
   }
 
   // ——— actions ———
 
   /** During a round, answers to its question are private drafts until the round ends. */
   addNote(note: NewNote): string {
-    const round = this.snapshot?.room.session.round ?? readRoom(this.room).session.round;
+    const round = this.current.room.session.round;
     const draft = round !== null && round.endedAt === null && round.questionId === note.questionId;
     return addNote(draft ? this.ownDrafts : this.ownNotes, { ...note, aboutActorId: note.aboutActorId ?? null }, Date.now(), LOCAL_ORIGIN).id;
   }
@@ -213,7 +223,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   /** What a question is part of, from the room and every note this client can read. */
   private questionUse(questionId: string): questionOps.QuestionUse {
     const room = readRoom(this.room);
-    const notes = this.snapshot.notes;
+    const notes = this.current.notes;
     return questionOps.questionUses(room.questions, room.session.round?.questionId ?? null, notes).get(questionId) ?? { usedByRound: false, noteCount: 0 };
   }
   addQuestion(input: questionOps.QuestionInput): string {
@@ -288,9 +298,9 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
   /** A participant's +1/−1 on `theme:<id>`/`action:<id>`, into their own notes document (the server checks the budget too). */
   vote(target: string, delta: number): void {
-    const voting = this.snapshot.room.session.voting;
+    const { room, analysis } = this.current;
+    const voting = room.session.voting;
     if (this.options.claims.role !== 'participant' || !voting?.open) return;
-    const analysis = this.snapshot.analysis;
     const live = new Set([...analysis.themes.map((t) => `theme:${t.id}`), ...analysis.actions.map((a) => `action:${a.id}`)]);
     voteOps.castVote(this.ownNotes, target, delta, voting.votesPerPerson, (key) => live.has(key), LOCAL_ORIGIN);
   }
@@ -316,15 +326,15 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
 
   destroy(): void {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.feed.destroy();
     if (this.cursorTimer) clearTimeout(this.cursorTimer);
     this.mux.destroy();
+    this.model.destroy();
     for (const manager of this.undoManagers) manager.destroy();
     for (const { doc, persistence } of this.docs.values()) {
       void persistence?.destroy();
       doc.destroy();
     }
-    this.listeners.clear();
   }
 
   // ——— documents ———
@@ -340,8 +350,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     if (existing) return existing.doc;
     const doc = new Y.Doc();
     this.openDoc(name, doc, participantId, draft);
+    this.model.addDoc({ name, doc, participantId, draft });
     this.mux.open(name, doc);
-    doc.on('update', () => this.schedule());
     return doc;
   }
 
@@ -361,7 +371,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     const mine = !open || open.participantId === null || open.participantId === this.options.claims.participantId;
     if (code === undefined || mine) {
       this.lastRefusal = { at: Date.now(), reason };
-      this.schedule();
+      this.feed.invalidate(false);
       return;
     }
     this.warnOnce(docName, `arvo: the server refused ${docName} (${code} ${reason}); the board is shown without it`);
@@ -374,93 +384,4 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     this.warned.add(key);
     console.warn(message, ...(detail === undefined ? [] : [detail]));
   }
-
-  // ——— snapshots ———
-
-  private schedule(): void {
-    if (this.frame !== null) return;
-    const run = () => {
-      this.frame = null;
-      this.snapshot = this.compute();
-      for (const listener of this.listeners) listener(this.snapshot);
-    };
-    this.frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(run) : (setTimeout(run, 16) as unknown as number);
-  }
-
-  private compute(): BoardSnapshot {
-    const room: RoomSnapshot = readRoom(this.room);
-    const participants = new Map(room.participants.map((p) => [p.id, p]));
-    const me = this.options.claims;
-    const notes: AuthoredNote[] = [];
-    const ballots: ParticipantVotes[] = [];
-    // One note per participant and id: a draft whose public copy exists (a move cut short, or a
-    // hostile copy) is left out, so views keyed by participant/id never see it twice.
-    const seen = new Set<string>();
-    const ordered = [...this.docs.entries()].sort(([, a], [, b]) => Number(a.draft) - Number(b.draft));
-    for (const [name, { doc, participantId, draft }] of ordered) {
-      if (!participantId) continue;
-      const author = participants.get(participantId);
-      let read: ReturnType<typeof readNotes>;
-      try {
-        read = readNotes(doc);
-      } catch (error) {
-        // Readers do not throw on any content; should one ever, that document is left out, not the board.
-        this.warnOnce(`read:${name}`, `arvo: could not read ${name}; the board is shown without it`, error);
-        continue;
-      }
-      if (!draft) ballots.push({ participantId, votes: readVotes(doc) });
-      if (read.problems.length > 0) this.warnOnce(`problems:${name}`, `arvo: skipped invalid records in ${name}`, read.problems.slice(0, 5));
-      for (const note of read.notes) {
-        const key = `${participantId}/${note.id}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        notes.push({
-          ...note,
-          participantId,
-          // Anonymous mode: the one place the board's author names come from (derive/anonymity.ts).
-          authorName: displayAuthor(author?.name ?? '?', room.session),
-          actorId: author?.actorId ?? (participantId === me.participantId ? me.actorId : null),
-          mine: participantId === me.participantId,
-          draft,
-        });
-      }
-    }
-    const actorColor = new Map(room.actors.map((a) => [a.id, a.color]));
-    const presence: PresenceEntry[] = [];
-    for (const [clientId, state] of this.awareness.getStates()) {
-      const participantId = typeof state.participantId === 'string' ? state.participantId : null;
-      if (!participantId) continue;
-      const participant = participants.get(participantId);
-      presence.push({
-        clientId,
-        participantId,
-        // Anonymous mode hides others' cursor names too: a cursor beside a new note would name its author.
-        name: isAnonymous(room.session) && clientId !== this.awareness.clientID ? '' : (participant?.name ?? String(state.name ?? '?')),
-        color: (participant?.actorId && actorColor.get(participant.actorId)) || '#888888',
-        cursor: isPoint(state.cursor) ? state.cursor : null,
-        self: clientId === this.awareness.clientID,
-      });
-    }
-    const analysis = readAnalysis(this.room);
-    const live = new Set([...analysis.themes.map((t) => `theme:${t.id}`), ...analysis.actions.map((a) => `action:${a.id}`)]);
-    return {
-      room,
-      notes,
-      votes: tallyVotes(ballots, room.session.voting, (key) => live.has(key)),
-      myVotes: me.role === 'participant' && this.ownNotes ? readVotes(this.ownNotes) : {},
-      me: { ...me, name: this.options.name },
-      status: this.status,
-      statusReason: this.statusReason,
-      presence,
-      canUndo: this.undoManagers?.some((m) => m.canUndo()) ?? false,
-      canRedo: this.undoManagers?.some((m) => m.canRedo()) ?? false,
-      lastRefusal: this.lastRefusal,
-      analysis,
-      canWriteWall: me.role === 'facilitator' || (me.role === 'participant' && sessionOps.wallAcceptsEditsFrom(room.session, me.actorId)),
-    };
-  }
-}
-
-function isPoint(value: unknown): value is { x: number; y: number } {
-  return typeof value === 'object' && value !== null && typeof (value as { x: unknown }).x === 'number' && typeof (value as { y: unknown }).y === 'number';
 }
