@@ -1,4 +1,3 @@
-import { IndexeddbPersistence } from 'y-indexeddb';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import * as analysisOps from '../../../shared/ops/analysis';
@@ -7,30 +6,35 @@ import { addActor, updateActor } from '../../../shared/ops/room';
 import * as rounds from '../../../shared/ops/rounds';
 import * as sessionOps from '../../../shared/ops/session';
 import * as questionOps from '../../../shared/ops/questions';
-import { readAnalysis } from '../../../shared/read/analysis';
 import * as voteOps from '../../../shared/ops/votes';
 import type { Voting } from '../../../shared/schema/vote';
 import type { Phase } from '../../../shared/schema/meta';
 import type { PresentView } from '../../../shared/schema/session';
 import type { ThemeKind } from '../../../shared/schema/theme';
 import type { MapView } from '../../../shared/schema/flow';
-import { ServerClock } from './clock';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
-import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
 import type { Claims } from '../../../shared/protocol/permissions';
 import { readRoom } from '../../../shared/read/snapshot';
-import { notesRoots, roomRoots } from '../../../shared/schema/layout';
-import { MuxConnection } from './mux';
+import { notesRoots } from '../../../shared/schema/layout';
 import { BoardFeed } from './board/feed';
 import { BoardModel } from './board/model';
+import { ServerClock } from './clock';
+import { CursorSender } from './cursor';
+import { WorkshopDocs } from './documents';
+import { MuxConnection } from './mux';
+import { browserTransports, type SyncTransports } from './transports';
 import type { BoardSnapshot, ConnectionStatus, NewNote, Readable, WorkshopActions } from './types';
+import { OwnUndo } from './undo';
 
 /**
  * A workshop as the browser holds it: the room document, every participant's public notes, your
- * own drafts — all over one multiplexed socket, each kept in IndexedDB so that offline edits
- * survive a reload. New participants' documents are opened as they appear in the room.
- * The board is read incrementally (./board/model.ts): local edits are published at once, remote
- * ones and presence once per animation frame (./board/feed.ts).
+ * own drafts — all over one multiplexed socket, each kept offline (IndexedDB) so that offline
+ * edits survive a reload. This is the composition root of the sync layer; each part has one job:
+ *   documents.ts   which documents are open (and their persistence)
+ *   mux.ts         the socket and the y-websocket exchange per document
+ *   board/         the board read incrementally (model.ts) and when it is published (feed.ts)
+ *   undo.ts, cursor.ts, clock.ts   per-user undo, pointer presence, the server's clock
+ * Its transports (socket, storage, fetch, clock, frames) come in through `transports`.
  */
 export interface WorkshopSyncOptions {
   workshopId: string;
@@ -43,38 +47,32 @@ export interface WorkshopSyncOptions {
   persistOffline?: boolean;
   /** http(s)://host for /api/time — defaults to the page's origin. */
   httpOrigin?: string;
+  /** The browser's by default; tests pass Node's (the `ws` socket, no persistence). */
+  transports?: Partial<SyncTransports>;
+  /** Reconnect backoff of the socket (tests shorten it). */
+  minBackoffMs?: number;
 }
-
-interface OpenDoc {
-  doc: Y.Doc;
-  persistence: IndexeddbPersistence | null;
-  participantId: string | null;
-  draft: boolean;
-}
-
-const PRESENCE_INTERVAL_MS = 50;
 
 export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   readonly room = new Y.Doc();
   readonly awareness = new Awareness(this.room);
-  private readonly docs = new Map<string, OpenDoc>();
+  private readonly transports: SyncTransports;
   private readonly mux: MuxConnection;
-  private readonly ownNotes: Y.Doc;
-  private readonly ownDrafts: Y.Doc;
-  /** One undo history per own document; undo picks whichever changed last. */
-  private readonly undoManagers: Y.UndoManager[] = [];
-  private readonly undoOrder: Y.UndoManager[] = [];
-  private readonly clock = new ServerClock();
+  private readonly docs: WorkshopDocs;
+  private readonly model: BoardModel;
+  private readonly feed: BoardFeed;
+  private readonly undoHistory: OwnUndo;
+  private readonly cursor: CursorSender;
+  private readonly clock: ServerClock;
   private status: ConnectionStatus = 'connecting';
   private statusReason: string | null = null;
   private lastRefusal: BoardSnapshot['lastRefusal'] = null;
-  private readonly model: BoardModel;
-  private readonly feed: BoardFeed;
-  private cursorTimer: ReturnType<typeof setTimeout> | null = null;
-  private pendingCursor: { x: number; y: number } | null | undefined = undefined;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: WorkshopSyncOptions) {
-    this.feed = new BoardFeed(() => this.model.snapshot());
+    this.transports = { ...browserTransports(), ...options.transports };
+    this.clock = new ServerClock(this.transports.fetch, this.transports.now);
+    this.feed = new BoardFeed(() => this.model.snapshot(), this.transports.frames);
     this.model = new BoardModel({
       room: this.room,
       awareness: this.awareness,
@@ -83,8 +81,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
         status: this.status,
         statusReason: this.statusReason,
         lastRefusal: this.lastRefusal,
-        canUndo: this.undoManagers.some((m) => m.canUndo()),
-        canRedo: this.undoManagers.some((m) => m.canRedo()),
+        canUndo: this.undoHistory?.canUndo ?? false,
+        canRedo: this.undoHistory?.canRedo ?? false,
       }),
       onChange: (local) => this.feed.invalidate(local),
       warn: (key, message, detail) => this.warnOnce(key, message, detail),
@@ -98,31 +96,35 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
         this.feed.invalidate(false);
       },
       onRefusal: (docName, reason, code) => this.refused(docName, reason, code),
+      createSocket: this.transports.createSocket,
+      ...(options.minBackoffMs === undefined ? {} : { minBackoffMs: options.minBackoffMs }),
     });
-    this.openDoc(roomDocName(options.workshopId), this.room, null, false);
-    this.mux.open(roomDocName(options.workshopId), this.room, this.awareness);
+    this.docs = new WorkshopDocs({
+      workshopId: options.workshopId,
+      claims: options.claims,
+      room: this.room,
+      awareness: this.awareness,
+      mux: this.mux,
+      persistence: options.persistOffline === false ? null : this.transports.persistence,
+      onNotes: (entry) => this.model.addDoc(entry),
+    });
     this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
-
-    const own = options.claims.role === 'participant' ? options.claims.participantId : null;
-    this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
-    this.ownDrafts = own ? this.openNotes(own, true) : new Y.Doc();
-    for (const doc of [this.ownNotes, this.ownDrafts]) {
-      const manager = new Y.UndoManager(notesRoots(doc).notes, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 400 });
-      manager.on('stack-item-added', () => {
-        this.undoOrder.push(manager);
-        this.feed.invalidate(true);
-      });
-      manager.on('stack-item-popped', () => this.feed.invalidate(true));
-      this.undoManagers.push(manager);
-    }
+    this.undoHistory = new OwnUndo([this.docs.ownNotes, this.docs.ownDrafts], () => this.feed.invalidate(true));
+    this.cursor = new CursorSender(this.awareness);
     void this.clock.sync(options.httpOrigin ?? '');
+  }
 
-    roomRoots(this.room).participants.observe(() => this.openParticipantDocs());
+  private get ownNotes(): Y.Doc {
+    return this.docs.ownNotes;
+  }
+
+  private get ownDrafts(): Y.Doc {
+    return this.docs.ownDrafts;
   }
 
   /** Resolves when the room document has arrived from the server (or from IndexedDB offline). */
   whenRoomReady(): Promise<void> {
-    return this.mux.whenSynced(roomDocName(this.options.workshopId));
+    return this.mux.whenSynced(this.docs.roomName);
   }
 
   subscribe(run: (snapshot: BoardSnapshot) => void): () => void {
@@ -161,17 +163,11 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
 
   /** Per-user undo: only this browser's own note edits (origin LOCAL), never anyone else's. */
   undo(): void {
-    while (this.undoOrder.length > 0) {
-      const manager = this.undoOrder.pop()!;
-      if (manager.canUndo()) {
-        manager.undo();
-        return;
-      }
-    }
+    this.undoHistory.undo();
   }
 
   redo(): void {
-    this.undoManagers.find((m) => m.canRedo())?.redo();
+    this.undoHistory.redo();
   }
 
   serverNow(): number {
@@ -306,15 +302,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
   }
 
   setCursor(cursor: { x: number; y: number } | null): void {
-    // Presence is throttled here as well as on the server: a moving mouse is not a message flood.
-    this.pendingCursor = cursor;
-    if (this.cursorTimer) return;
-    this.cursorTimer = setTimeout(() => {
-      this.cursorTimer = null;
-      if (this.pendingCursor === undefined) return;
-      this.awareness.setLocalStateField('cursor', this.pendingCursor);
-      this.pendingCursor = undefined;
-    }, PRESENCE_INTERVAL_MS);
+    this.cursor.set(cursor);
   }
 
   addActor(actor: Parameters<WorkshopActions['addActor']>[0]): void {
@@ -327,38 +315,11 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
 
   destroy(): void {
     this.feed.destroy();
-    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    this.cursor.destroy();
     this.mux.destroy();
     this.model.destroy();
-    for (const manager of this.undoManagers) manager.destroy();
-    for (const { doc, persistence } of this.docs.values()) {
-      void persistence?.destroy();
-      doc.destroy();
-    }
-  }
-
-  // ——— documents ———
-
-  private openDoc(name: string, doc: Y.Doc, participantId: string | null, draft: boolean): void {
-    const persistence = this.options.persistOffline === false ? null : new IndexeddbPersistence(`arvo:${name}`, doc);
-    this.docs.set(name, { doc, persistence, participantId, draft });
-  }
-
-  private openNotes(participantId: string, draft: boolean): Y.Doc {
-    const name = draft ? draftsDocName(this.options.workshopId, participantId) : notesDocName(this.options.workshopId, participantId);
-    const existing = this.docs.get(name);
-    if (existing) return existing.doc;
-    const doc = new Y.Doc();
-    this.openDoc(name, doc, participantId, draft);
-    this.model.addDoc({ name, doc, participantId, draft });
-    this.mux.open(name, doc);
-    return doc;
-  }
-
-  private openParticipantDocs(): void {
-    for (const participant of readRoom(this.room).participants) {
-      if (participant.role === 'participant') this.openNotes(participant.id, false);
-    }
+    this.undoHistory.destroy();
+    this.docs.destroy();
   }
 
   /**
@@ -367,7 +328,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
    * console says so once. Refusals of my own documents or the room are shown (a toast).
    */
   private refused(docName: string, reason: string, code: number | undefined): void {
-    const open = this.docs.get(docName);
+    const open = this.docs?.get(docName);
     const mine = !open || open.participantId === null || open.participantId === this.options.claims.participantId;
     if (code === undefined || mine) {
       this.lastRefusal = { at: Date.now(), reason };
@@ -377,7 +338,6 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     this.warnOnce(docName, `arvo: the server refused ${docName} (${code} ${reason}); the board is shown without it`);
   }
 
-  private readonly warned = new Set<string>();
   /** Diagnostics, once per document and problem: a hostile or damaged document must not flood the console. */
   private warnOnce(key: string, message: string, detail?: unknown): void {
     if (this.warned.has(key)) return;
