@@ -20,7 +20,12 @@ const fetched: string[] = [];
 
 function nodeTransports(): Partial<SyncTransports> {
   return {
-    createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
+    createSocket: (url) => {
+      const socket = new WebSocket(url);
+      // A browser socket reports errors as events and then closes; Node's `ws` throws an 'error' nobody listens to.
+      socket.on('error', () => undefined);
+      return socket as unknown as globalThis.WebSocket;
+    },
     persistence: null,
     fetch: (input, init) => {
       fetched.push(String(input));
