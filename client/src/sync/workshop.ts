@@ -15,6 +15,7 @@ import type { MapView } from '../../../shared/schema/flow';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
 import type { Claims } from '../../../shared/protocol/permissions';
 import { readRoom } from '../../../shared/read/snapshot';
+import { newNoteDocFor } from '../../../shared/rules';
 import { notesRoots } from '../../../shared/schema/layout';
 import { BoardFeed } from './board/feed';
 import { BoardModel } from './board/model';
@@ -140,8 +141,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
 
   /** During a round, answers to its question are private drafts until the round ends. */
   addNote(note: NewNote): string {
-    const round = this.current.room.session.round;
-    const draft = round !== null && round.endedAt === null && round.questionId === note.questionId;
+    const draft = newNoteDocFor(this.current.room.session, note.questionId) === 'drafts';
     return addNote(draft ? this.ownDrafts : this.ownNotes, { ...note, aboutActorId: note.aboutActorId ?? null }, Date.now(), LOCAL_ORIGIN).id;
   }
 

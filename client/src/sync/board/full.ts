@@ -1,7 +1,7 @@
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { tallyVotes, type ParticipantVotes } from '../../../../shared/derive/votes';
-import { wallAcceptsEditsFrom } from '../../../../shared/ops/session';
+import { methodRules } from '../../../../shared/rules';
 import { readAnalysis } from '../../../../shared/read/analysis';
 import { readNotes, readRoom } from '../../../../shared/read/snapshot';
 import { readVotes } from '../../../../shared/read/votes';
@@ -66,6 +66,6 @@ export function readBoardFull({ room: roomDoc, awareness, docs, me, ui, warn = (
     ...ui,
     presence: [...readPresence(awareness, room)],
     analysis,
-    canWriteWall: me.role === 'facilitator' || (me.role === 'participant' && wallAcceptsEditsFrom(room.session, me.actorId)),
+    canWriteWall: methodRules({ room, me }).canWriteWall,
   };
 }

@@ -1,7 +1,7 @@
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { tallyVotes, type ParticipantVotes, type VoteTally } from '../../../../shared/derive/votes';
-import { wallAcceptsEditsFrom } from '../../../../shared/ops/session';
+import { methodRules } from '../../../../shared/rules';
 import type { AnalysisSnapshot } from '../../../../shared/read/analysis';
 import type { RoomSnapshot } from '../../../../shared/read/snapshot';
 import type { AuthoredNote, BoardSnapshot, PresenceEntry } from '../types';
@@ -94,7 +94,8 @@ export class BoardModel {
     const ui = this.options.ui();
     const me = this.me;
     const myVotes = me.role === 'participant' ? (this.docs.find((d) => !d.draft && d.participantId === me.participantId)?.votes() ?? EMPTY) : EMPTY;
-    const canWriteWall = me.role === 'facilitator' || (me.role === 'participant' && wallAcceptsEditsFrom(room.session, me.actorId));
+    // The method's rules (shared/rules) say whether the wall takes my edits; the server enforces it.
+    const canWriteWall = methodRules({ room, me }).canWriteWall;
     this.docsChanged = false;
     const previous = this.current;
     const next: BoardSnapshot = { room, notes, me, presence: presence as PresenceEntry[], analysis, votes, myVotes, canWriteWall, ...ui };
