@@ -1,5 +1,5 @@
 import type { Awareness } from 'y-protocols/awareness';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { tallyVotes, type ParticipantVotes } from '../../../../shared/derive/votes';
 import { methodRules } from '../../../../shared/rules';
 import { readAnalysis } from '../../../../shared/read/analysis';
