@@ -80,11 +80,6 @@ export class BoardModel {
     this.cleanup.push(() => cache.destroy());
   }
 
-  /** True when a snapshot taken now could differ from the last one. */
-  get stale(): boolean {
-    return this.current === null || this.docsChanged || this.presenceDirty || this.roomCache.changed || this.docs.some((d) => d.changed);
-  }
-
   snapshot(): BoardSnapshot {
     const room = this.roomCache.room();
     const analysis = this.roomCache.analysis();
