@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeClaims } from '../../client/src/sync/session';
+import { OP_NAMES } from '../../shared/ops/registry';
 import type { SyncTransports } from '../../client/src/sync/transports';
 import type { BoardSnapshot } from '../../client/src/sync/types';
 import { WorkshopSync } from '../../client/src/sync/workshop';
@@ -165,5 +166,19 @@ describe('the sync layer with injected transports', () => {
     expect(after.notes).toBe(before.notes);
     expect(after.room).toBe(before.room);
     expect(after.analysis).toBe(before.analysis);
+  });
+
+  it('runs every op through one path: the typed methods are the registry, and a local op is in the board at once', async () => {
+    const facilitator = open(workshop.facilitatorToken, 'Fa');
+    await facilitator.whenRoomReady();
+    for (const name of OP_NAMES) expect(typeof facilitator[name], name).toBe('function');
+    const themeId = facilitator.run('createTheme', ['Trust', 'challenge']);
+    expect(facilitator.current.analysis.themes.find((t) => t.id === themeId)?.name).toBe('Trust');
+    const questionId = facilitator.addQuestion({ text: { fi: 'Mitä muuta?', en: 'What else?' }, kind: 'open', perActor: false });
+    expect(facilitator.current.room.questions.some((q) => q.id === questionId)).toBe(true);
+    facilitator.deleteQuestion(questionId);
+    expect(facilitator.current.room.questions.some((q) => q.id === questionId)).toBe(false);
+    facilitator.deleteTheme(themeId);
+    expect(facilitator.current.analysis.themes.some((t) => t.id === themeId)).toBe(false);
   });
 });
