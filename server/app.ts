@@ -28,6 +28,7 @@ import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
+import { asFencedStore, clusterSettings, createCluster } from './cluster';
 
 const CLIENT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/client');
 
@@ -48,13 +49,31 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
   const connectionRegistry = new ConnectionRegistry();
   const fanout = createLocalFanout();
-  const persist = new PersistQueue(store, metrics, log);
+  const processId = crypto.randomUUID();
+  // Several processes on one database (DATABASE_URL): one owner per workshop, the rest forward (server/cluster).
+  let listenUrl = '';
+  const clusterStore = config.databaseUrl ? asFencedStore(store) : null;
+  const settings = clusterStore ? clusterSettings() : null;
+  const cluster =
+    clusterStore && settings
+      ? createCluster({
+          store: clusterStore,
+          tokens,
+          secret,
+          processId,
+          address: () => settings.advertiseUrl ?? listenUrl,
+          log,
+          ttlMs: settings.leaseTtlMs,
+          renewMs: settings.leaseRenewMs,
+        })
+      : null;
+  const persist = new PersistQueue(store, metrics, log, cluster?.append);
   const rooms = new Rooms(
     {
       store,
       persist,
       fanout,
-      processId: crypto.randomUUID(),
+      processId,
       metrics,
       log,
       quota: createWriteQuota(config.participantBytesPerMin),
@@ -71,6 +90,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   // Timed rounds and "post to wall": watches every loaded room document (server/rounds/engine.ts).
   const roundEngine = createRoundEngine({ rooms, log, now: serverClock.now });
   rooms.listen(roundEngine);
+  if (cluster) rooms.listen(cluster.listener);
   const relay = createRelay({
     rooms,
     store,
@@ -107,9 +127,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   });
   // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
   const server = createHttpServer({
-    api,
+    api: cluster ? cluster.routeHttp(api) : api,
     serveStatic: createStaticHandler(CLIENT_DIST),
-    upgrade: relay.handleUpgrade,
+    upgrade: cluster ? cluster.routeUpgrade(relay.handleUpgrade) : relay.handleUpgrade,
     log,
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     requestTimeoutMs: config.httpRequestTimeoutMs,
@@ -123,19 +143,30 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const port = typeof address === 'object' && address ? address.port : config.port;
   listenPort = port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  listenUrl = url;
   log.info('listening', { url, dataDir: config.dataDir });
 
   return {
     url,
     port,
     async close() {
+      // Drain (cluster): /healthz 503 and nothing new taken; sockets closed with the reconnect code;
+      // the round engine stopped and the last commits done BEFORE the leases go, so that the next
+      // owner starts from everything this one committed.
+      cluster?.startDrain();
       relay.close();
       connectionRegistry.close();
+      if (cluster) {
+        await roundEngine.close();
+        await persist.drain();
+        await cluster.releaseAll();
+      }
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await roundEngine.close();
       await rooms.closeAll();
       await persist.drain();
       await fanout.close();
+      cluster?.close();
       await store.close();
     },
   };
