@@ -85,9 +85,38 @@ export interface WorkshopAccess {
 }
 export type StoreHealth = { ok: true } | { ok: false; problem: string };
 
+// ——— Ownership (issue 11): one owner process per workshop, fenced by an epoch ———
+
+/** Ownership of one workshop by one process. The epoch only ever grows (fencing token). */
+export interface Lease {
+  workshopId: string;
+  /** Process id (a random UUID per process start). */
+  owner: string;
+  /** How other processes reach the owner: http://host:port (ADVERTISE_URL). */
+  address: string;
+  epoch: number;
+  /** Milliseconds since 1970 in the DATABASE's clock (PostgreSQL now()), not the caller's. Expired when ≤ that clock. */
+  expiresAt: number;
+}
+
+/** "Store this only if the workshop's lease is still at this epoch" (see `appendUpdates`). */
+export interface Fence {
+  workshopId: string;
+  epoch: number;
+}
+
 export interface DocStore {
-  /** Appends in one committed transaction; returns each update's sequence number, in order. */
-  appendUpdates(batch: readonly NewUpdate[]): Promise<number[]>;
+  /**
+   * Appends in one committed transaction; returns each update's sequence number, in order.
+   * Sequence numbers are per document, consecutive from 1, assigned by the store at commit (never
+   * from a cache of one process), so two writers on one database never collide or leave gaps.
+   *
+   * `fence` (one, or several for a batch that spans workshops): the append is refused as a whole
+   * with a `StoreError` of kind 'fenced' unless every named workshop's lease row has exactly that
+   * epoch — checked inside the same transaction that inserts the rows, so a process that lost a
+   * workshop can no longer commit (and therefore not relay) anything for it.
+   */
+  appendUpdates(batch: readonly NewUpdate[], fence?: Fence | readonly Fence[]): Promise<number[]>;
   /** The newest snapshot (if any) and every logged update after it, in sequence order. */
   loadDoc(docName: string): Promise<{ snapshot: Snapshot | null; updates: LoggedUpdate[] }>;
   writeSnapshot(snapshot: Snapshot): Promise<void>;
@@ -135,6 +164,19 @@ export interface DocStore {
   setJoinKeys(workshopId: string, keys: { participantKeyHash: string; observerKeyHash: string; sealedJoinKeys: string }): Promise<void>;
   getWorkshopAccess(workshopId: string): Promise<WorkshopAccess | null>;
   setRecoveryHash(workshopId: string, recoveryHash: string): Promise<void>;
+
+  // ——— Ownership (issue 11) ———
+  /**
+   * Takes or renews the lease: succeeds when there is no lease row, when it has expired, or when
+   * `owner` already holds it (renewal keeps the epoch, moves expiresAt to now + ttlMs). A takeover
+   * (no row, or another owner's expired lease) bumps the epoch by one (the first lease has epoch
+   * 1). Returns the lease now in force — the caller owns the workshop iff result.owner === owner.
+   * ttlMs 0 gives a lease that has already expired (tests; a handover).
+   */
+  acquireLease(workshopId: string, owner: string, address: string, ttlMs: number): Promise<Lease>;
+  getLease(workshopId: string): Promise<Lease | null>;
+  /** Gives the lease up (graceful drain) so another process may take it at once: expires it now, only if owner+epoch still match. */
+  releaseLease(workshopId: string, owner: string, epoch: number): Promise<void>;
 
   /** True when a write can be committed now: `checkHealth().ok`. */
   isWritable(): Promise<boolean>;

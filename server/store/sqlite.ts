@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isStoreCorrupt } from './errors';
-import type { Checkpoint, DocStore, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot, StoreHealth } from './port';
+import { isStoreCorrupt, StoreOpenError } from './errors';
+import { checkTtl, fencedError, fenceList } from './lease';
+import type { Checkpoint, DocStore, Fence, Lease, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot, StoreHealth } from './port';
+
+export { StoreOpenError } from './errors';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:' for tests of the contract alone. */
@@ -57,6 +60,15 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   state BLOB NOT NULL,
   PRIMARY KEY (doc, seq)
 ) WITHOUT ROWID;
+-- Workshop ownership (issue 11). One process uses a SQLite file, so these only keep the port's
+-- semantics (and its contract) the same as on PostgreSQL.
+CREATE TABLE IF NOT EXISTS leases (
+  workshop_id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  address TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 `;
 
 // ——— Membership (issue 8): columns added to existing files in place ———
@@ -88,6 +100,10 @@ const toMembership = (row: MembershipRow): MembershipRecord => ({
   tokenEpoch: row.token_epoch,
   removedAt: row.removed_at,
 });
+
+type LeaseRow = { workshop_id: string; owner: string; address: string; epoch: number; expires_at: number };
+
+const toLease = (row: LeaseRow): Lease => ({ workshopId: row.workshop_id, owner: row.owner, address: row.address, epoch: row.epoch, expiresAt: row.expires_at });
 
 type UpdateRow = { doc: string; seq: number; ts: number; participant: string | null; data: Buffer };
 
@@ -205,34 +221,57 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
   const health = createHealthCheck(db);
   const history = historyQueries(db);
 
-  // Sequence numbers are cached per document: one process owns a document while it is loaded.
-  const seqCache = new Map<string, number>();
-  const nextSeq = (doc: string) => {
-    const current = seqCache.get(doc) ?? lastSeq.get(doc)?.seq ?? 0;
-    return current + 1;
-  };
-
-  const appendBatch = db.transaction((batch: readonly NewUpdate[]) => {
+  // Sequence numbers come from the log itself inside the transaction (the primary key's last
+  // entry: one B-tree descent), never from a cache that a rolled-back batch could leave ahead.
+  const appendBatch = db.transaction((batch: readonly NewUpdate[], fences: readonly Fence[]) => {
+    for (const fence of fences) {
+      const epoch = selectLeaseEpoch.get(fence.workshopId)?.epoch ?? null;
+      if (epoch !== fence.epoch) throw fencedError(fence.workshopId, fence.epoch, epoch);
+    }
+    const last = new Map<string, number>();
     return batch.map((u) => {
-      const seq = nextSeq(u.docName);
+      const seq = (last.get(u.docName) ?? lastSeq.get(u.docName)?.seq ?? 0) + 1;
       insertUpdate.run(u.docName, seq, u.ts, u.participantId, u.update);
-      seqCache.set(u.docName, seq);
+      last.set(u.docName, seq);
       return seq;
     });
+  });
+
+  // ——— Ownership (issue 11): the clock is this process's, the only one using the file ———
+  const selectLeaseEpoch = db.prepare<[string], { epoch: number }>('SELECT epoch FROM leases WHERE workshop_id = ?');
+  const selectLease = db.prepare<[string], LeaseRow>('SELECT workshop_id, owner, address, epoch, expires_at FROM leases WHERE workshop_id = ?');
+  const upsertLease = db.prepare(
+    `INSERT INTO leases (workshop_id, owner, address, epoch, expires_at) VALUES (@workshop, @owner, @address, 1, @expires)
+     ON CONFLICT (workshop_id) DO UPDATE SET
+       epoch = CASE WHEN owner = excluded.owner THEN epoch ELSE epoch + 1 END,
+       owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at
+     WHERE owner = excluded.owner OR expires_at <= @now`,
+  );
+  const expireLease = db.prepare('UPDATE leases SET expires_at = MIN(expires_at, ?) WHERE workshop_id = ? AND owner = ? AND epoch = ?');
+  const acquire = db.transaction((workshopId: string, owner: string, address: string, ttlMs: number): Lease => {
+    const now = Date.now();
+    upsertLease.run({ workshop: workshopId, owner, address, expires: now + ttlMs, now });
+    return toLease(selectLease.get(workshopId)!);
   });
 
   const addParticipantTx = (p: ParticipantRecord) => insertParticipant.run(p.workshopId, p.participantId, p.role, p.actorId, p.name, p.createdAt);
 
   return {
-    async appendUpdates(batch) {
+    async appendUpdates(batch, fence) {
+      const fences = fenceList(fence);
       if (batch.length === 0) return [];
-      try {
-        return appendBatch(batch);
-      } catch (error) {
-        // The transaction rolled back: forget cached sequence numbers it may have advanced.
-        for (const u of batch) seqCache.delete(u.docName);
-        throw error;
-      }
+      return appendBatch(batch, fences);
+    },
+    async acquireLease(workshopId, owner, address, ttlMs) {
+      checkTtl(ttlMs);
+      return acquire(workshopId, owner, address, ttlMs);
+    },
+    async getLease(workshopId) {
+      const row = selectLease.get(workshopId);
+      return row ? toLease(row) : null;
+    },
+    async releaseLease(workshopId, owner, epoch) {
+      expireLease.run(Date.now(), workshopId, owner, epoch);
     },
     async loadDoc(docName) {
       const row = latestSnapshot.get(docName);
@@ -333,16 +372,6 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
 
 // ---------------------------------------------------------------------------------------------
 // Opening safely (issue 8): one process per data directory, and a damaged file refused at start.
-
-export class StoreOpenError extends Error {
-  override name = 'StoreOpenError';
-  constructor(
-    readonly reason: 'locked' | 'corrupt',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * One process per data directory: an exclusive lock beside the database (`arvo.sqlite.lock`).

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { isStoreUnavailable, StoreError } from '../../server/store/errors';
 import type { DocStore, NewUpdate, ParticipantRecord, WorkshopRecord } from '../../server/store/port';
 
 /**
@@ -530,6 +531,123 @@ export function describeStoreContract(name: string, open: () => Promise<StoreUnd
         expect(await store.getWorkshop(w.id)).toEqual({ ...w, participantKeyHash: 'c'.repeat(64), observerKeyHash: 'd'.repeat(64) });
         expect(await store.getWorkshopAccess(w.id)).toEqual({ sealedJoinKeys: 'v1.sealed', recoveryHash: 'e'.repeat(64) });
         expect(await store.getWorkshopAccess(unique('W'))).toBeNull();
+      });
+    });
+
+    // ——— Ownership (issue 11) ———
+    describe('ownership: leases and fenced appends', () => {
+      const fencedRefusal = async (promise: Promise<unknown>) => {
+        const error = await promise.then(() => null, (e: unknown) => e);
+        expect(error, 'the append must be refused').toBeInstanceOf(StoreError);
+        expect((error as StoreError).kind).toBe('fenced');
+        // The HTTP API answers it with 503 like any store failure (a retry reaches the new owner).
+        expect(isStoreUnavailable(error)).toBe(true);
+      };
+
+      it('the first lease has epoch 1 and expires ttl after now; getLease reads it; unknown workshops have none', async () => {
+        const w = unique('W');
+        expect(await store.getLease(w)).toBeNull();
+        const before = Date.now();
+        const lease = await store.acquireLease(w, 'owner-a', 'http://10.0.0.1:8080', 10_000);
+        const after = Date.now();
+        expect(lease).toMatchObject({ workshopId: w, owner: 'owner-a', address: 'http://10.0.0.1:8080', epoch: 1 });
+        // The database's clock, on this machine: within a second of ours.
+        expect(lease.expiresAt).toBeGreaterThanOrEqual(before + 10_000 - 1000);
+        expect(lease.expiresAt).toBeLessThanOrEqual(after + 10_000 + 1000);
+        expect(await store.getLease(w)).toEqual(lease);
+        expect(await store.getLease(unique('W'))).toBeNull();
+      });
+
+      it('renewal by the holder keeps the epoch and moves the expiry on; another owner gets the lease in force, unchanged', async () => {
+        const w = unique('W');
+        const first = await store.acquireLease(w, 'owner-a', 'http://a', 1000);
+        const renewed = await store.acquireLease(w, 'owner-a', 'http://a2', 60_000);
+        expect(renewed).toMatchObject({ owner: 'owner-a', address: 'http://a2', epoch: first.epoch });
+        expect(renewed.expiresAt).toBeGreaterThan(first.expiresAt);
+        const refused = await store.acquireLease(w, 'owner-b', 'http://b', 60_000);
+        expect(refused).toEqual(renewed);
+        expect(await store.getLease(w)).toEqual(renewed);
+      });
+
+      it('an expired lease is taken over by another owner with the epoch bumped; the holder renewing after expiry keeps its epoch', async () => {
+        const w = unique('W');
+        // ttl 0: expired at once.
+        const a = await store.acquireLease(w, 'owner-a', 'http://a', 0);
+        expect((await store.acquireLease(w, 'owner-a', 'http://a', 0)).epoch).toBe(a.epoch);
+        const b = await store.acquireLease(w, 'owner-b', 'http://b', 60_000);
+        expect(b).toMatchObject({ owner: 'owner-b', address: 'http://b', epoch: a.epoch + 1 });
+        // A cannot take it back while B's lease runs.
+        expect(await store.acquireLease(w, 'owner-a', 'http://a', 60_000)).toEqual(b);
+      });
+
+      it('releaseLease lets another owner take over at once; a stale release (wrong owner or epoch) changes nothing', async () => {
+        const w = unique('W');
+        const a = await store.acquireLease(w, 'owner-a', 'http://a', 60_000);
+        await store.releaseLease(w, 'owner-b', a.epoch);
+        await store.releaseLease(w, 'owner-a', a.epoch + 1);
+        expect(await store.getLease(w)).toEqual(a);
+        await store.releaseLease(w, 'owner-a', a.epoch);
+        const b = await store.acquireLease(w, 'owner-b', 'http://b', 60_000);
+        expect(b).toMatchObject({ owner: 'owner-b', epoch: a.epoch + 1 });
+        // A's late release of its old epoch does not end B's lease.
+        await store.releaseLease(w, 'owner-a', a.epoch);
+        expect(await store.acquireLease(w, 'owner-c', 'http://c', 60_000)).toEqual(b);
+        await store.releaseLease(unique('W'), 'owner-a', 1);
+      });
+
+      it('leases are per workshop', async () => {
+        const w1 = unique('W');
+        const w2 = unique('W');
+        await store.acquireLease(w1, 'owner-a', 'http://a', 60_000);
+        expect(await store.acquireLease(w2, 'owner-b', 'http://b', 60_000)).toMatchObject({ owner: 'owner-b', epoch: 1 });
+        expect(await store.getLease(w1)).toMatchObject({ owner: 'owner-a', epoch: 1 });
+      });
+
+      it('a fenced append commits at the current epoch and is refused as a whole at any other, or without a lease; numbering continues without a gap', async () => {
+        const w = unique('W');
+        const notes = `${w}/p/${unique('P')}`;
+        await fencedRefusal(store.appendUpdates([update(w, bytes(1))], { workshopId: w, epoch: 1 }));
+        const lease = await store.acquireLease(w, 'owner-a', 'http://a', 60_000);
+        const fence = { workshopId: w, epoch: lease.epoch };
+        const first = await store.appendUpdates([update(w, bytes(1)), update(notes, bytes(2))], fence);
+        await fencedRefusal(store.appendUpdates([update(w, bytes(3)), update(notes, bytes(4))], { workshopId: w, epoch: lease.epoch + 1 }));
+        await fencedRefusal(store.appendUpdates([update(w, bytes(3))], { workshopId: w, epoch: lease.epoch - 1 }));
+        expect((await store.readLog(w, 0, 100)).map((u) => u.update[0])).toEqual([1]);
+        expect((await store.readLog(notes, 0, 100)).map((u) => u.update[0])).toEqual([2]);
+        expect(await store.appendUpdates([update(w, bytes(5)), update(notes, bytes(6))], fence)).toEqual([first[0]! + 1, first[1]! + 1]);
+        // Unfenced appends (single process, migrations) are not checked.
+        expect(await store.appendUpdates([update(w, bytes(7))])).toEqual([first[0]! + 2]);
+      });
+
+      it('after a takeover the old epoch is refused and the new one commits', async () => {
+        const w = unique('W');
+        const a = await store.acquireLease(w, 'owner-a', 'http://a', 60_000);
+        await store.appendUpdates([update(w, bytes(1))], { workshopId: w, epoch: a.epoch });
+        await store.releaseLease(w, 'owner-a', a.epoch);
+        const b = await store.acquireLease(w, 'owner-b', 'http://b', 60_000);
+        await fencedRefusal(store.appendUpdates([update(w, bytes(2))], { workshopId: w, epoch: a.epoch }));
+        // Renewing by the old owner does not revive its epoch: B holds the lease.
+        expect((await store.acquireLease(w, 'owner-a', 'http://a', 60_000)).owner).toBe('owner-b');
+        await fencedRefusal(store.appendUpdates([update(w, bytes(2))], { workshopId: w, epoch: a.epoch }));
+        expect(await store.appendUpdates([update(w, bytes(3))], { workshopId: w, epoch: b.epoch })).toEqual([2]);
+        expect((await store.readLog(w, 0, 100)).map((u) => u.update[0])).toEqual([1, 3]);
+      });
+
+      it('several fences: the batch commits only when every workshop is still held', async () => {
+        const w1 = unique('W');
+        const w2 = unique('W');
+        const l1 = await store.acquireLease(w1, 'owner-a', 'http://a', 60_000);
+        const l2 = await store.acquireLease(w2, 'owner-a', 'http://a', 60_000);
+        const fences = [{ workshopId: w1, epoch: l1.epoch }, { workshopId: w2, epoch: l2.epoch }];
+        expect(await store.appendUpdates([update(w1, bytes(1)), update(w2, bytes(2))], fences)).toEqual([1, 1]);
+        await fencedRefusal(store.appendUpdates([update(w1, bytes(3)), update(w2, bytes(4))], [fences[0]!, { workshopId: w2, epoch: l2.epoch + 1 }]));
+        expect((await store.readLog(w1, 0, 100)).map((u) => u.update[0])).toEqual([1]);
+        expect((await store.readLog(w2, 0, 100)).map((u) => u.update[0])).toEqual([2]);
+      });
+
+      it('ttlMs must be a non-negative integer', async () => {
+        await expect(store.acquireLease(unique('W'), 'owner-a', 'http://a', -1)).rejects.toThrow(RangeError);
+        await expect(store.acquireLease(unique('W'), 'owner-a', 'http://a', 1.5)).rejects.toThrow(RangeError);
       });
     });
 
