@@ -7,17 +7,16 @@ import { requestPathname } from '../http/url';
 import type { Logger } from '../log';
 import type { DocRoom } from '../relay/docRoom';
 import type { RoomListener } from '../relay/rooms';
-import type { NewUpdate } from '../store/port';
+import { isFenced, StoreError } from '../store/errors';
+import type { DocStore, Fence, NewUpdate } from '../store/port';
 import { createClusterAuth, FORWARD_HEADER } from './auth';
 import { createPeerCheck, forwardHttp, forwardUpgrade, PeerUnreachable } from './forward';
-import { LeaseManager, type Fence, type LeaseStore } from './leases';
+import { LeaseManager } from './leases';
 
 export { type ClusterSettings, clusterSettings } from './settings';
 
-/** The append the cluster needs from the store: with a fence (server/store/port.ts). */
-export interface FencedStore extends LeaseStore {
-  appendUpdates(batch: readonly NewUpdate[], fence?: Fence): Promise<number[]>;
-}
+/** What the cluster needs of the store: leases and fenced appends (server/store/port.ts). */
+export type FencedStore = Pick<DocStore, 'appendUpdates' | 'acquireLease' | 'releaseLease'>;
 
 export interface ClusterDeps {
   store: FencedStore;
@@ -34,11 +33,6 @@ export interface ClusterDeps {
   failoverWaitMs?: number;
 }
 
-/** Refused because another process owns the workshop (or ours ran out): the room drops and reloads. */
-export class FencedError extends Error {
-  override name = 'FencedError';
-  readonly kind = 'fenced';
-}
 
 const WORKSHOP_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\//;
 const RECONNECT_REASON = 'workshop moved to another server process; reconnect';
@@ -112,8 +106,10 @@ export function createCluster(deps: ClusterDeps) {
   };
 
   /**
-   * The PersistQueue's append: each workshop's updates of the tick in one transaction carrying
-   * that workshop's fence. Results per update, so that one fenced workshop fails alone.
+   * The PersistQueue's append: the tick's updates in ONE transaction carrying the fence of every
+   * workshop in it (one commit per tick, as on one process). Results per update: when that commit
+   * is fenced, each workshop's share is retried alone, so that the one workshop we lost fails
+   * alone and the others are stored.
    */
   async function append(batch: readonly NewUpdate[]): Promise<Array<number | Error>> {
     const results: Array<number | Error> = new Array(batch.length);
@@ -124,23 +120,37 @@ export function createCluster(deps: ClusterDeps) {
       if (!group) groups.set(workshopId, (group = []));
       group.push(i);
     });
+    const fenced: Array<{ fence: Fence; indexes: number[] }> = [];
     await Promise.all(
       [...groups].map(async ([workshopId, indexes]) => {
-        try {
-          const fence = await leases.fence(workshopId);
-          if (!fence) throw new FencedError(`workshop ${workshopId} is owned by another process`);
-          const seqs = await deps.store.appendUpdates(
-            indexes.map((i) => batch[i]!),
-            fence,
-          );
-          indexes.forEach((i, k) => (results[i] = seqs[k]!));
-        } catch (error) {
-          leases.recheck(workshopId);
-          const failure = error instanceof Error ? error : new Error(String(error));
-          for (const i of indexes) results[i] = failure;
-        }
+        const fence = await leases.fence(workshopId).catch((error: unknown) => error as Error);
+        if (fence && !(fence instanceof Error)) return void fenced.push({ fence, indexes });
+        const failure = fence ?? new StoreError('fenced', `workshop ${workshopId} is owned by another process`);
+        for (const i of indexes) results[i] = failure;
       }),
     );
+    const store = async (parts: typeof fenced) => {
+      const indexes = parts.flatMap((part) => part.indexes).sort((a, b) => a - b);
+      const seqs = await deps.store.appendUpdates(
+        indexes.map((i) => batch[i]!),
+        parts.map((part) => part.fence),
+      );
+      indexes.forEach((i, k) => (results[i] = seqs[k]!));
+    };
+    const failAll = (parts: typeof fenced, error: unknown) => {
+      for (const part of parts) {
+        leases.recheck(part.fence.workshopId);
+        for (const i of part.indexes) results[i] = error instanceof Error ? error : new Error(String(error));
+      }
+    };
+    if (fenced.length > 0) {
+      try {
+        await store(fenced);
+      } catch (error) {
+        if (fenced.length === 1 || !isFenced(error)) failAll(fenced, error);
+        else await Promise.all(fenced.map((part) => store([part]).catch((alone: unknown) => failAll([part], alone))));
+      }
+    }
     return results;
   }
 
@@ -277,8 +287,3 @@ export function createCluster(deps: ClusterDeps) {
 }
 export type Cluster = ReturnType<typeof createCluster>;
 
-/** The store when it can hold leases and fence appends (PostgreSQL, and SQLite for the contract); else null. */
-export function asFencedStore(store: object): FencedStore | null {
-  const candidate = store as Partial<FencedStore>;
-  return typeof candidate.acquireLease === 'function' && typeof candidate.releaseLease === 'function' ? (store as FencedStore) : null;
-}

@@ -1,24 +1,8 @@
 import type { Logger } from '../log';
 
-/**
- * The lease part of the store (server/store/port.ts, agreed in notes/CLUSTER-API.md). Declared
- * here too so that the cluster depends on just these calls.
- */
-export interface Lease {
-  workshopId: string;
-  owner: string;
-  address: string;
-  epoch: number;
-  expiresAt: number;
-}
-export interface Fence {
-  workshopId: string;
-  epoch: number;
-}
-export interface LeaseStore {
-  acquireLease(workshopId: string, owner: string, address: string, ttlMs: number): Promise<Lease>;
-  releaseLease(workshopId: string, owner: string, epoch: number): Promise<void>;
-}
+import type { DocStore, Fence } from '../store/port';
+
+export type LeaseStore = Pick<DocStore, 'acquireLease' | 'releaseLease'>;
 
 export type Ownership = { mine: true; epoch: number } | { mine: false; address: string; owner: string };
 
