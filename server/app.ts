@@ -28,7 +28,7 @@ import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
-import { asFencedStore, clusterSettings, createCluster } from './cluster';
+import { clusterSettings, createCluster } from './cluster';
 
 const CLIENT_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/client');
 
@@ -52,12 +52,10 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const processId = crypto.randomUUID();
   // Several processes on one database (DATABASE_URL): one owner per workshop, the rest forward (server/cluster).
   let listenUrl = '';
-  const clusterStore = config.databaseUrl ? asFencedStore(store) : null;
-  const settings = clusterStore ? clusterSettings() : null;
-  const cluster =
-    clusterStore && settings
+  const settings = config.databaseUrl ? clusterSettings() : null;
+  const cluster = settings
       ? createCluster({
-          store: clusterStore,
+          store,
           tokens,
           secret,
           processId,
