@@ -75,6 +75,7 @@ export async function forwardUpgrade(
   head: Buffer,
   auth: ClusterAuth,
   clientAddress: string,
+  answerTimeoutMs = 5000,
 ): Promise<net.Socket> {
   const upstream = await connectTo(address, 2000);
   const method = request.method ?? 'GET';
@@ -97,6 +98,10 @@ export async function forwardUpgrade(
   upstream.on('close', end);
   socket.on('error', end);
   socket.on('close', end);
+  // An owner that accepts the connection but never answers (paused: SIGSTOP) must not hold the
+  // client forever: without its first byte in time the client is cut off and reconnects.
+  upstream.setTimeout(answerTimeoutMs, () => end());
+  upstream.once('data', () => upstream.setTimeout(0));
   upstream.pipe(socket);
   socket.pipe(upstream);
   return upstream;

@@ -48,7 +48,7 @@ export class PersistQueue {
         const seqs = this.append ? await this.append(updates) : await this.store.appendUpdates(updates);
         this.metrics.logCommitSeconds.observe((performance.now() - started) / 1000);
         this.metrics.logBatchSize.observe(batch.length);
-        this.metrics.logAppends.inc(batch.length);
+        this.metrics.logAppends.inc(seqs.filter((seq) => typeof seq === 'number').length);
         batch.forEach((item, i) => {
           const seq = seqs[i];
           if (typeof seq === 'number') item.resolve(seq);
