@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from './auth/secret';
-import { serverClock } from './clock';
+import { serverClock, type ServerClock } from './clock';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
 import { createLocalFanout } from './fanout/port';
@@ -26,6 +26,8 @@ import { Rooms } from './relay/rooms';
 import { createWriteQuota } from './relay/writeQuota';
 import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
+import type { DocStore } from './store/port';
+import { openPostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
 import { clusterSettings, createCluster } from './cluster';
@@ -39,11 +41,35 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * What a test may hand in instead of what the configuration would open (issue 11): several apps
+ * on one store or database, a clock of its own. An injected store is the caller's: `close()`
+ * leaves it open.
+ */
+export interface AppDeps {
+  store?: DocStore;
+  clock?: ServerClock;
+}
+
+/** The store the configuration names: PostgreSQL with DATABASE_URL, else the SQLite file in DATA_DIR. */
+export async function openConfiguredStore(config: Config, log: Logger): Promise<DocStore> {
+  if (config.databaseUrl) {
+    return openPostgresStore({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      onIdleError: (error) => log.warn('postgres-connection-lost', { error: String(error.message ?? error) }),
+    });
+  }
+  return openSqliteStore({ file: path.join(config.dataDir, 'arvo.sqlite'), synchronous: config.sqliteSynchronous, maxPages: config.sqliteMaxPages });
+}
+
 /** The composition root: every part is built here and nowhere else. */
-export async function startApp(config: Config, log: Logger = createLogger(config.logLevel)): Promise<App> {
+export async function startApp(config: Config, log: Logger = createLogger(config.logLevel), deps: AppDeps = {}): Promise<App> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const metrics = createMetrics();
-  const store = openSqliteStore({ file: path.join(config.dataDir, 'arvo.sqlite'), synchronous: config.sqliteSynchronous, maxPages: config.sqliteMaxPages });
+  const store = deps.store ?? (await openConfiguredStore(config, log));
+  const ownsStore = deps.store === undefined;
+  const clock = deps.clock ?? serverClock;
   const secret = resolveSecret(config.secret, config.dataDir);
   // Every token is checked against the store after its signature: removed or revoked is refused.
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
@@ -86,7 +112,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     config.roomIdleMs,
   );
   // Timed rounds and "post to wall": watches every loaded room document (server/rounds/engine.ts).
-  const roundEngine = createRoundEngine({ rooms, log, now: serverClock.now });
+  const roundEngine = createRoundEngine({ rooms, log, now: clock.now });
   rooms.listen(roundEngine);
   if (cluster) rooms.listen(cluster.listener);
   const relay = createRelay({
@@ -122,6 +148,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     createGuard: createCreateGuard({ perMinute: config.createPerMinute, createKey: config.createKey, trustProxy: config.trustProxy }),
     history: { pageMaxBytes: config.historyPageMaxBytes, checkpointsPerDoc: config.checkpointsPerDoc },
     membership: async (request, response, pathname) => (await serverInfoRoute(request, response, pathname)) || membershipRoutes(request, response, pathname),
+    clock,
   });
   // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
   const server = createHttpServer({
@@ -133,16 +160,22 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     requestTimeoutMs: config.httpRequestTimeoutMs,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // The port is taken (or the like): give the store back (its SQLite lock, its connections).
+    if (ownsStore) await store.close().catch(() => undefined);
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   listenPort = port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   listenUrl = url;
-  log.info('listening', { url, dataDir: config.dataDir });
+  log.info('listening', { url, store: config.databaseUrl && ownsStore ? 'postgres' : ownsStore ? 'sqlite' : 'injected', dataDir: config.dataDir });
 
   return {
     url,
@@ -165,7 +198,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       await persist.drain();
       await fanout.close();
       cluster?.close();
-      await store.close();
+      if (ownsStore) await store.close();
     },
   };
 }

@@ -58,8 +58,18 @@ const envSchema = z.object({
   PARTICIPANT_BYTES_PER_MIN: z.preprocess(emptyAsUndefined, intFromEnv(2 * 1024 * 1024, 0, 2 ** 31)),
   /** Test hook: cap the SQLite file (in 4 KiB pages) to exercise the "disk full" path for real. */
   SQLITE_MAX_PAGES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional()),
-  /** Reserved for scale-out (a later issue): PostgreSQL store and Redis fan-out. */
-  DATABASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  /** PostgreSQL instead of the embedded SQLite file (issue 11): postgres://USER[:PASSWORD]@HOST:PORT/DB. */
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url('must be a URL such as postgres://arvo@127.0.0.1:5432/arvo')
+      .refine((value) => /^postgres(ql)?:$/.test(new URL(value).protocol), 'must start with postgres:// (or postgresql://)')
+      .optional(),
+  ),
+  /** Connections each process keeps to PostgreSQL at most. */
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, intFromEnv(10, 1, 1000)),
+  /** Reserved: Redis stays off the data path (issue 11); refused when set. */
   REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
 });
 
@@ -103,7 +113,9 @@ export interface Config {
   checkpointsPerDoc: number;
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
+  /** PostgreSQL (issue 11) when set; otherwise SQLite in dataDir. */
   databaseUrl: string | undefined;
+  databasePoolSize: number;
   redisUrl: string | undefined;
 }
 
@@ -118,8 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = result.data;
-  if (e.DATABASE_URL || e.REDIS_URL) {
-    throw new ConfigError('DATABASE_URL and REDIS_URL are reserved for scale-out and not supported yet; unset them to use the embedded SQLite store');
+  if (e.REDIS_URL) throw new ConfigError('REDIS_URL is not used: Arvo needs no Redis (several processes share PostgreSQL, DATABASE_URL); unset it');
+  if (e.DATABASE_URL && !e.SECRET) {
+    // Every process of a cluster must sign and check tokens with the same key; a key generated
+    // per data directory would differ between them (docs/postgres.md).
+    throw new ConfigError(
+      'DATABASE_URL is set but SECRET is not: every process sharing the database must use the same SECRET (at least 32 characters, e.g. `openssl rand -base64 48`)',
+    );
   }
   if (e.DOC_WARN_BYTES > e.DOC_MAX_BYTES) throw new ConfigError('DOC_WARN_BYTES must not exceed DOC_MAX_BYTES');
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
@@ -153,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
   };
 }

@@ -1,11 +1,16 @@
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, type Logger } from './log';
-import { StoreOpenError } from './store/sqlite';
+import { StoreOpenError } from './store/errors';
 
-/** Exit codes: 2 = configuration, 3 = the store cannot be opened (locked or damaged), 1 = anything else. */
+/**
+ * Exit codes: 2 = configuration, 3 = the store cannot be opened (SQLite locked or damaged, or a
+ * PostgreSQL schema newer than this code), 4 = PostgreSQL cannot be reached (not running, wrong
+ * address, login refused, no such database: worth retrying once it is up), 1 = anything else.
+ */
 const EXIT_CONFIG = 2;
 const EXIT_STORE = 3;
+const EXIT_DATABASE_UNREACHABLE = 4;
 
 /**
  * The last line of defence. Every HTTP request, upgrade and WebSocket message is handled where
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof StoreOpenError) {
       process.stderr.write(`arvo: ${error.message}\n`);
-      process.exit(EXIT_STORE);
+      process.exit(error.reason === 'unreachable' ? EXIT_DATABASE_UNREACHABLE : EXIT_STORE);
     }
     throw error;
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenService } from '../auth/tokens';
-import { serverClock } from '../clock';
+import { serverClock, type ServerClock } from '../clock';
 import { createHistoryRoutes } from '../history/routes';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -24,6 +24,8 @@ export interface ApiDeps {
   history?: { pageMaxBytes?: number; checkpointsPerDoc?: number };
   /** Join, preview, renew, recover, invite, rotation, removal (server/http/membership.ts). */
   membership: (request: IncomingMessage, response: ServerResponse, pathname: string) => Promise<boolean>;
+  /** The clock of /api/time, the same the round engine ends rounds on (default: the process's). */
+  clock?: ServerClock;
 }
 
 /** The HTTP API. Returns false when the path is not an API path (the static handler takes it). */
@@ -48,7 +50,7 @@ export function createApi(deps: ApiDeps) {
     if (pathname === '/api/time') {
       // The server clock, so that every device computes the same round countdown.
       if (method !== 'GET') throw new HttpError(405, 'method-not-allowed', 'use GET');
-      sendJson(response, 200, { now: serverClock.now() });
+      sendJson(response, 200, { now: (deps.clock ?? serverClock).now() });
       return;
     }
     if (pathname === '/api/workshops') {

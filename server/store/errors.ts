@@ -33,12 +33,13 @@ export class StoreError extends Error {
 /**
  * The store cannot be opened at start: `locked` (another process has the SQLite data directory),
  * `corrupt` (a damaged file), `unreachable` (PostgreSQL does not answer, or refuses the login or
- * the database). server/main.ts turns each into its exit code.
+ * the database), `incompatible` (a PostgreSQL schema newer than this code). server/main.ts turns
+ * each into its exit code.
  */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
   constructor(
-    readonly reason: 'locked' | 'corrupt' | 'unreachable',
+    readonly reason: 'locked' | 'corrupt' | 'unreachable' | 'incompatible',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -60,16 +60,19 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   state BLOB NOT NULL,
   PRIMARY KEY (doc, seq)
 ) WITHOUT ROWID;
--- Workshop ownership (issue 11). One process uses a SQLite file, so these only keep the port's
--- semantics (and its contract) the same as on PostgreSQL.
-CREATE TABLE IF NOT EXISTS leases (
+`;
+
+// Workshop ownership (issue 11). One process uses a SQLite file, so leases only keep the port's
+// semantics (and its contract) the same as on PostgreSQL. The table is created the first time a
+// lease is used, not at open: a single-process server never uses one, and its file stays as it
+// was (tests/integration/store-failure.test.ts caps the file in pages).
+const LEASES = `CREATE TABLE IF NOT EXISTS leases (
   workshop_id TEXT PRIMARY KEY,
   owner TEXT NOT NULL,
   address TEXT NOT NULL,
   epoch INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
-);
-`;
+) WITHOUT ROWID`;
 
 // ——— Membership (issue 8): columns added to existing files in place ———
 // ALTER TABLE … ADD COLUMN when missing: files written before these columns open unchanged and gain
@@ -225,7 +228,7 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
   // entry: one B-tree descent), never from a cache that a rolled-back batch could leave ahead.
   const appendBatch = db.transaction((batch: readonly NewUpdate[], fences: readonly Fence[]) => {
     for (const fence of fences) {
-      const epoch = selectLeaseEpoch.get(fence.workshopId)?.epoch ?? null;
+      const epoch = leases().selectEpoch.get(fence.workshopId)?.epoch ?? null;
       if (epoch !== fence.epoch) throw fencedError(fence.workshopId, fence.epoch, epoch);
     }
     const last = new Map<string, number>();
@@ -238,20 +241,12 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
   });
 
   // ——— Ownership (issue 11): the clock is this process's, the only one using the file ———
-  const selectLeaseEpoch = db.prepare<[string], { epoch: number }>('SELECT epoch FROM leases WHERE workshop_id = ?');
-  const selectLease = db.prepare<[string], LeaseRow>('SELECT workshop_id, owner, address, epoch, expires_at FROM leases WHERE workshop_id = ?');
-  const upsertLease = db.prepare(
-    `INSERT INTO leases (workshop_id, owner, address, epoch, expires_at) VALUES (@workshop, @owner, @address, 1, @expires)
-     ON CONFLICT (workshop_id) DO UPDATE SET
-       epoch = CASE WHEN owner = excluded.owner THEN epoch ELSE epoch + 1 END,
-       owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at
-     WHERE owner = excluded.owner OR expires_at <= @now`,
-  );
-  const expireLease = db.prepare('UPDATE leases SET expires_at = MIN(expires_at, ?) WHERE workshop_id = ? AND owner = ? AND epoch = ?');
+  const leases = lazyLeaseQueries(db);
   const acquire = db.transaction((workshopId: string, owner: string, address: string, ttlMs: number): Lease => {
+    const q = leases();
     const now = Date.now();
-    upsertLease.run({ workshop: workshopId, owner, address, expires: now + ttlMs, now });
-    return toLease(selectLease.get(workshopId)!);
+    q.upsert.run({ workshop: workshopId, owner, address, expires: now + ttlMs, now });
+    return toLease(q.select.get(workshopId)!);
   });
 
   const addParticipantTx = (p: ParticipantRecord) => insertParticipant.run(p.workshopId, p.participantId, p.role, p.actorId, p.name, p.createdAt);
@@ -260,18 +255,21 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
     async appendUpdates(batch, fence) {
       const fences = fenceList(fence);
       if (batch.length === 0) return [];
+      // Outside the transaction: a refused batch's rollback must not take the new table with it.
+      if (fences.length > 0) leases();
       return appendBatch(batch, fences);
     },
     async acquireLease(workshopId, owner, address, ttlMs) {
       checkTtl(ttlMs);
+      leases();
       return acquire(workshopId, owner, address, ttlMs);
     },
     async getLease(workshopId) {
-      const row = selectLease.get(workshopId);
+      const row = leases().select.get(workshopId);
       return row ? toLease(row) : null;
     },
     async releaseLease(workshopId, owner, epoch) {
-      expireLease.run(Date.now(), workshopId, owner, epoch);
+      leases().expire.run(Date.now(), workshopId, owner, epoch);
     },
     async loadDoc(docName) {
       const row = latestSnapshot.get(docName);
@@ -368,6 +366,27 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
       if (db.open) db.close();
     },
   };
+}
+
+/** The lease statements, prepared (and the table created) on first use. */
+function lazyLeaseQueries(db: Database.Database) {
+  let prepared: ReturnType<typeof prepare> | null = null;
+  const prepare = () => {
+    db.exec(LEASES);
+    return {
+      selectEpoch: db.prepare<[string], { epoch: number }>('SELECT epoch FROM leases WHERE workshop_id = ?'),
+      select: db.prepare<[string], LeaseRow>('SELECT workshop_id, owner, address, epoch, expires_at FROM leases WHERE workshop_id = ?'),
+      upsert: db.prepare(
+        `INSERT INTO leases (workshop_id, owner, address, epoch, expires_at) VALUES (@workshop, @owner, @address, 1, @expires)
+         ON CONFLICT (workshop_id) DO UPDATE SET
+           epoch = CASE WHEN owner = excluded.owner THEN epoch ELSE epoch + 1 END,
+           owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at
+         WHERE owner = excluded.owner OR expires_at <= @now`,
+      ),
+      expire: db.prepare('UPDATE leases SET expires_at = MIN(expires_at, ?) WHERE workshop_id = ? AND owner = ? AND epoch = ?'),
+    };
+  };
+  return () => (prepared ??= prepare());
 }
 
 // ---------------------------------------------------------------------------------------------
