@@ -9,17 +9,16 @@ import { eventually, previewActors, startCluster, type TestCluster } from './clu
 import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workload';
 
 /**
- * A rolling restart behind HAProxy: each of two processes in turn gets SIGTERM (it drains and
+ * A rolling restart behind HAProxy: each of three processes in turn gets SIGTERM (it drains and
  * exits cleanly) and is started again on its port, while someone writes. Nothing is lost.
- * (Two processes rather than three: a restart of a `tsx` process takes many seconds on a loaded
- * machine, and each process is restarted, so the pattern is the same.)
+ * Slow on a loaded machine (each `tsx` start takes seconds): about 70 s on two shared cores.
  */
 let cluster: TestCluster;
 let proxy: Awaited<ReturnType<typeof startHaproxy>>;
 let base: string;
 
 beforeAll(async () => {
-  cluster = await startCluster(2, 'rolling');
+  cluster = await startCluster(3, 'rolling');
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
