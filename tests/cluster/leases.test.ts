@@ -37,7 +37,7 @@ function manager(store: DocStore, owner: string, lost: string[], now?: () => num
 
 describe('LeaseManager', () => {
   it('one owner at a time; the other is told where the owner is', async () => {
-    const store = openSqliteStore({ file: ':memory:' });
+    const store = openSqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
     stores.push(store);
     const a = manager(store, 'a', []);
     const b = manager(store, 'b', []);
@@ -48,7 +48,7 @@ describe('LeaseManager', () => {
   });
 
   it('a lease taken over while this process looked away is dropped at the next look, not trusted', async () => {
-    const store = openSqliteStore({ file: ':memory:' });
+    const store = openSqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
     stores.push(store);
     let clock = 0;
     const lostA: string[] = [];
@@ -65,7 +65,7 @@ describe('LeaseManager', () => {
   });
 
   it('a renewal that finds another owner drops the workshop at once', async () => {
-    const store = openSqliteStore({ file: ':memory:' });
+    const store = openSqliteStore({ file: ':memory:', synchronous: 'NORMAL' });
     stores.push(store);
     const lostA: string[] = [];
     const a = manager(store, 'a', lostA);
