@@ -27,7 +27,6 @@ import { createWriteQuota } from './relay/writeQuota';
 import { createRelay } from './relay/upgrade';
 import { createRoundEngine } from './rounds/engine';
 import type { DocStore } from './store/port';
-import { openPostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
 import { clusterSettings, createCluster } from './cluster';
@@ -54,6 +53,8 @@ export interface AppDeps {
 /** The store the configuration names: PostgreSQL with DATABASE_URL, else the SQLite file in DATA_DIR. */
 export async function openConfiguredStore(config: Config, log: Logger): Promise<DocStore> {
   if (config.databaseUrl) {
+    // Loaded only when used: a SQLite server does not pay for the PostgreSQL client at start.
+    const { openPostgresStore } = await import('./store/postgres');
     return openPostgresStore({
       url: config.databaseUrl,
       poolSize: config.databasePoolSize,
@@ -67,10 +68,10 @@ export async function openConfiguredStore(config: Config, log: Logger): Promise<
 export async function startApp(config: Config, log: Logger = createLogger(config.logLevel), deps: AppDeps = {}): Promise<App> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const metrics = createMetrics();
+  const secret = resolveSecret(config.secret, config.dataDir, { shared: Boolean(config.databaseUrl) });
   const store = deps.store ?? (await openConfiguredStore(config, log));
   const ownsStore = deps.store === undefined;
   const clock = deps.clock ?? serverClock;
-  const secret = resolveSecret(config.secret, config.dataDir);
   // Every token is checked against the store after its signature: removed or revoked is refused.
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
   const connectionRegistry = new ConnectionRegistry();

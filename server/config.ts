@@ -64,7 +64,7 @@ const envSchema = z.object({
     z
       .string()
       .url('must be a URL such as postgres://arvo@127.0.0.1:5432/arvo')
-      .refine((value) => /^postgres(ql)?:$/.test(new URL(value).protocol), 'must start with postgres:// (or postgresql://)')
+      .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// (or postgresql://)')
       .optional(),
   ),
   /** Connections each process keeps to PostgreSQL at most. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StoreOpenError } from '../../server/store/errors';
+import { StoreError, StoreOpenError } from '../../server/store/errors';
 import type { DocStore } from '../../server/store/port';
 import { openPostgresStore } from '../../server/store/postgres';
 import { migrate, MIGRATIONS } from '../../server/store/postgresSchema';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg';
+import { createTestDatabase, refuseConnections, restoreConnections, terminateConnections, type TestDatabase } from '../helpers/pg';
 import { describeStoreContract } from './store.contract';
 import { describeTwoWriterContract } from './twoWriters.contract';
 
@@ -88,5 +88,46 @@ describe('PostgreSQL: opening', () => {
     const missing = await openPostgresStore({ url: url.toString() }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(StoreOpenError);
     expect((missing as Error).message).toMatch(/does not exist/);
+  });
+});
+
+describe('PostgreSQL: losing the server while open', () => {
+  const one = (i: number) => [{ docName: 'Dlost00000000001', ts: i, participantId: null, update: new Uint8Array([i]) }];
+
+  it('connections ended by the server are replaced by themselves; refused connections are StoreErrors and an unhealthy store, until it is back', async () => {
+    const fresh = await createTestDatabase('lost');
+    const store = await openPostgresStore({ url: fresh.url, poolSize: 3, connectTimeoutMs: 2000 });
+    try {
+      expect(await store.appendUpdates(one(1))).toEqual([1]);
+      expect(await terminateConnections(fresh)).toBeGreaterThan(0);
+      // The pool drops the ended connections and opens new ones. One operation may still meet a
+      // connection whose end it had not yet heard of: that one fails as a StoreError, and the
+      // connection is discarded, so the next one works.
+      const first = await store.appendUpdates(one(2)).catch((e: unknown) => e);
+      if (!Array.isArray(first)) {
+        expect(first).toBeInstanceOf(StoreError);
+        expect(await store.appendUpdates(one(2))).toEqual([2]);
+      } else expect(first).toEqual([2]);
+
+      await refuseConnections(fresh);
+      const error = await store.appendUpdates(one(3)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).kind).toBe('unavailable');
+      await expect(store.loadDoc('Dlost00000000001')).rejects.toBeInstanceOf(StoreError);
+      // The health answer is kept for a second (HEALTH_CACHE_MS): ask after it.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await store.checkHealth()).toMatchObject({ ok: false, problem: expect.stringMatching(/not currently accepting connections/) });
+      expect(await store.isWritable()).toBe(false);
+
+      await restoreConnections(fresh);
+      expect(await store.appendUpdates(one(4))).toEqual([3]);
+      expect((await store.readLog('Dlost00000000001', 0, 10)).map((u) => u.update[0])).toEqual([1, 2, 4]);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(await store.checkHealth()).toEqual({ ok: true });
+    } finally {
+      await store.close();
+      await restoreConnections(fresh).catch(() => undefined);
+      await fresh.drop();
+    }
   });
 });

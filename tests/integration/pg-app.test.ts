@@ -9,7 +9,11 @@ import { ReplayEngine, compareEntries, entryFromJson, readBoard, type ReplayEntr
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { startApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createLogger } from '../../server/log';
+import { openPostgresStore } from '../../server/store/postgres';
+import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
 
 /**
  * The whole app on PostgreSQL (issue 11): real clients write notes, drafts and a round through
@@ -146,5 +150,29 @@ describe('an app on PostgreSQL, restarted on the same database', () => {
   it('/healthz is ok on PostgreSQL', async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
+  });
+});
+
+describe('startApp with an injected store and clock (for several apps on one database)', () => {
+  it('two apps share one store; /api/time is the injected clock; closing an app leaves the store open', async () => {
+    const store = await openPostgresStore({ url: database.url, poolSize: 4 });
+    const dirs = [tempDir(), tempDir()];
+    const config = (dir: string) => loadConfig({ PORT: '0', DATA_DIR: dir, SECRET, LOG_LEVEL: 'silent', CREATE_PER_MINUTE: '1000' });
+    const apps = await Promise.all(dirs.map((dir, i) => startApp(config(dir), createLogger('silent'), { store, clock: { now: () => 1_000_000 * (i + 1) } })));
+    try {
+      const created = await createWorkshop(apps[0]!.url);
+      // The other app reads it from the same store, and answers with its own clock.
+      const preview = await fetch(`${apps[1]!.url}/api/workshops/${created.id}/preview?k=${created.participantJoinKey}`);
+      expect(preview.status).toBe(200);
+      expect(await (await fetch(`${apps[1]!.url}/api/time`)).json()).toEqual({ now: 2_000_000 });
+      await apps[0]!.close();
+      expect(await store.getWorkshop(created.id)).toMatchObject({ id: created.id });
+      expect(await store.isWritable()).toBe(true);
+    } finally {
+      await apps[1]!.close();
+      await apps[0]!.close().catch(() => undefined);
+      await store.close();
+      dirs.forEach(removeDir);
+    }
   });
 });
