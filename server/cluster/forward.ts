@@ -126,6 +126,9 @@ export function forwardHttp(
   }
   headers[FORWARD_HEADER] = auth.signForward(method, target);
   headers['x-arvo-client-address'] = clientAddress;
+  // The per-address quotas at the owner (join, create) read X-Forwarded-For with TRUST_PROXY: keep
+  // the load balancer's entry when there is one, else name the client this process saw.
+  if (headers['x-forwarded-for'] === undefined) headers['x-forwarded-for'] = clientAddress;
   return new Promise((resolve, reject) => {
     let answered = false;
     const upstream = http.request(`${address}${target}`, { method, headers, agent, timeout: 30_000 }, (reply) => {
