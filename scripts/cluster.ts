@@ -83,7 +83,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   const host = process.env.HOST ?? '127.0.0.1';
   const secret = process.env.SECRET ?? crypto.randomBytes(36).toString('base64url');
-  const env = { ...process.env, SECRET: secret, HOST: host, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  // Behind HAProxy (option forwardfor): the quotas count the clients in X-Forwarded-For.
+  const env = { ...process.env, SECRET: secret, HOST: host, TRUST_PROXY: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const ports = Array.from({ length: size }, (_, i) => port + 1 + i);
   const children: ChildProcess[] = [];
   const stopAll = () => {
