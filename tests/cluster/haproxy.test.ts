@@ -90,5 +90,5 @@ describe('through HAProxy', () => {
     expect(stateVectorOf(annaReadsBen.doc)).toBe(stateVectorOf(benOwn.doc));
     expect(moved.epoch).toBe(epochBefore + 1);
     console.log(`drain: exited ${drainMs} ms after SIGTERM, workshop taken over after ${handoverMs} ms; ${annaWriter.written + benWriter.written} notes written`);
-  }, 60_000);
+  }, 120_000);
 });
