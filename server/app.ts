@@ -29,6 +29,7 @@ import { createRoundEngine } from './rounds/engine';
 import type { DocStore } from './store/port';
 import { openSqliteStore } from './store/sqlite';
 import { createWorkshopService } from './workshops';
+import { clusterSettings, createCluster } from './cluster';
 
 /**
  * The built client, next to this module either way it runs: from the sources (server/app.ts, dev
@@ -80,13 +81,29 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
   const connectionRegistry = new ConnectionRegistry();
   const fanout = createLocalFanout();
-  const persist = new PersistQueue(store, metrics, log);
+  const processId = crypto.randomUUID();
+  // Several processes on one database (DATABASE_URL): one owner per workshop, the rest forward (server/cluster).
+  let listenUrl = '';
+  const settings = config.databaseUrl ? clusterSettings() : null;
+  const cluster = settings
+      ? createCluster({
+          store,
+          tokens,
+          secret,
+          processId,
+          address: () => settings.advertiseUrl ?? listenUrl,
+          log,
+          ttlMs: settings.leaseTtlMs,
+          renewMs: settings.leaseRenewMs,
+        })
+      : null;
+  const persist = new PersistQueue(store, metrics, log, cluster?.append);
   const rooms = new Rooms(
     {
       store,
       persist,
       fanout,
-      processId: crypto.randomUUID(),
+      processId,
       metrics,
       log,
       quota: createWriteQuota(config.participantBytesPerMin),
@@ -103,6 +120,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   // Timed rounds and "post to wall": watches every loaded room document (server/rounds/engine.ts).
   const roundEngine = createRoundEngine({ rooms, log, now: clock.now });
   rooms.listen(roundEngine);
+  if (cluster) rooms.listen(cluster.listener);
   const relay = createRelay({
     rooms,
     store,
@@ -140,9 +158,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   });
   // Every request, upgrade and parse error is answered or dropped there, never thrown (server/http/server.ts).
   const server = createHttpServer({
-    api,
+    api: cluster ? cluster.routeHttp(api) : api,
     serveStatic: createStaticHandler(CLIENT_DIST),
-    upgrade: relay.handleUpgrade,
+    upgrade: cluster ? cluster.routeUpgrade(relay.handleUpgrade) : relay.handleUpgrade,
     log,
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     requestTimeoutMs: config.httpRequestTimeoutMs,
@@ -162,19 +180,30 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const port = typeof address === 'object' && address ? address.port : config.port;
   listenPort = port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  listenUrl = url;
   log.info('listening', { url, store: config.databaseUrl && ownsStore ? 'postgres' : ownsStore ? 'sqlite' : 'injected', dataDir: config.dataDir });
 
   return {
     url,
     port,
     async close() {
+      // Drain (cluster): /healthz 503 and nothing new taken; sockets closed with the reconnect code;
+      // the round engine stopped and the last commits done BEFORE the leases go, so that the next
+      // owner starts from everything this one committed.
+      cluster?.startDrain();
       relay.close();
       connectionRegistry.close();
+      if (cluster) {
+        await roundEngine.close();
+        await persist.drain();
+        await cluster.releaseAll();
+      }
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await roundEngine.close();
       await rooms.closeAll();
       await persist.drain();
       await fanout.close();
+      cluster?.close();
       if (ownsStore) await store.close();
     },
   };

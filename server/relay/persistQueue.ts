@@ -16,6 +16,8 @@ export class PersistQueue {
     private readonly store: DocStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    /** Cluster (server/cluster): appends each workshop's share with its lease fence; a result per update. */
+    private readonly append?: (batch: readonly NewUpdate[]) => Promise<Array<number | Error>>,
   ) {}
 
   enqueue(update: NewUpdate): Promise<number> {
@@ -42,11 +44,16 @@ export class PersistQueue {
     this.flushing = this.flushing.then(async () => {
       const started = performance.now();
       try {
-        const seqs = await this.store.appendUpdates(batch.map((item) => item.update));
+        const updates = batch.map((item) => item.update);
+        const seqs = this.append ? await this.append(updates) : await this.store.appendUpdates(updates);
         this.metrics.logCommitSeconds.observe((performance.now() - started) / 1000);
         this.metrics.logBatchSize.observe(batch.length);
-        this.metrics.logAppends.inc(batch.length);
-        batch.forEach((item, i) => item.resolve(seqs[i]!));
+        this.metrics.logAppends.inc(seqs.filter((seq) => typeof seq === 'number').length);
+        batch.forEach((item, i) => {
+          const seq = seqs[i];
+          if (typeof seq === 'number') item.resolve(seq);
+          else item.reject(seq);
+        });
       } catch (error) {
         this.log.error('update-log-append-failed', { error: String(error), updates: batch.length });
         this.metrics.rejected.inc({ reason: 'store-unavailable' }, batch.length);

@@ -81,7 +81,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
     });
     const origin = options.wsOrigin ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     this.mux = new MuxConnection({
-      url: `${origin}/mux?token=${encodeURIComponent(options.token)}`,
+      url: `${origin}/mux?w=${encodeURIComponent(options.workshopId)}&token=${encodeURIComponent(options.token)}`, // w: the load balancer's routing hint (deploy/haproxy.cfg)
       onStatus: (status, reason) => {
         this.status = status;
         this.statusReason = reason;

@@ -1,0 +1,80 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addNote } from '../../shared/ops/notes';
+import { LOCAL_ORIGIN } from '../../shared/origins';
+import { notesDocName } from '../../shared/protocol/docNames';
+import { createWorkshop, join } from '../helpers/api';
+import { connect, destroyAll, waitClose, waitFor, waitSynced } from '../helpers/clients';
+import { eventually, previewActors, startCluster, type TestCluster } from './cluster';
+import { noteTexts, recordSeen } from './workload';
+
+/**
+ * Fencing: an owner that is paused (SIGSTOP) long enough for another process to take its
+ * workshop over, and then resumed (SIGCONT) with client writes waiting in its socket buffers,
+ * commits none of them (every append carries its old epoch, which the database refuses) and so,
+ * since nothing is relayed before it is committed, relays none of them either.
+ */
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster(2, 'fencing');
+}, 90_000);
+afterAll(async () => {
+  await cluster?.dispose();
+}, 30_000);
+afterEach(() => destroyAll());
+
+describe('a paused and resumed owner', () => {
+  it('can neither commit nor relay after another process took its workshop over', async () => {
+    const [stale, survivor] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const created = await createWorkshop(stale.url);
+    const actors = await previewActors(stale.url, created);
+    const anna = await join(stale.url, created.id, created.participantJoinKey, 'Anna', actors[0]);
+    const doc = notesDocName(created.id, anna.participantId);
+    expect((await cluster.ownerNode(created.id))?.url).toBe(stale.url);
+
+    // Connected straight to the owner: a writer, and a reader that records everything relayed to it.
+    const writer = connect(stale.wsUrl, doc, anna.token);
+    const staleReader = connect(stale.wsUrl, doc, created.facilitatorToken);
+    await Promise.all([waitSynced(writer, 15_000), waitSynced(staleReader, 15_000)]);
+    addNote(writer.doc, { questionId: '3a', text: 'before the pause', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
+    await waitFor(staleReader.doc, () => noteTexts(staleReader.doc).has('before the pause'), 'the first note relayed');
+    const relayedAtStale = recordSeen(staleReader);
+
+    process.kill(stale.pid!, 'SIGSTOP');
+    try {
+      // Written into the paused owner's socket: it will read them when it resumes.
+      for (let i = 0; i < 5; i++) addNote(writer.doc, { questionId: '3a', text: `stale ${i}`, x: i, y: 0 }, Date.now(), LOCAL_ORIGIN);
+      // A client of the other process makes it take the workshop over once the lease has run out.
+      const fresh = connect(survivor.wsUrl, doc, created.facilitatorToken);
+      await waitSynced(fresh, 20_000);
+      const lease = await cluster.lease(created.id);
+      expect(lease).toMatchObject({ address: survivor.url, epoch: 2 });
+      expect(noteTexts(fresh.doc)).toEqual(new Set(['before the pause']));
+      const rowsBefore = await cluster.db.query<{ n: string }>('SELECT count(*) AS n FROM updates WHERE doc = $1', [doc]);
+
+      // The writer must not resend through a new connection after the stale owner drops it: we
+      // are asking what the STALE process does with what it already received.
+      const writerClosed = waitClose(writer, 20_000);
+      writer.provider.on('connection-close', () => {
+        writer.provider.shouldConnect = false;
+      });
+      process.kill(stale.pid!, 'SIGCONT');
+      const closed = await writerClosed;
+      // 4504: the stale owner noticed the lost lease and sent its clients to reconnect; 4503: its
+      // first append was refused by the fence first. Either way it let go.
+      expect([4503, 4504]).toContain(closed.code);
+      await eventually(async () => /lease-lost|fenced/.test(stale.stderr()), 'the stale owner to log the lost lease', 10_000);
+
+      // Nothing of what it read after resuming was committed...
+      const rowsAfter = await cluster.db.query<{ n: string }>('SELECT count(*) AS n FROM updates WHERE doc = $1', [doc]);
+      expect(rowsAfter[0]!.n).toBe(rowsBefore[0]!.n);
+      const check = connect(survivor.wsUrl, doc, created.facilitatorToken);
+      await waitSynced(check, 15_000);
+      expect([...noteTexts(check.doc)].filter((text) => text.startsWith('stale'))).toEqual([]);
+      // ...nor relayed, to its own clients or anyone else.
+      expect([...relayedAtStale].filter((text) => text.startsWith('stale'))).toEqual([]);
+      expect([...noteTexts(fresh.doc)].filter((text) => text.startsWith('stale'))).toEqual([]);
+    } finally {
+      if (stale.pid) process.kill(stale.pid, 'SIGCONT');
+    }
+  }, 60_000);
+});
