@@ -67,7 +67,8 @@ describe('one process per DATA_DIR', () => {
     expect(preview.status).toBe(200);
     // And the new holder refuses a third.
     expect(await expectStartFailure(dataDir)).toMatch(/another Arvo process is using/);
-  });
+    // Three process starts in a row: more than the default 30 s beside the browser suites on two cores.
+  }, 90_000);
 
   it('in one process too: a second server on the same directory is refused, and the first one closing frees it', async () => {
     const dataDir = tempDir('arvo-single-');
