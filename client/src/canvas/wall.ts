@@ -1,11 +1,13 @@
 import * as Konva from './konva';
 import { t } from '../i18n/i18n.svelte';
 import type { Language } from '../../../shared/schema/common';
-import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type Rect, type WallLayout } from '../model/layout';
+import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type NoteLayout, type Rect, type WallLayout } from '../model/layout';
 import type { BoardSnapshot, WorkshopActions } from '../sync/types';
 import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
 import { flipchartRenderer } from './flipcharts';
-import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem, type NoteMark } from './notes';
+import { createDeleteButton, noteKey, noteRenderer, type NoteItem, type NoteMark, type NoteShape } from './notes';
+import { coverFor, detailFor, needsRecull, RectGrid, type Detail } from './culling';
+import { sameNotes, sameValue } from './changes';
 import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
 import { NoteDrag } from './noteDrag';
@@ -19,8 +21,11 @@ import { fitRect, panIntoView, toScreen, type View } from './viewport';
 
 /**
  * The wall on a Konva stage: a paper layer (flipcharts, redrawn per flipchart when its geometry
- * changes), a notes layer (one node per note, reconciled by id), a drag layer (the note in your
- * hand and where it would land) and a cursors layer. Input that writes goes through
+ * changes), a notes layer (one node per note NEAR THE VIEW, reconciled by id — see culling.ts),
+ * a drag layer (the note in your hand and where it would land) and a cursors layer (redrawn alone
+ * while cursors glide). Pan and zoom move the stage transform only; the set of note nodes changes
+ * when the view leaves the area it was made for or the level of detail changes. A snapshot that
+ * changes nothing the wall lays out (presence, 20 a second) touches only the cursors. Input that writes goes through
  * WorkshopActions; the note editor and toolbars are the Svelte view's (WallView).
  */
 export interface WallCallbacks {
@@ -63,7 +68,17 @@ export class WallCanvas {
   private readonly cursorsLayer = new Konva.Layer({ listening: false });
   private readonly notesGroup = new Konva.Group();
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
-  private readonly notes: Keyed<NoteItem, Konva.Group>;
+  private readonly notes: Keyed<NoteItem, NoteShape>;
+  /** The one × of the wall, on the note you point at or have selected. */
+  private readonly deleteButton: Konva.Group;
+  /** Notes by position, for culling; rebuilt with the layout. */
+  private grid = new RectGrid([]);
+  private indexByKey = new Map<string, number>();
+  /** The board area (and detail level) the current note nodes were made for. */
+  private covered: Rect | null = null;
+  private coveredDetail: Detail | null = null;
+  /** What besides the layout decides how notes and flipcharts are drawn (see update). */
+  private sceneKey = '';
   private readonly cursors: Keyed<CursorItem, Konva.Group>;
   private readonly cursorGlide: Konva.Animation;
   private readonly noteDrag: NoteDrag;
@@ -118,6 +133,8 @@ export class WallCanvas {
       noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), lateLabel: t('late.mark'), deleteLabel: t('wall.deleteNote') })),
       { retain: options.retainNotes ?? false },
     );
+    this.deleteButton = createDeleteButton(t('wall.deleteNote'));
+    this.notesLayer.add(this.deleteButton);
     this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));
     this.cursorGlide = new Konva.Animation(() => {
       if (!glideCursors(this.cursors.nodes.values(), this.panzoom.view.scale)) this.cursorGlide.stop();
@@ -139,11 +156,32 @@ export class WallCanvas {
   // ——— state in ———
 
   update(board: BoardSnapshot, language: Language): void {
+    const previous = this.board;
     this.board = board;
     this.language = language;
-    this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
+    const relayout =
+      !previous ||
+      !sameNotes(previous.notes, board.notes) ||
+      !sameValue(previous.room.actors, board.room.actors) ||
+      !sameValue(previous.room.questions, board.room.questions);
+    const session = board.room.session;
+    const sceneKey = JSON.stringify([
+      language, board.me.role, board.me.actorId, board.me.participantId, board.canWriteWall,
+      session.round?.questionId, session.round?.endedAt, session.locked, session.lockedActors, session.focus,
+    ]);
+    if (!relayout && sceneKey === this.sceneKey) {
+      // Presence only: the notes and the paper stay as they are.
+      this.syncCursors();
+      return;
+    }
+    this.sceneKey = sceneKey;
+    if (relayout) {
+      this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
+      this.grid = new RectGrid(this.layout.notes);
+      this.indexByKey = new Map(this.layout.notes.map((n, i) => [noteKey(n), i]));
+    }
     for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
-    this.render();
+    this.render(relayout);
   }
 
   /** Replay (compare): frames notes as added, removed, moved or edited; an empty map clears them. */
@@ -210,20 +248,59 @@ export class WallCanvas {
 
   // ——— drawing ———
 
-  private render(): void {
+  private render(relayout = false): void {
     const board = this.board;
     if (!board) return;
     this.flipcharts.sync(this.layout.flipcharts);
+    this.renderNotes();
+    this.syncCursors();
+    this.initialView();
+    if (this.followRef) this.showNote(this.followRef);
+    if (relayout || !window.__arvoWall) publishWall(this.layout, () => this.panzoom.view, this.container);
+    this.notifySelection();
+    this.callbacks.onView?.();
+  }
+
+  /** The notes near the view (and those you hold, edit, select or follow, wherever they are). */
+  private visibleNotes(): NoteLayout[] {
+    const view = this.panzoom.view;
+    const size = this.stage.size();
+    this.covered = coverFor(view, size);
+    this.coveredDetail = detailFor(view.scale);
+    const indices = this.grid.query(this.covered);
+    const me = this.board?.me.participantId;
+    const focus = this.board?.room.session.focus;
+    const kept = [
+      this.selectedKey,
+      this.noteDrag.current?.id(),
+      this.editingId && me ? `${me}:${this.editingId}` : null,
+      focus ? `${focus.participantId}:${focus.noteId}` : null,
+    ];
+    let extra = false;
+    for (const key of kept) {
+      const index = key ? this.indexByKey.get(key) : undefined;
+      if (index !== undefined && !indices.includes(index)) {
+        indices.push(index);
+        extra = true;
+      }
+    }
+    if (extra) indices.sort((a, b) => a - b);
+    return indices.map((i) => this.layout.notes[i]!);
+  }
+
+  private renderNotes(): void {
+    const board = this.board;
+    if (!board) return;
     const focus = board.room.session.focus;
     const detail = (this.detail = detailFor(this.panzoom.view.scale));
-    const items: NoteItem[] = this.layout.notes.map((layout) => {
+    const items: NoteItem[] = this.visibleNotes().map((layout) => {
       const key = noteKey(layout);
       const editable = this.canEdit(layout.note);
       return {
         layout,
         editable,
         selected: editable && key === this.selectedKey,
-        hovered: key === this.hoveredKey,
+        hovered: false,
         editing: layout.note.mine && layout.note.id === this.editingId,
         focused: !!focus && focus.noteId === layout.note.id && focus.participantId === layout.note.participantId,
         detail,
@@ -231,22 +308,42 @@ export class WallCanvas {
       };
     });
     this.notes.sync(items);
+    this.placeDeleteButton();
     const selected = this.selectedKey;
     if (selected && !this.notes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
-    if (this.options.interactive) {
-      const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
-      if (this.cursors.sync(others)) this.cursorGlide.start();
-    }
-    this.initialView();
-    if (this.followRef) this.showNote(this.followRef);
-    publishWall(this.layout, () => this.panzoom.view, this.container);
-    this.notifySelection();
-    this.callbacks.onView?.();
   }
 
+  private syncCursors(): void {
+    const board = this.board;
+    if (!board || !this.options.interactive) return;
+    const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
+    if (this.cursors.sync(others)) this.cursorGlide.start();
+  }
+
+  /** The × on the note under the pointer, else on the selected one, when it is yours to delete. */
+  private placeDeleteButton(): void {
+    const candidates = [this.hoveredKey, this.selectedKey];
+    let owner: NoteShape | null = null;
+    for (const key of candidates) {
+      const node = key ? this.notes.nodes.get(key) : undefined;
+      if (node && this.notes.has(key!) && node.getAttr('editable') && !node.isDragging() && node.getAttr('noteId') !== this.editingId) {
+        owner = node;
+        break;
+      }
+    }
+    const button = this.deleteButton;
+    if (!owner) {
+      if (button.visible()) button.setAttrs({ visible: false, note: null });
+      return;
+    }
+    button.setAttrs({ visible: true, note: owner, x: owner.x() + (owner.look?.baseWidth ?? owner.width()) - 2, y: owner.y() + 2 });
+    button.moveToTop();
+  }
+
+  /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
   private viewChanged(): void {
     if (this.cursors.nodes.size > 0) this.cursorGlide.start();
-    if (detailFor(this.panzoom.view.scale) !== this.detail) this.render();
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
     this.callbacks.onView?.();
   }
 
@@ -256,6 +353,7 @@ export class WallCanvas {
     this.stage.size({ width, height });
     if (this.options.screen) this.fittedSize = '';
     this.initialView();
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
     this.callbacks.onView?.();
   }
 
@@ -503,12 +601,18 @@ export class WallCanvas {
         if (target || !point) this.hover(target);
       },
       dragStart: (note) => {
-        if (note) this.noteDrag.start(note);
+        if (note) {
+          this.noteDrag.start(note);
+          this.placeDeleteButton();
+        }
         this.container.style.cursor = 'grabbing';
       },
       dragMove: (note) => this.noteDrag.move(note),
       dragEnd: (note) => {
-        if (note) this.noteDrag.end(note);
+        if (note) {
+          this.noteDrag.end(note);
+          this.placeDeleteButton();
+        }
         this.container.style.cursor = this.spaceHeld ? 'grab' : '';
       },
     });
@@ -522,7 +626,7 @@ export class WallCanvas {
     }
     if (key === this.hoveredKey) return;
     this.hoveredKey = key;
-    this.render();
+    this.placeDeleteButton();
     this.callbacks.onHover?.(key);
   }
 
