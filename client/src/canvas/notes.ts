@@ -115,7 +115,9 @@ export class NoteShape extends Konva.Shape {
   look: NoteLook | null = null;
 
   constructor(key: string, noteId: string) {
-    super({ name: 'note', id: key, fill: '#000', perfectDrawEnabled: false, shadowForStrokeEnabled: false });
+    // `fill` is the paper's colour (what tests read); the scene function draws it, and hit testing
+    // fills the shape's rectangle with its own colour key.
+    super({ name: 'note', id: key, fill: '#ffffff', perfectDrawEnabled: false, shadowForStrokeEnabled: false });
     this.setAttr('noteId', noteId);
     this.sceneFunc((context) => {
       if (this.look) drawNote(context._context, this.look);
@@ -129,6 +131,11 @@ export class NoteShape extends Konva.Shape {
       context.closePath();
       context.fillStrokeShape(shape);
     });
+  }
+
+  /** The note's text as it is drawn now ('' when zoomed too far out or being edited). */
+  drawnText(): string {
+    return this.look?.text?.lines.join('\n') ?? '';
   }
 }
 
@@ -201,6 +208,7 @@ function updateNote(shape: NoteShape, item: NoteItem, c: NoteContext): void {
     mark: style ? { color: style.color, symbol: style.symbol, k: item.detail === 'full' ? 1 : item.detail === 'reduced' ? 2 : 5, dashed: item.mark === 'removed' } : null,
   };
   shape.size({ width, height });
+  shape.fill(l.color);
   if (item.focused) shape.moveToTop();
   // Faded while marked removed; otherwise opacity is left alone (a drag fades the note it moves).
   const faded = item.mark === 'removed';
