@@ -100,3 +100,17 @@ export class RectGrid {
     return [...found].sort((a, b) => a - b);
   }
 }
+
+/**
+ * Zoomed far out, whether a note still needs a node of its own (see notes.ts BulkNotes): only
+ * when you can act on it or it is drawn differently from plain paper.
+ */
+export function keepsNode(note: { editable: boolean; selected: boolean; editing: boolean; focused: boolean; marked: boolean; held: boolean }): boolean {
+  return note.editable || note.selected || note.editing || note.focused || note.marked || note.held;
+}
+
+/** The topmost rect (the last in drawing order) under a point, or null. */
+export function topmostAt(grid: RectGrid, point: { x: number; y: number }): number | null {
+  const found = grid.query({ x: point.x, y: point.y, width: 0, height: 0 });
+  return found.length > 0 ? found[found.length - 1]! : null;
+}

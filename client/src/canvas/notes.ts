@@ -335,3 +335,42 @@ export function createDeleteButton(label: string): Konva.Group {
   );
   return remove;
 }
+
+/**
+ * Zoomed far out (detail 'minimal') every note is a few pixels of coloured paper: the notes that
+ * nobody can act on there are drawn by ONE shape, a path per colour, instead of a node each —
+ * at 20,000 notes a node each would be 20,000 transforms to invalidate and draw on every frame
+ * of a zoom. Yours (draggable), the selected, followed, edited or marked ones stay nodes.
+ * It does not listen; wall.ts finds the note under the pointer in its grid instead.
+ */
+export class BulkNotes extends Konva.Shape {
+  private byColour = new Map<string, { edge: string; rects: number[] }>();
+
+  constructor() {
+    super({ name: 'bulk-notes', listening: false, perfectDrawEnabled: false });
+    this.sceneFunc((context) => {
+      const g = context._context;
+      for (const [colour, { edge, rects }] of this.byColour) {
+        g.beginPath();
+        for (let i = 0; i < rects.length; i += 4) g.rect(rects[i]!, rects[i + 1]!, rects[i + 2]!, rects[i + 3]!);
+        g.fillStyle = colour;
+        g.fill();
+        g.lineWidth = 2;
+        g.strokeStyle = edge;
+        g.stroke();
+      }
+    });
+  }
+
+  setNotes(notes: readonly NoteLayout[]): void {
+    const byColour = new Map<string, { edge: string; rects: number[] }>();
+    for (const n of notes) {
+      let entry = byColour.get(n.color);
+      if (!entry) byColour.set(n.color, (entry = { edge: shade(n.color, -0.3), rects: [] }));
+      entry.rects.push(n.x, n.y, n.width, n.height);
+    }
+    if (byColour.size === 0 && this.byColour.size === 0) return;
+    this.byColour = byColour;
+    this.getLayer()?.batchDraw();
+  }
+}

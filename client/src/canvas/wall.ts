@@ -5,8 +5,8 @@ import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayo
 import type { BoardSnapshot, WorkshopActions } from '../sync/types';
 import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
 import { flipchartRenderer } from './flipcharts';
-import { createDeleteButton, noteKey, noteRenderer, type NoteItem, type NoteMark, type NoteShape } from './notes';
-import { coverFor, detailFor, needsRecull, RectGrid, type Detail } from './culling';
+import { BulkNotes, createDeleteButton, noteKey, noteRenderer, type NoteItem, type NoteMark, type NoteShape } from './notes';
+import { coverFor, detailFor, keepsNode, needsRecull, RectGrid, topmostAt, type Detail } from './culling';
 import { sameNotes, sameValue } from './changes';
 import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
@@ -69,6 +69,8 @@ export class WallCanvas {
   private readonly notesGroup = new Konva.Group();
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
   private readonly notes: Keyed<NoteItem, NoteShape>;
+  /** Zoomed far out: the notes without a node of their own, as one shape. */
+  private readonly bulk = new BulkNotes();
   /** The one × of the wall, on the note you point at or have selected. */
   private readonly deleteButton: Konva.Group;
   /** Notes by position, for culling; rebuilt with the layout. */
@@ -114,7 +116,7 @@ export class WallCanvas {
     this.stage = new Konva.Stage({ container, width: container.clientWidth || 1, height: container.clientHeight || 1 });
     const paperGroup = new Konva.Group();
     this.paper.add(paperGroup);
-    this.notesLayer.add(this.notesGroup);
+    this.notesLayer.add(this.bulk, this.notesGroup);
     const cursorsGroup = new Konva.Group();
     this.cursorsLayer.add(cursorsGroup);
     this.stage.add(this.paper, this.notesLayer, this.dragLayer, this.cursorsLayer);
@@ -293,10 +295,13 @@ export class WallCanvas {
     if (!board) return;
     const focus = board.room.session.focus;
     const detail = (this.detail = detailFor(this.panzoom.view.scale));
-    const items: NoteItem[] = this.visibleNotes().map((layout) => {
+    const held = this.noteDrag.current?.id() ?? null;
+    const items: NoteItem[] = [];
+    const bulk: NoteLayout[] = [];
+    for (const layout of this.visibleNotes()) {
       const key = noteKey(layout);
       const editable = this.canEdit(layout.note);
-      return {
+      const item: NoteItem = {
         layout,
         editable,
         selected: editable && key === this.selectedKey,
@@ -306,8 +311,11 @@ export class WallCanvas {
         detail,
         mark: this.marks.get(key) ?? null,
       };
-    });
+      if (detail !== 'minimal' || keepsNode({ ...item, marked: !!item.mark, held: key === held })) items.push(item);
+      else bulk.push(layout);
+    }
     this.notes.sync(items);
+    this.bulk.setNotes(bulk);
     this.placeDeleteButton();
     const selected = this.selectedKey;
     if (selected && !this.notes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
@@ -590,7 +598,7 @@ export class WallCanvas {
       click: (note, onDelete) => {
         if (note && onDelete) this.deleteByUser(note.getAttr('noteId') as string);
         else this.select(note?.getAttr('editable') ? note.id() : null);
-        if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : null);
+        if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : this.bulkNoteAt(this.stage.getRelativePointerPosition()));
       },
       press: (note, onDelete) => {
         if (note?.getAttr('editable') && !onDelete) this.select(note.id());
@@ -618,9 +626,17 @@ export class WallCanvas {
     });
   }
 
+  /** The key of the note under a board point when it has no node (drawn in bulk), else null. */
+  private bulkNoteAt(point: { x: number; y: number } | null): string | null {
+    if (!point || this.detail !== 'minimal') return null;
+    const index = topmostAt(this.grid, point);
+    const key = index === null ? null : noteKey(this.layout.notes[index]!);
+    return key && !this.notes.has(key) ? key : null;
+  }
+
   private hover(target: Konva.Node | null): void {
     const note = target ? noteOf(target) : null;
-    const key = note ? note.id() : null;
+    const key = note ? note.id() : this.bulkNoteAt(this.pointerPoint);
     if (!this.spaceHeld && !this.stage.isDragging()) {
       this.container.style.cursor = target && onDeleteButton(target) ? 'pointer' : note?.getAttr('editable') ? 'grab' : '';
     }
