@@ -1,57 +1,6 @@
-import { areaAt, findArea, flipchartOf, type AreaLayout, type WallLayout } from './layout';
-
 /**
- * Where a note made without pointing at a spot goes (the wall's "New note" button and N key).
- * Pure: the wall gives what it knows (the round, the pointer, the centre of the view, the area
- * last written in) and gets either an area or a question to ask.
- *
- * Rules (issue 9, "safe editing"):
- * - During a writing round the round's question is used. A per-actor question (1a, 2a) has one
- *   column per other actor: the column under the pointer, else the one you last wrote in, else
- *   the one at the centre of the view; when none of these is a column of that question, ask.
- * - Outside a round there is no question to assume (the previous round's is just as likely to be
- *   wrong as right): always ask, with the area under the pointer, the last one written in or the
- *   one at the centre of the view offered first.
+ * Where an unpointed New note goes now lives with the method's other rules (shared/rules,
+ * issue 10); views ask `methodRules(board).planNewNote(layout, hints)`. This re-export keeps
+ * older importers working until they switch.
  */
-export interface NewNoteContext {
-  myActorId: string | null;
-  /** The running round's question, or null when no round is open. */
-  roundQuestionId: string | null;
-  /** Board point under the mouse, or null when the mouse is not on the wall. */
-  pointer: { x: number; y: number } | null;
-  /** Board point at the centre of the visible part of the wall. */
-  centre: { x: number; y: number } | null;
-  lastAreaKey: string | null;
-  /** The facilitator's locks: whether a note can be added under this question now. */
-  canWriteIn: (questionId: string) => boolean;
-}
-
-export type NewNotePlan =
-  | { kind: 'area'; area: AreaLayout }
-  /** Ask which of `choices`; `preselected` is the key of the one to offer first. */
-  | { kind: 'ask'; choices: AreaLayout[]; preselected: string | null }
-  | { kind: 'none' };
-
-export function planNewNote(layout: WallLayout, context: NewNoteContext): NewNotePlan {
-  const flipchart = flipchartOf(layout, context.myActorId);
-  if (!flipchart) return { kind: 'none' };
-  const writable = flipchart.areas.filter((a) => context.canWriteIn(a.question.id));
-  if (writable.length === 0) return { kind: 'none' };
-
-  const mine = (point: { x: number; y: number } | null) => (point ? areaAt(layout, point, flipchart.actor.id) : null);
-  const last = context.lastAreaKey ? (findArea(layout, context.lastAreaKey) ?? null) : null;
-  const hints = [mine(context.pointer), last, mine(context.centre)];
-
-  if (context.roundQuestionId) {
-    const inRound = writable.filter((a) => a.question.id === context.roundQuestionId);
-    if (inRound.length === 1) return { kind: 'area', area: inRound[0]! };
-    if (inRound.length > 1) {
-      const hinted = hints.find((h) => h && inRound.some((a) => a.key === h.key));
-      if (hinted) return { kind: 'area', area: hinted };
-      return { kind: 'ask', choices: inRound, preselected: null };
-    }
-    // The round's question is not on this wall (or not writable): fall through and ask.
-  }
-  const preselected = hints.find((h) => h && writable.some((a) => a.key === h.key))?.key ?? writable[0]!.key;
-  return { kind: 'ask', choices: writable, preselected };
-}
+export { planNewNote, type NewNoteContext, type NewNoteHints, type NewNotePlan } from '../../../shared/rules/newNote';

@@ -1,5 +1,6 @@
 import { presentOf, type PresentView, type Session } from '../../../shared/schema/session';
 import type { Phase } from '../../../shared/schema/meta';
+import { openRound } from '../../../shared/rules';
 
 /**
  * Which stage the room screen shows. Pure: the facilitator's `session.present` pins one view;
@@ -13,7 +14,7 @@ export function roomStage(session: Pick<Session, 'round' | 'focus'> & { present?
   const present = presentOf(session);
   if (present !== 'auto') return present;
   if (session.focus && focusedNoteShown) return 'reading';
-  if (session.round && session.round.endedAt === null) return 'round';
+  if (openRound(session)) return 'round';
   if (phase === 'analysis') return 'analysis';
   if (phase === 'workshop2' || phase === 'closed') return 'workshop2';
   if (session.round) return 'round';
