@@ -38,28 +38,32 @@ const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
-/** Installed in every page before its scripts: rAF frame times, long tasks, wheel→frame latency. */
-const PROBE = () => {
-  const bench = { frames: [] as number[], recording: false, longtasks: [] as Array<{ start: number; duration: number }>, wheel: [] as number[] };
-  (window as unknown as { __bench: typeof bench }).__bench = bench;
+/**
+ * Installed in every page before its scripts: rAF frame times, long tasks, wheel→frame latency.
+ * A string, not a function: tsx would wrap the page's inner functions in its own helpers.
+ */
+const PROBE = `
+(() => {
+  const bench = { frames: [], recording: false, longtasks: [], wheel: [] };
+  window.__bench = bench;
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) bench.longtasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
-  } catch {
-    /* no long task API */
-  }
-  const loop = (t: number) => {
+  } catch (e) {}
+  function loop(t) {
     if (bench.recording) bench.frames.push(t);
     requestAnimationFrame(loop);
-  };
+  }
   requestAnimationFrame(loop);
-  // From the wheel event's creation to the end of the frame that handles it (after that frame's rAF callbacks, where Konva draws).
+  // From the wheel event's creation to the end of the frame that handles it (after that frame's
+  // rAF callbacks, where Konva draws).
   window.addEventListener('wheel', (e) => {
     const t0 = e.timeStamp;
     requestAnimationFrame(() => setTimeout(() => bench.wheel.push(performance.now() - t0), 0));
   }, { capture: true, passive: true });
-};
+})();
+`;
 
 interface Frames { fps: number; p95: number; n: number }
 interface PageRun { firstRenderMs: number; heapMiB: number; panZoom: Frames; idle: Frames & { longTasks: number; longTaskMs: number }; panZoomCursors: Frames; wheelP95: number }
@@ -146,7 +150,7 @@ async function setup(notes: number): Promise<Setup> {
 
 async function newPage(browser: Browser, base: string): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript(PROBE);
+  await context.addInitScript({ content: PROBE });
   await context.route(`${base}/__bench/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/__bench/konva.js') return route.fulfill({ body: KONVA_JS, contentType: 'text/javascript' });

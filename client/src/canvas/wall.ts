@@ -12,7 +12,7 @@ import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
 import { NoteDrag } from './noteDrag';
 import { spotIn } from './placement';
-import { planNewNote } from '../model/newNote';
+import { methodRules, type MethodRules } from '../../../shared/rules';
 import { measureFor } from './measure';
 import { Keyed } from './reconcile';
 import { publishWall } from './testHook';
@@ -127,7 +127,7 @@ export class WallCanvas {
       filledAreas: new Set(this.layout.notes.map((n) => n.areaKey)),
       type,
       canAddIn: (questionId) => this.canWriteIn(questionId),
-      isLocked: (actorId) => !!this.board && (this.board.room.session.locked || this.board.room.session.lockedActors.includes(actorId)),
+      isLocked: (actorId) => !!this.rules?.flipchartLocked(actorId),
       labels: { about: (name) => t('wall.aboutActor', { name }), addHint: t('wall.addHint'), yours: t('wall.yours'), locked: t('wall.flipchartLocked') },
     })));
     this.notes = new Keyed(
@@ -168,7 +168,7 @@ export class WallCanvas {
       !sameValue(previous.room.questions, board.room.questions);
     const session = board.room.session;
     const sceneKey = JSON.stringify([
-      language, board.me.role, board.me.actorId, board.me.participantId, board.canWriteWall,
+      language, board.me.role, board.me.actorId, board.me.participantId, board.canWriteWall, board.room.meta?.phase,
       session.round?.questionId, session.round?.endedAt, session.locked, session.lockedActors, session.focus,
     ]);
     if (!relayout && sceneKey === this.sceneKey) {
@@ -210,38 +210,34 @@ export class WallCanvas {
     return this.board?.me.actorId ?? null;
   }
 
-  /** A participant with a flipchart on this wall (facilitators and observers do not write notes here). */
-  private get isWriter(): boolean {
-    const board = this.board;
-    if (!board || !this.options.interactive || !this.actions) return false;
-    return board.me.role === 'participant' && !!flipchartOf(this.layout, board.me.actorId);
+  /** The method's rules for this snapshot (shared/rules: computed once per snapshot, shared with every view). */
+  private get rules(): MethodRules | null {
+    return this.board ? methodRules(this.board) : null;
   }
 
-  /** The question of the running round: answers to it are private drafts, written even on a locked wall. */
-  private get roundQuestionId(): string | null {
-    const round = this.board?.room.session.round;
-    return round && round.endedAt === null ? round.questionId : null;
+  /** This wall writes at all: interactive, with actions (not the room screen, not replay). Who may write what is the rules'. */
+  private get writes(): boolean {
+    return this.options.interactive && !!this.actions;
   }
 
   /** You can add a note under this question now (the facilitator's locks allowing). */
   canWriteIn(questionId: string): boolean {
-    return this.isWriter && (!!this.board?.canWriteWall || questionId === this.roundQuestionId);
+    return this.writes && !!this.rules?.canAddIn(questionId);
   }
 
   /** You can add notes somewhere on your flipchart now. */
   get canWrite(): boolean {
-    return this.isWriter && (!!this.board?.canWriteWall || this.roundQuestionId !== null);
+    return this.writes && !!this.rules?.canAdd;
   }
 
-  private canEdit(note: { mine: boolean; draft: boolean }): boolean {
-    return this.isWriter && note.mine && (note.draft || !!this.board?.canWriteWall);
+  private canEdit(note: { participantId: string; questionId: string; draft: boolean }): boolean {
+    return this.writes && !!this.rules?.canEdit(note);
   }
 
-  /** Drafts stay under their question until posted; public notes go wherever the wall takes edits. */
+  /** A note of yours may land in this area (drafts stay under their question until posted). */
   private accepts(noteId: string, area: AreaLayout): boolean {
     const placed = this.findNote(noteId);
-    if (!placed) return false;
-    return placed.note.draft ? area.question.id === placed.note.questionId : !!this.board?.canWriteWall;
+    return !!placed && this.writes && !!this.rules?.canMove(placed.note, { actorId: area.actorId, questionId: area.question.id });
   }
 
   get selectedNoteId(): string | null {
@@ -477,15 +473,9 @@ export class WallCanvas {
    * asked to let you choose (onAskArea), and calls createNote(area) with the answer.
    */
   newNote(): string | null {
-    if (!this.canWrite || !this.board) return null;
-    const plan = planNewNote(this.layout, {
-      myActorId: this.myActorId,
-      roundQuestionId: this.roundQuestionId,
-      pointer: this.pointerPoint,
-      centre: this.viewCentre(),
-      lastAreaKey: this.lastAreaKey,
-      canWriteIn: (questionId) => this.canWriteIn(questionId),
-    });
+    const rules = this.rules;
+    if (!this.canWrite || !rules) return null;
+    const plan = rules.planNewNote(this.layout, { pointer: this.pointerPoint, centre: this.viewCentre(), lastAreaKey: this.lastAreaKey });
     if (plan.kind === 'area') {
       const pointed = this.pointerPoint && plan.area.key === areaAt(this.layout, this.pointerPoint, this.myActorId ?? undefined)?.key;
       return this.createNote(plan.area, pointed ? this.pointerPoint! : undefined);
