@@ -37,30 +37,50 @@ function point(value: unknown): { x: number; y: number } | null {
   return finite(x) && finite(y) ? { x, y } : null;
 }
 
+/**
+ * The analysis snapshot's parts, each from its own root (themeOf also needs the themes): the
+ * incremental board model (client/src/sync/board) re-reads only the part whose root changed.
+ * Problems are not reported for the analysis (its readers skip what is invalid).
+ */
+export const analysisPartReaders = {
+  themes: (doc: Y.Doc): Theme[] => readRecords(roomRoots(doc).themes, themeReader, 'theme', []).sort((a, b) => a.order - b.order),
+  themeOf(doc: Y.Doc, themes: readonly Theme[]): Record<string, string> {
+    const known = new Set(themes.map((t) => t.id));
+    const themeOf: Record<string, string> = {};
+    for (const [ref, themeId] of readEntries(roomRoots(doc).themeNotes, [], 'themeNotes')) {
+      if (isNoteRef(ref) && typeof themeId === 'string' && known.has(themeId)) themeOf[ref] = themeId;
+    }
+    return themeOf;
+  },
+  matrix: (doc: Y.Doc): MatrixLink[] => readRecords(roomRoots(doc).matrix, matrixReader, 'matrix link', []).sort((a, b) => a.createdAt - b.createdAt),
+  // A note listed twice in a flow is one note (views key its list by ref).
+  flows: (doc: Y.Doc): Flow[] => readRecords(roomRoots(doc).flows, flowReader, 'flow', []).map((f) => ({ ...f, noteRefs: [...new Set(f.noteRefs)] })),
+  actions: (doc: Y.Doc): Action[] =>
+    readRecords(roomRoots(doc).actions, actionReader, 'action', []).sort((a, b) => (a.checkDate || '9999').localeCompare(b.checkDate || '9999') || a.createdAt - b.createdAt),
+  readMarks(doc: Y.Doc): Record<string, number> {
+    const readMarks: Record<string, number> = {};
+    for (const [ref, at] of readEntries(roomRoots(doc).readMarks, [], 'readMarks')) if (isNoteRef(ref) && finite(at)) readMarks[ref] = at;
+    return readMarks;
+  },
+  mapLayout(doc: Y.Doc): Record<string, { x: number; y: number }> {
+    const mapLayout: Record<string, { x: number; y: number }> = {};
+    for (const [node, value] of readEntries(roomRoots(doc).mapLayout, [], 'mapLayout')) {
+      const p = isMapNode(node) ? point(value) : null;
+      if (p) mapLayout[node] = p;
+    }
+    return mapLayout;
+  },
+};
+
 export function readAnalysis(doc: Y.Doc): AnalysisSnapshot {
-  const roots = roomRoots(doc);
-  const problems: string[] = [];
-  const themes = readRecords(roots.themes, themeReader, 'theme', problems).sort((a, b) => a.order - b.order);
-  const known = new Set(themes.map((t) => t.id));
-  const themeOf: Record<string, string> = {};
-  for (const [ref, themeId] of readEntries(roots.themeNotes, problems, 'themeNotes')) {
-    if (isNoteRef(ref) && typeof themeId === 'string' && known.has(themeId)) themeOf[ref] = themeId;
-  }
-  const readMarks: Record<string, number> = {};
-  for (const [ref, at] of readEntries(roots.readMarks, problems, 'readMarks')) if (isNoteRef(ref) && finite(at)) readMarks[ref] = at;
-  const mapLayout: Record<string, { x: number; y: number }> = {};
-  for (const [node, value] of readEntries(roots.mapLayout, problems, 'mapLayout')) {
-    const p = isMapNode(node) ? point(value) : null;
-    if (p) mapLayout[node] = p;
-  }
+  const themes = analysisPartReaders.themes(doc);
   return {
     themes,
-    themeOf,
-    matrix: readRecords(roots.matrix, matrixReader, 'matrix link', problems).sort((a, b) => a.createdAt - b.createdAt),
-    // A note listed twice in a flow is one note (views key its list by ref).
-    flows: readRecords(roots.flows, flowReader, 'flow', problems).map((f) => ({ ...f, noteRefs: [...new Set(f.noteRefs)] })),
-    actions: readRecords(roots.actions, actionReader, 'action', problems).sort((a, b) => (a.checkDate || '9999').localeCompare(b.checkDate || '9999') || a.createdAt - b.createdAt),
-    readMarks,
-    mapLayout,
+    themeOf: analysisPartReaders.themeOf(doc, themes),
+    matrix: analysisPartReaders.matrix(doc),
+    flows: analysisPartReaders.flows(doc),
+    actions: analysisPartReaders.actions(doc),
+    readMarks: analysisPartReaders.readMarks(doc),
+    mapLayout: analysisPartReaders.mapLayout(doc),
   };
 }

@@ -38,20 +38,50 @@ export function readSession(doc: Y.Doc): { session: Session; valid: boolean } {
   return parsed.success ? { session: parsed.data, valid: true } : { session: sessionSchema.parse({}), valid: false };
 }
 
+/**
+ * The room snapshot's parts, each read from its own root: the incremental board model
+ * (client/src/sync/board) re-reads only the part whose root changed. Each returns its problems.
+ */
+export const roomPartReaders = {
+  meta(doc: Y.Doc): { value: Meta | null; problems: string[] } {
+    const meta = roomRoots(doc).meta;
+    const result = metaSchema.safeParse(fromYMap(meta, META_KEYS));
+    return { value: result.success ? result.data : null, problems: !result.success && meta.size > 0 ? ['meta is invalid'] : [] };
+  },
+  session(doc: Y.Doc): { value: Session; problems: string[] } {
+    const session = readSession(doc);
+    return { value: session.session, problems: session.valid ? [] : ['session is invalid'] };
+  },
+  actors(doc: Y.Doc): { value: Actor[]; problems: string[] } {
+    const problems: string[] = [];
+    return { value: readRecords(roomRoots(doc).actors, actorReader, 'actor', problems).sort(byOrder), problems };
+  },
+  questions(doc: Y.Doc): { value: Question[]; problems: string[] } {
+    const problems: string[] = [];
+    return { value: readRecords(roomRoots(doc).questions, questionReader, 'question', problems).sort(byOrder), problems };
+  },
+  participants(doc: Y.Doc): { value: Participant[]; problems: string[] } {
+    const problems: string[] = [];
+    return { value: readRecords(roomRoots(doc).participants, participantReader, 'participant', problems).sort((a, b) => a.joinedAt - b.joinedAt), problems };
+  },
+};
+
+/** The order in which `readRoom` reports the parts' problems. */
+export const ROOM_PARTS = ['meta', 'session', 'actors', 'questions', 'participants'] as const;
+
 export function readRoom(doc: Y.Doc): RoomSnapshot {
-  const roots = roomRoots(doc);
-  const problems: string[] = [];
-  const metaResult = metaSchema.safeParse(fromYMap(roots.meta, META_KEYS));
-  if (!metaResult.success && roots.meta.size > 0) problems.push('meta is invalid');
-  const session = readSession(doc);
-  if (!session.valid) problems.push('session is invalid');
+  const meta = roomPartReaders.meta(doc);
+  const session = roomPartReaders.session(doc);
+  const actors = roomPartReaders.actors(doc);
+  const questions = roomPartReaders.questions(doc);
+  const participants = roomPartReaders.participants(doc);
   return {
-    meta: metaResult.success ? metaResult.data : null,
-    actors: readRecords(roots.actors, actorReader, 'actor', problems).sort(byOrder),
-    questions: readRecords(roots.questions, questionReader, 'question', problems).sort(byOrder),
-    participants: readRecords(roots.participants, participantReader, 'participant', problems).sort((a, b) => a.joinedAt - b.joinedAt),
-    session: session.session,
-    problems,
+    meta: meta.value,
+    actors: actors.value,
+    questions: questions.value,
+    participants: participants.value,
+    session: session.value,
+    problems: [...meta.problems, ...session.problems, ...actors.problems, ...questions.problems, ...participants.problems],
   };
 }
 

@@ -6,15 +6,20 @@
 export class ServerClock {
   private offsetMs = 0;
 
+  constructor(
+    private readonly fetchFn: typeof fetch = (input, init) => fetch(input, init),
+    private readonly localNow: () => number = Date.now,
+  ) {}
+
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.localNow() + this.offsetMs;
   }
 
   async sync(origin: string): Promise<void> {
     try {
-      const sent = Date.now();
-      const response = await fetch(`${origin}/api/time`, { cache: 'no-store' });
-      const received = Date.now();
+      const sent = this.localNow();
+      const response = await this.fetchFn(`${origin}/api/time`, { cache: 'no-store' });
+      const received = this.localNow();
       if (!response.ok) return;
       const { now } = (await response.json()) as { now: number };
       // Whole milliseconds: timestamps in the documents are validated as integers.
