@@ -90,23 +90,21 @@ async function record(page: Page, action: () => Promise<void>): Promise<{ frames
   return { frames: frames(result.frames), longTasks: result.longTasks };
 }
 
-/** The same gestures on both pages: wheel in at the centre, drag around, wheel out, drag. */
+/** The same gestures on both pages: 9 wheel steps in at the centre (about 10×), a drag, 9 steps out, a drag. */
 async function panZoom(page: Page): Promise<void> {
   const cx = VIEWPORT.width / 2;
   const cy = VIEWPORT.height / 2;
   await page.mouse.move(cx, cy);
-  for (let round = 0; round < 2; round++) {
-    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -120);
-    await page.mouse.down();
-    for (let i = 0; i < 20; i++) await page.mouse.move(cx + 12 * i, cy + 6 * i);
-    await page.mouse.up();
-    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 120);
-    await page.mouse.move(cx - 100, cy, { steps: 1 });
-    await page.mouse.down();
-    for (let i = 0; i < 20; i++) await page.mouse.move(cx - 100 - 8 * i, cy - 5 * i);
-    await page.mouse.up();
-    await page.mouse.move(cx, cy);
-  }
+  for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
+  await page.mouse.down();
+  for (let i = 0; i < 12; i++) await page.mouse.move(cx + 20 * i, cy + 10 * i);
+  await page.mouse.up();
+  for (let i = 0; i < 9; i++) await page.mouse.wheel(0, 120);
+  await page.mouse.move(cx - 100, cy, { steps: 1 });
+  await page.mouse.down();
+  for (let i = 0; i < 12; i++) await page.mouse.move(cx - 100 - 14 * i, cy - 8 * i);
+  await page.mouse.up();
+  await page.mouse.move(cx, cy);
 }
 
 async function heapMiB(page: Page): Promise<number> {
@@ -305,7 +303,7 @@ async function main() {
     out();
     out(`Workshop: scripts/generate-workshop.ts seed 1 (${f1(s.genMs / 1000)} s to generate), 5 actors, ${notes.length} notes on the wall, ` +
       'opened as the facilitator (the whole wall). Bare page: the same notes at the same places and colours, one Konva Rect + one Text each, ' +
-      'the same initial view, wheel zoom and drag. Pan/zoom: 2 × (10 wheel steps in, a 20-step drag, 10 steps out, a drag) with Playwright\'s mouse; ' +
+      'the same initial view, wheel zoom and drag. Pan/zoom: 9 wheel steps in (about 10×), a 12-step drag, 9 steps out, a 12-step drag, with Playwright\'s mouse; ' +
       `frames are requestAnimationFrame intervals. Cursors: ${CURSORS} real y-websocket clients in Node moving their awareness cursor at 20 Hz ` +
       `(the bare page moves ${CURSORS} cursors of its own at 20 Hz, drawn like Arvo's).`);
     out();
