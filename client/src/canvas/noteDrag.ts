@@ -28,6 +28,8 @@ export class NoteDrag {
 
   constructor(private readonly deps: NoteDragDeps) {
     deps.dragLayer.add(this.hint);
+    // An empty layer is still a full-size canvas to composite on every frame: shown only while dragging.
+    deps.dragLayer.visible(false);
   }
 
   private target(node: NoteShape): AreaLayout | null {
@@ -38,6 +40,7 @@ export class NoteDrag {
   start(node: NoteShape): void {
     this.origin = node.position();
     this.current = node;
+    this.deps.dragLayer.visible(true);
     node.moveTo(this.deps.dragLayer);
   }
 
@@ -62,5 +65,6 @@ export class NoteDrag {
     }
     this.origin = null;
     this.current = null;
+    this.deps.dragLayer.visible(false);
   }
 }

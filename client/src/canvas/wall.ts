@@ -3,7 +3,7 @@ import { t } from '../i18n/i18n.svelte';
 import type { Language } from '../../../shared/schema/common';
 import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type NoteLayout, type Rect, type WallLayout } from '../model/layout';
 import type { BoardSnapshot, WorkshopActions } from '../sync/types';
-import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
+import { CursorsShape, type CursorItem } from './cursors';
 import { flipchartRenderer } from './flipcharts';
 import { BulkNotes, createDeleteButton, noteKey, noteRenderer, type NoteItem, type NoteMark, type NoteShape } from './notes';
 import { coverFor, detailFor, keepsNode, needsRecull, RectGrid, topmostAt, type Detail } from './culling';
@@ -81,7 +81,7 @@ export class WallCanvas {
   private coveredDetail: Detail | null = null;
   /** What besides the layout decides how notes and flipcharts are drawn (see update). */
   private sceneKey = '';
-  private readonly cursors: Keyed<CursorItem, Konva.Group>;
+  private readonly cursors: CursorsShape;
   private readonly cursorGlide: Konva.Animation;
   private readonly noteDrag: NoteDrag;
   private readonly measure = measureFor();
@@ -117,8 +117,6 @@ export class WallCanvas {
     const paperGroup = new Konva.Group();
     this.paper.add(paperGroup);
     this.notesLayer.add(this.bulk, this.notesGroup);
-    const cursorsGroup = new Konva.Group();
-    this.cursorsLayer.add(cursorsGroup);
     this.stage.add(this.paper, this.notesLayer, this.dragLayer, this.cursorsLayer);
     const type = options.screen ? SCREEN_TYPE : WALL_TYPE;
     this.flipcharts = new Keyed(paperGroup, flipchartRenderer(() => ({
@@ -137,9 +135,11 @@ export class WallCanvas {
     );
     this.deleteButton = createDeleteButton(t('wall.deleteNote'));
     this.notesLayer.add(this.deleteButton);
-    this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));
+    this.cursors = new CursorsShape(measureFor('bold'));
+    this.cursorsLayer.add(this.cursors);
     this.cursorGlide = new Konva.Animation(() => {
-      if (!glideCursors(this.cursors.nodes.values(), this.panzoom.view.scale)) this.cursorGlide.stop();
+      this.cursors.viewScale = this.panzoom.view.scale;
+      if (!this.cursors.glide()) this.cursorGlide.stop();
     }, this.cursorsLayer);
     this.noteDrag = new NoteDrag({
       dragLayer: this.dragLayer,
@@ -346,7 +346,10 @@ export class WallCanvas {
 
   /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
   private viewChanged(): void {
-    if (this.cursors.nodes.size > 0) this.cursorGlide.start();
+    if (this.cursors.size > 0) {
+      this.cursors.viewScale = this.panzoom.view.scale;
+      this.cursorGlide.start();
+    }
     if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
     this.callbacks.onView?.();
   }

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createTokenService } from '../server/auth/tokens';
+import { openSqliteStore } from '../server/store/sqlite';
+import { generateWorkshop, importIntoStore } from '../scripts/generate-workshop';
+import { roomDocName } from '../shared/protocol/docNames';
+import { removeDir, startTestServer, tempDir } from '../tests/helpers/server';
+import { connect, destroyAll, waitSynced } from '../tests/helpers/clients';
+
+const SECRET = 'client-benchmark-secret-0123456789abcdef';
+const workshop = generateWorkshop({ seed: 1, notes: 2000 });
+const dataDir = tempDir('arvo-prof-');
+const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+await importIntoStore(store, workshop);
+await store.close();
+const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent' }, dataDir);
+const tokens = createTokenService(new TextEncoder().encode(SECRET), 3600);
+const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
+const people = workshop.participants.filter((p) => p.role === 'participant');
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+await page.goto(`${server.url}/`);
+await page.evaluate(({ id, token }) => { localStorage.setItem(`arvo:token:${id}`, JSON.stringify({ token, name: 'F' })); localStorage.setItem('arvo:language', 'en'); }, { id: workshop.workshopId, token });
+await page.goto(`${server.url}/w/${workshop.workshopId}?view=wall`);
+await page.waitForFunction((n) => (window.__arvoWall?.notes.length ?? 0) >= n, Math.floor(workshop.stats.wallNotesAtEnd * 0.9), { timeout: 120000 });
+const peers = [];
+for (let i = 0; i < 49; i++) {
+  const p = people[i % people.length]!;
+  peers.push({ peer: connect(server.wsUrl, roomDocName(workshop.workshopId), await tokens.issue({ workshopId: workshop.workshopId, participantId: p.id, role: 'participant', actorId: p.actorId })), p });
+}
+await Promise.all(peers.map((x) => waitSynced(x.peer, 20000)));
+const at = peers.map((_, i) => ({ x: i * 100, y: i * 50 }));
+peers.forEach((x, i) => x.peer.provider.awareness.setLocalState({ participantId: x.p.id, name: x.p.name, cursor: at[i] }));
+const timer = setInterval(() => peers.forEach((x, i) => { at[i]!.x += Math.random() * 50 - 25; at[i]!.y += Math.random() * 50 - 25; x.peer.provider.awareness.setLocalStateField('cursor', { x: Math.round(at[i]!.x), y: Math.round(at[i]!.y) }); }), 50);
+await page.waitForTimeout(2000);
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.start');
+await page.waitForTimeout(5000);
+const { profile } = (await cdp.send('Profiler.stop')) as any;
+const self = new Map<string, number>();
+const dt = profile.timeDeltas as number[];
+const byId = new Map(profile.nodes.map((n: any) => [n.id, n]));
+profile.samples.forEach((id: number, i: number) => {
+  const n: any = byId.get(id);
+  const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+  self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+});
+console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 30).map(([k, v]) => `${v.toFixed(0)} ms  ${k}`).join('\n'));
+clearInterval(timer);
+destroyAll();
+await browser.close();
+await server.close();
+removeDir(dataDir);
+process.exit(0);
