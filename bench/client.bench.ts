@@ -34,7 +34,11 @@ const VIEWPORT = { width: 1440, height: 900 };
 const KONVA_JS = fs.readFileSync(path.resolve('node_modules/konva/konva.min.js'));
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN);
-const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 

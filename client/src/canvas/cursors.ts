@@ -34,10 +34,10 @@ export class CursorsShape extends Konva.Shape {
 
   constructor(private readonly measure: (text: string, size: number) => number) {
     super({ name: 'cursors', listening: false, perfectDrawEnabled: false });
-    this.sceneFunc((context) => this.draw(context._context));
+    this.sceneFunc((context) => this.paint(context._context));
   }
 
-  get size(): number {
+  get count(): number {
     return this.cursors.size;
   }
 
@@ -74,7 +74,7 @@ export class CursorsShape extends Konva.Shape {
     return glideCursors(this.cursors.values(), this.viewScale);
   }
 
-  private draw(g: CanvasRenderingContext2D): void {
+  private paint(g: CanvasRenderingContext2D): void {
     if (this.cursors.size === 0) return;
     this.arrow ??= new Path2D(ARROW);
     const k = 1 / this.viewScale;

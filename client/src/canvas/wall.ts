@@ -346,7 +346,7 @@ export class WallCanvas {
 
   /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
   private viewChanged(): void {
-    if (this.cursors.size > 0) {
+    if (this.cursors.count > 0) {
       this.cursors.viewScale = this.panzoom.view.scale;
       this.cursorGlide.start();
     }
