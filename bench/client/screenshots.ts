@@ -1,7 +1,7 @@
 /**
  * Screenshots of the wall with the benchmark's workshop (about 2,000 notes, 5 actors), as the
- * facilitator at 1440×900: the whole wall (paper only), halfway (text without authors) and at
- * 1:1 (everything). Saved to docs/screenshots/wall-*.png.  npx tsx bench/client/screenshots.ts
+ * facilitator at 1440×900: the whole wall, further out (paper only), halfway (text
+ * without authors) and near 1:1 (everything). Saved to docs/screenshots/wall-*.png.  npx tsx bench/client/screenshots.ts
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,10 +41,14 @@ try {
     return w.toScreen(f.x + f.width / 2, f.y + 600);
   });
   await page.mouse.move(target.x, target.y);
-  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -120);
+  // Further out than "fit all": level of detail 'minimal' (coloured paper, drawn in bulk).
+  for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 120);
+  await settle();
+  await page.screenshot({ path: 'docs/screenshots/wall-far-out.png' });
+  for (let i = 0; i < 4 + 3; i++) await page.mouse.wheel(0, -120);
   await settle();
   await page.screenshot({ path: 'docs/screenshots/wall-halfway.png' });
-  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -120);
+  for (let i = 0; i < 3; i++) await page.mouse.wheel(0, -120);
   await settle();
   console.log('scale', await page.evaluate(() => window.__arvoWall!.scale));
   await page.screenshot({ path: 'docs/screenshots/wall-zoomed-in.png' });
