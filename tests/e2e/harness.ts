@@ -231,23 +231,24 @@ export async function writeWithKey(page: Page, text: string, areaKey?: string): 
 }
 
 /**
- * A note's colour as drawn: the fill of its Konva paper, and a pixel near its bottom-right corner
- * on the notes layer's canvas when the note is in view (null when it is off-screen).
+ * A note's colour as drawn: the fill of its Konva note shape (one shape per note, its fill is the
+ * paper's colour), and a pixel near its bottom-right corner on the notes layer's canvas when the
+ * note is in view (null when it is off-screen; notes far outside the view have no node at all).
  */
 export async function noteColour(page: Page, noteId: string): Promise<{ fill: string | null; pixel: string | null }> {
   return page.evaluate((id) => {
     type Node = {
       getAttr(name: string): unknown;
-      findOne(selector: string): Node | undefined;
       fill(): string;
       getClientRect(options?: { skipShadow?: boolean; skipStroke?: boolean }): { x: number; y: number; width: number; height: number };
       getLayer(): { getCanvas(): { _canvas: HTMLCanvasElement; getPixelRatio(): number } };
     };
     const Konva = (window as unknown as { Konva?: { stages: Array<{ find(selector: string): Node[]; container(): HTMLElement; width(): number; height(): number }> } }).Konva;
     const stage = Konva?.stages.find((s) => s.container().closest('[data-testid="wall"]'));
-    const group = stage?.find('.note').find((n) => n.getAttr('noteId') === id);
-    const paper = group?.findOne('.paper');
-    if (!stage || !paper) return { fill: null, pixel: null };
+    const paper = stage?.find('.note').find((n) => n.getAttr('noteId') === id);
+    // A note far outside the view is culled (no node): its colour is the one the wall would draw it in.
+    const culled = window.__arvoWall?.notes.find((n) => n.id === id)?.color.toLowerCase() ?? null;
+    if (!stage || !paper) return { fill: culled, pixel: null };
     // The bottom-right corner inside the padding: no text there (the author line is left-aligned, short).
     const rect = paper.getClientRect({ skipShadow: true, skipStroke: true });
     const inset = Math.max(3, (5 * rect.width) / 180);
@@ -264,12 +265,18 @@ export async function noteColour(page: Page, noteId: string): Promise<{ fill: st
   }, noteId);
 }
 
-/** Every text drawn on the wall's canvas, whitespace normalised (question headings, names, notes). */
+/**
+ * Every text drawn on the wall's canvas, whitespace normalised (question headings, names, notes):
+ * Konva Text nodes, and the text each note shape draws (`drawnText()`, canvas/notes.ts).
+ */
 export async function wallTexts(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const Konva = (window as unknown as { Konva?: { stages: Array<{ find(selector: string): Array<{ text(): string }>; container(): HTMLElement }> } }).Konva;
+    type Found = { text?(): string; drawnText?(): string };
+    const Konva = (window as unknown as { Konva?: { stages: Array<{ find(selector: string): Found[]; container(): HTMLElement }> } }).Konva;
     const stage = Konva?.stages.find((s) => s.container().closest('[data-testid="wall"]'));
-    return stage ? stage.find('Text').map((node) => node.text().replace(/\s+/g, ' ').trim()) : [];
+    if (!stage) return [];
+    const texts = [...stage.find('Text').map((node) => node.text?.() ?? ''), ...stage.find('.note').map((note) => note.drawnText?.() ?? '')];
+    return texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter(Boolean);
   });
 }
 

@@ -1,28 +1,31 @@
-import * as Konva from './konva';
+import type * as Konva from './konva';
+import { NoteShape } from './notes';
 
 /**
  * Konva events → the wall's intents. Knows which node was hit (a note, its ×, the background)
  * and nothing about what the wall does with it.
  */
 export interface WallInput {
-  doubleClick(note: Konva.Group | null, boardPoint: { x: number; y: number } | null): void;
-  click(note: Konva.Group | null, onDelete: boolean): void;
-  press(note: Konva.Group | null, onDelete: boolean): void;
+  doubleClick(note: NoteShape | null, boardPoint: { x: number; y: number } | null): void;
+  click(note: NoteShape | null, onDelete: boolean): void;
+  press(note: NoteShape | null, onDelete: boolean): void;
   /** The pointer moved (board point and hit node), or left the wall (both null). */
   pointer(boardPoint: { x: number; y: number } | null, target: Konva.Node | null): void;
-  dragStart(note: Konva.Group | null): void;
-  dragMove(note: Konva.Group): void;
-  dragEnd(note: Konva.Group | null): void;
+  dragStart(note: NoteShape | null): void;
+  dragMove(note: NoteShape): void;
+  dragEnd(note: NoteShape | null): void;
 }
 
-export const noteOf = (target: Konva.Node): Konva.Group | null => {
-  const node = target.findAncestor('.note', true);
-  return node instanceof Konva.Group ? node : null;
+/** The note a hit node belongs to: the note itself, or the shared × while it sits on a note. */
+export const noteOf = (target: Konva.Node): NoteShape | null => {
+  if (target instanceof NoteShape) return target;
+  const owner: unknown = target.findAncestor('.delete', true)?.getAttr('note');
+  return owner instanceof NoteShape ? owner : null;
 };
 
 export const onDeleteButton = (target: Konva.Node) => !!target.findAncestor('.delete', true);
 
-const draggedNote = (target: Konva.Node) => (target instanceof Konva.Group && target.name() === 'note' ? target : null);
+const draggedNote = (target: Konva.Node) => (target instanceof NoteShape ? target : null);
 
 export function wireInput(stage: Konva.Stage, input: WallInput): () => void {
   stage.on('dblclick dbltap', (e) => input.doubleClick(noteOf(e.target), stage.getRelativePointerPosition()));

@@ -26,3 +26,4 @@ export { Line } from 'konva/lib/shapes/Line';
 export { Path } from 'konva/lib/shapes/Path';
 export { Rect } from 'konva/lib/shapes/Rect';
 export { Text } from 'konva/lib/shapes/Text';
+export { Shape } from 'konva/lib/Shape';

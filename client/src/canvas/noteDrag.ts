@@ -2,6 +2,7 @@ import * as Konva from './konva';
 import { NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type WallLayout } from '../model/layout';
 import { dropArea, dropPosition } from './placement';
 import { ACCENT } from './theme';
+import type { NoteShape } from './notes';
 
 /**
  * Dragging one of your notes: while it is in your hand it lives on the drag layer (only that
@@ -21,30 +22,36 @@ export interface NoteDragDeps {
 
 export class NoteDrag {
   private origin: { x: number; y: number } | null = null;
+  /** The note in your hand (kept drawn by the wall's culling while it is). */
+  current: NoteShape | null = null;
   private readonly hint = new Konva.Rect({ visible: false, listening: false, fill: 'rgba(31,58,95,0.07)', stroke: ACCENT, strokeWidth: 2.5, dash: [10, 6], cornerRadius: 8 });
 
   constructor(private readonly deps: NoteDragDeps) {
     deps.dragLayer.add(this.hint);
+    // An empty layer is still a full-size canvas to composite on every frame: shown only while dragging.
+    deps.dragLayer.visible(false);
   }
 
-  private target(node: Konva.Group): AreaLayout | null {
+  private target(node: NoteShape): AreaLayout | null {
     const area = dropArea(this.deps.layout(), { x: node.x() + NOTE_WIDTH / 2, y: node.y() + NOTE_HEIGHT / 2 }, this.deps.myActorId());
     return area && this.deps.accepts(node.getAttr('noteId') as string, area) ? area : null;
   }
 
-  start(node: Konva.Group): void {
+  start(node: NoteShape): void {
     this.origin = node.position();
+    this.current = node;
+    this.deps.dragLayer.visible(true);
     node.moveTo(this.deps.dragLayer);
   }
 
-  move(node: Konva.Group): void {
+  move(node: NoteShape): void {
     const area = this.target(node);
     if (area) this.hint.setAttrs({ visible: true, x: area.body.x - 3, y: area.body.y, width: area.body.width + 6, height: area.body.height });
     else this.hint.visible(false);
     node.opacity(area ? 1 : 0.55);
   }
 
-  end(node: Konva.Group): void {
+  end(node: NoteShape): void {
     const area = this.target(node);
     this.hint.visible(false);
     node.opacity(1);
@@ -57,5 +64,7 @@ export class NoteDrag {
       node.to({ x: this.origin.x, y: this.origin.y, duration: 0.22, easing: Konva.Easings.EaseOut });
     }
     this.origin = null;
+    this.current = null;
+    this.deps.dragLayer.visible(false);
   }
 }

@@ -4,11 +4,15 @@ import { fitText, wrapText, type FittedText, type Measure } from '../model/text'
 import { measureFor } from './measure';
 import type { KeyedRenderer } from './reconcile';
 import { ACCENT, FOCUS, FONT, INK, NOTE_AUTHOR_HEIGHT, NOTE_PADDING, PAPER, shade } from './theme';
+import type { Detail } from './culling';
 
 /**
- * One sticky note: a rectangle in the author's actor colour, its text fitted to the box, the
- * author small at the bottom. Your own notes carry a darker edge; drafts a dashed one and a tag.
- * Selection, hover and the × are attributes of the same nodes, so they never rebuild a note.
+ * One sticky note = ONE canvas node (a NoteShape): a rectangle in the author's actor colour, its
+ * text fitted to the box, the author small at the bottom, all drawn by one scene function from a
+ * "look" computed when the note changes (text wrapping is measured then, cached per text and box,
+ * never per frame). Your own notes carry a darker edge; drafts a dashed one and a tag. Selection,
+ * focus and replay's marks are part of the same drawing; the × is one shared node (wall.ts) placed
+ * on the note under the pointer. 2,000 notes were 34,000 Konva nodes with one node group each.
  */
 export interface NoteItem {
   layout: NoteLayout;
@@ -36,12 +40,7 @@ export const NOTE_MARKS: Record<NoteMark, { color: string; symbol: string }> = {
   edited: { color: '#b25e00', symbol: '✎' },
 };
 
-/** full: everything; reduced: no author line (too small to read); minimal: coloured paper only. */
-export type Detail = 'full' | 'reduced' | 'minimal';
-
-export function detailFor(scale: number): Detail {
-  return scale < 0.18 ? 'minimal' : scale < 0.42 ? 'reduced' : 'full';
-}
+export { detailFor, type Detail } from './culling';
 
 export interface NoteContext {
   measure: Measure;
@@ -89,112 +88,289 @@ export function grownNote(text: string, box: { width: number; height: number }, 
   return { width, height: Math.max(box.height, Math.ceil(fit.lines.length * fit.fontSize * 1.2)), fit };
 }
 
-export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, Konva.Group> {
+/** Everything a note's drawing needs, computed once per change of the note (not per frame). */
+interface NoteLook {
+  /** Drawn size (a focused note with a long text grows). */
+  width: number;
+  height: number;
+  /** Layout size (selection and marks frame it). */
+  baseWidth: number;
+  baseHeight: number;
+  detail: Detail;
+  color: string;
+  edge: string;
+  edgeWidth: number;
+  dashed: boolean;
+  shadow: number;
+  text: { lines: string[]; fontSize: number; y: number } | null;
+  author: { text: string; y: number } | null;
+  tag: { label: string; x: number; width: number; dashed: boolean } | null;
+  selected: boolean;
+  focused: boolean;
+  mark: { color: string; symbol: string; k: number; dashed: boolean } | null;
+}
+
+/** A note on the canvas: one shape, drawn from its look. `name: 'note'`, id = noteKey, attr noteId. */
+export class NoteShape extends Konva.Shape {
+  look: NoteLook | null = null;
+
+  constructor(key: string, noteId: string) {
+    // `fill` is the paper's colour (what tests read); the scene function draws it, and hit testing
+    // fills the shape's rectangle with its own colour key.
+    super({ name: 'note', id: key, fill: '#ffffff', perfectDrawEnabled: false, shadowForStrokeEnabled: false });
+    this.setAttr('noteId', noteId);
+    this.sceneFunc((context) => {
+      if (this.look) drawNote(context._context, this.look);
+    });
+    // Hit testing is the paper's rectangle: cheap, and the text never makes holes in it.
+    this.hitFunc((context, shape) => {
+      const look = this.look;
+      if (!look) return;
+      context.beginPath();
+      context.rect(0, 0, look.width, look.height);
+      context.closePath();
+      context.fillStrokeShape(shape);
+    });
+  }
+
+  /** The note's text as it is drawn now ('' when zoomed too far out or being edited). */
+  drawnText(): string {
+    return this.look?.text?.lines.join('\n') ?? '';
+  }
+}
+
+export function noteRenderer(ctx: () => NoteContext): KeyedRenderer<NoteItem, NoteShape> {
   return {
     key: (item) => noteKey(item.layout),
     signature: ({ layout: l, ...state }) =>
-      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, l.note.late === true, state.editable, state.selected, state.hovered, state.editing, state.focused, state.detail, state.mark ?? '', ctx().draftLabel, ctx().lateLabel ?? ''].join('|'),
-    create: (item) => createNote(item),
-    update: (group, item) => updateNote(group, item, ctx()),
+      [l.note.text, l.x, l.y, l.width, l.height, l.color, l.note.authorName, l.note.mine, l.note.draft, l.note.late === true, state.editable, state.selected, state.editing, state.focused, state.detail, state.mark ?? '', ctx().draftLabel, ctx().lateLabel ?? ''].join('|'),
+    create: (item) => new NoteShape(noteKey(item.layout), item.layout.note.id),
+    update: (shape, item) => updateNote(shape, item, ctx()),
   };
 }
 
-function createNote(item: NoteItem): Konva.Group {
-  const group = new Konva.Group({ name: 'note', id: noteKey(item.layout) });
-  group.setAttr('noteId', item.layout.note.id);
-  group.add(
-    new Konva.Rect({ name: 'focus', x: -7, y: -7, cornerRadius: 9, stroke: FOCUS, strokeWidth: 6, listening: false }),
-    new Konva.Rect({ name: 'paper', cornerRadius: 3, shadowColor: '#1b2733', shadowBlur: 6, shadowOffsetY: 2, shadowOpacity: 0.22, shadowForStrokeEnabled: false, perfectDrawEnabled: false }),
-    new Konva.Text({ name: 'text', x: NOTE_PADDING, y: NOTE_PADDING, fontFamily: FONT, fill: INK, lineHeight: 1.2, wrap: 'none', listening: false }),
-    new Konva.Text({ name: 'author', x: NOTE_PADDING, fontFamily: FONT, fontSize: 11.5, fill: INK, opacity: 0.72, wrap: 'none', ellipsis: true, listening: false }),
-    new Konva.Rect({ name: 'selection', x: -4, y: -4, cornerRadius: 6, stroke: ACCENT, strokeWidth: 3, listening: false }),
-  );
-  const tag = new Konva.Group({ name: 'draft', listening: false });
-  tag.add(new Konva.Rect({ name: 'draftBox', height: 20, cornerRadius: 10, fill: PAPER, stroke: INK, strokeWidth: 1, dash: [3, 2] }));
-  tag.add(new Konva.Text({ name: 'draftText', height: 20, fontFamily: FONT, fontSize: 11.5, fontStyle: 'bold', fill: INK, align: 'center', verticalAlign: 'middle' }));
-  const remove = new Konva.Group({ name: 'delete' });
+const ellipsisCache = new Map<string, string>();
+/** `text` cut with "…" to fit `width` at `size` (the author line), cached. */
+function ellipsize(text: string, width: number, size: number, measure: Measure): string {
+  const key = `${width}|${size}|${text}`;
+  let result = ellipsisCache.get(key);
+  if (result === undefined) {
+    if (ellipsisCache.size > 4000) ellipsisCache.clear();
+    result = text;
+    if (measure(text, size) > width) {
+      let cut = text.length;
+      while (cut > 0 && measure(`${text.slice(0, cut)}…`, size) > width) cut--;
+      result = `${text.slice(0, cut)}…`;
+    }
+    ellipsisCache.set(key, result);
+  }
+  return result;
+}
+
+const AUTHOR_SIZE = 11.5;
+const TAG_SIZE = 11.5;
+
+function updateNote(shape: NoteShape, item: NoteItem, c: NoteContext): void {
+  const { layout: l } = item;
+  const { note } = l;
+  if (!shape.isDragging()) shape.position({ x: l.x, y: l.y });
+  shape.draggable(item.editable && !item.editing);
+  shape.setAttr('editable', item.editable);
+  // A draft's tag, or a late note's, takes a line at the top.
+  const tagLabel = note.draft ? c.draftLabel : note.late === true && c.lateLabel ? c.lateLabel : null;
+  const tagged = tagLabel !== null;
+  const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (tagged ? 16 : 0) };
+  // Text that is not drawn is not fitted either (measuring is most of a note's cost; a whole wall
+  // zoomed out shows none). The detail level is in the signature: zooming in refits.
+  const showText = !item.editing && item.detail !== 'minimal';
+  const grown = showText && item.focused ? grownNote(note.text, textBox, c) : null;
+  const width = grown ? grown.width + 2 * NOTE_PADDING : l.width;
+  const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (tagged ? 16 : 0) : l.height;
+  const fit = showText ? (grown?.fit ?? fitted(note.text, textBox, c)) : null;
+  const style = item.mark ? NOTE_MARKS[item.mark] : null;
+  const tagWidth = tagLabel !== null ? Math.ceil(measureFor('bold')(tagLabel, TAG_SIZE) + 18) : 0;
+  shape.look = {
+    width, height, baseWidth: l.width, baseHeight: l.height,
+    detail: item.detail,
+    color: l.color,
+    edge: note.mine ? shade(l.color, -0.6) : shade(l.color, -0.3),
+    edgeWidth: note.mine ? 2 : 1,
+    dashed: note.draft,
+    shadow: note.draft ? 0 : note.mine ? 0.16 : 0.11,
+    text: fit ? { lines: fit.lines, fontSize: fit.fontSize, y: NOTE_PADDING + (tagged ? 16 : 0) } : null,
+    author: !item.editing && item.detail === 'full' && note.authorName
+      ? { text: ellipsize(note.authorName, width - 2 * NOTE_PADDING, AUTHOR_SIZE, c.measure), y: height - NOTE_PADDING - 12 }
+      : null,
+    tag: tagLabel !== null && item.detail !== 'minimal' ? { label: tagLabel, x: l.width - tagWidth - 6, width: tagWidth, dashed: note.draft } : null,
+    selected: item.selected,
+    focused: item.focused,
+    // Zoomed out the marks grow, so that a comparison still reads at a glance over the whole wall.
+    mark: style ? { color: style.color, symbol: style.symbol, k: item.detail === 'full' ? 1 : item.detail === 'reduced' ? 2 : 5, dashed: item.mark === 'removed' } : null,
+  };
+  shape.size({ width, height });
+  shape.fill(l.color);
+  if (item.focused) shape.moveToTop();
+  // Faded while marked removed; otherwise opacity is left alone (a drag fades the note it moves).
+  const faded = item.mark === 'removed';
+  if (faded !== !!shape.getAttr('markFaded')) {
+    shape.setAttr('markFaded', faded);
+    shape.opacity(faded ? 0.5 : 1);
+  }
+}
+
+function roundRect(g: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number): void {
+  g.beginPath();
+  g.roundRect(x, y, w, h, r);
+}
+
+/** The scene function of a note: native canvas calls only, in the note's own coordinates. */
+function drawNote(g: CanvasRenderingContext2D, look: NoteLook): void {
+  const { width: w, height: h } = look;
+  if (look.detail === 'minimal') {
+    // A few pixels on screen: coloured paper with its edge, nothing else.
+    g.fillStyle = look.color;
+    g.fillRect(0, 0, w, h);
+    g.lineWidth = look.edgeWidth * 2;
+    g.strokeStyle = look.edge;
+    g.strokeRect(0, 0, w, h);
+  } else {
+    if (look.focused) {
+      g.strokeStyle = FOCUS;
+      g.lineWidth = 6;
+      roundRect(g, -7, -7, w + 14, h + 14, 9);
+      g.stroke();
+    }
+    // A soft drop shadow as two offset translucent sheets: a blurred shadow is the most expensive
+    // thing software rendering can be asked for, 2,000 times per frame.
+    if (look.shadow > 0) {
+      g.fillStyle = `rgba(27,39,51,${look.shadow})`;
+      roundRect(g, 0, 2, w, h + 1, 4);
+      g.fill();
+      g.fillStyle = `rgba(27,39,51,${look.shadow / 2})`;
+      roundRect(g, -1, 1, w + 2, h + 3, 5);
+      g.fill();
+    }
+    roundRect(g, 0, 0, w, h, 3);
+    g.fillStyle = look.color;
+    g.fill();
+    g.strokeStyle = look.edge;
+    g.lineWidth = look.edgeWidth;
+    if (look.dashed) g.setLineDash([7, 4]);
+    g.stroke();
+    if (look.dashed) g.setLineDash([]);
+    g.fillStyle = INK;
+    g.textBaseline = 'middle';
+    if (look.text) {
+      const { lines, fontSize, y } = look.text;
+      g.font = `${fontSize}px ${FONT}`;
+      const lineHeight = fontSize * 1.2;
+      for (let i = 0; i < lines.length; i++) g.fillText(lines[i]!, NOTE_PADDING, y + (i + 0.5) * lineHeight);
+    }
+    if (look.author) {
+      g.globalAlpha *= 0.72;
+      g.font = `${AUTHOR_SIZE}px ${FONT}`;
+      g.fillText(look.author.text, NOTE_PADDING, look.author.y + AUTHOR_SIZE / 2);
+      g.globalAlpha /= 0.72;
+    }
+    if (look.tag) {
+      const { x, width, label, dashed } = look.tag;
+      roundRect(g, x, 6, width, 20, 10);
+      g.fillStyle = PAPER;
+      g.fill();
+      g.strokeStyle = INK;
+      g.lineWidth = 1;
+      if (dashed) g.setLineDash([3, 2]);
+      g.stroke();
+      if (dashed) g.setLineDash([]);
+      g.fillStyle = INK;
+      g.font = `bold ${TAG_SIZE}px ${FONT}`;
+      g.textAlign = 'center';
+      g.fillText(label, x + width / 2, 16);
+      g.textAlign = 'left';
+    }
+  }
+  if (look.selected) {
+    g.strokeStyle = ACCENT;
+    g.lineWidth = 3;
+    roundRect(g, -4, -4, look.baseWidth + 8, look.baseHeight + 8, 6);
+    g.stroke();
+  }
+  const mark = look.mark;
+  if (mark) {
+    const k = mark.k;
+    const pad = 3 + 2 * k;
+    g.strokeStyle = mark.color;
+    g.lineWidth = 4 * k;
+    if (mark.dashed) g.setLineDash([8 * k, 5 * k]);
+    roundRect(g, -pad, -pad, look.baseWidth + 2 * pad, look.baseHeight + 2 * pad, 4 + 3 * k);
+    g.stroke();
+    if (mark.dashed) g.setLineDash([]);
+    g.beginPath();
+    g.arc(-2, -2, 12 * k, 0, Math.PI * 2);
+    g.fillStyle = mark.color;
+    g.fill();
+    g.strokeStyle = PAPER;
+    g.lineWidth = 2 * k;
+    g.stroke();
+    g.fillStyle = PAPER;
+    g.font = `bold ${15 * k}px ${FONT}`;
+    g.textAlign = 'center';
+    g.textBaseline = 'middle';
+    g.fillText(mark.symbol, -2, -1);
+    g.textAlign = 'left';
+  }
+}
+
+/**
+ * The × that deletes a note: ONE node for the whole wall, moved onto the note you point at or
+ * have selected (see wall.ts). Its `note` attribute is the note it currently belongs to.
+ */
+export function createDeleteButton(label: string): Konva.Group {
+  const remove = new Konva.Group({ name: 'delete', visible: false });
+  remove.setAttr('label', label);
   remove.add(
     new Konva.Circle({ radius: 13, fill: INK, stroke: PAPER, strokeWidth: 2 }),
     new Konva.Line({ points: [-4.5, -4.5, 4.5, 4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
     new Konva.Line({ points: [-4.5, 4.5, 4.5, -4.5], stroke: PAPER, strokeWidth: 2.2, lineCap: 'round', listening: false }),
   );
-  const mark = new Konva.Group({ name: 'mark', listening: false, visible: false });
-  mark.add(
-    new Konva.Rect({ name: 'markFrame', x: -5, y: -5, cornerRadius: 7, strokeWidth: 4 }),
-    new Konva.Circle({ name: 'markBadge', x: -2, y: -2, radius: 12, stroke: PAPER, strokeWidth: 2 }),
-    new Konva.Text({ name: 'markText', x: -14, y: -14, width: 24, height: 24, fontFamily: FONT, fontSize: 15, fontStyle: 'bold', fill: PAPER, align: 'center', verticalAlign: 'middle' }),
-  );
-  group.add(tag, remove, mark);
-  return group;
+  return remove;
 }
 
-function updateNote(group: Konva.Group, item: NoteItem, c: NoteContext): void {
-  const { layout: l } = item;
-  const { note } = l;
-  if (!group.isDragging()) group.position({ x: l.x, y: l.y });
-  group.draggable(item.editable && !item.editing);
-  group.setAttr('editable', item.editable);
-  const paper = group.findOne<Konva.Rect>('.paper')!;
-  paper.setAttrs({
-    width: l.width, height: l.height, fill: l.color,
-    stroke: note.mine ? shade(l.color, -0.6) : shade(l.color, -0.3),
-    strokeWidth: note.mine ? 2 : 1,
-    dash: note.draft ? [7, 4] : [],
-    dashEnabled: note.draft,
-    shadowOpacity: note.draft ? 0 : note.mine ? 0.3 : 0.2,
-  });
-  // A draft's tag, or a late note's, takes a line at the top.
-  const tagLabel = note.draft ? c.draftLabel : note.late === true && c.lateLabel ? c.lateLabel : null;
-  const tagged = tagLabel !== null;
-  const textBox = { width: l.width - 2 * NOTE_PADDING, height: l.height - 2 * NOTE_PADDING - NOTE_AUTHOR_HEIGHT - (tagged ? 16 : 0) };
-  // Text that is not drawn is not fitted or set either (measuring it is most of a note's cost; a
-  // whole wall zoomed out shows none). The detail level is in the signature: zooming in sets it.
-  const textNode = group.findOne<Konva.Text>('.text')!;
-  const showText = !item.editing && item.detail !== 'minimal';
-  const grown = showText && item.focused ? grownNote(note.text, textBox, c) : null;
-  const width = grown ? grown.width + 2 * NOTE_PADDING : l.width;
-  const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (tagged ? 16 : 0) : l.height;
-  paper.setAttrs({ width, height });
-  if (item.focused) group.moveToTop();
-  if (showText) {
-    const fit = grown?.fit ?? fitted(note.text, textBox, c);
-    textNode.setAttrs({ y: NOTE_PADDING + (tagged ? 16 : 0), width: grown ? grown.width : textBox.width, text: fit.lines.join('\n'), fontSize: fit.fontSize, visible: true });
-  } else textNode.visible(false);
-  const authorNode = group.findOne<Konva.Text>('.author')!;
-  if (!item.editing && item.detail === 'full') authorNode.setAttrs({ y: height - NOTE_PADDING - 12, width: width - 2 * NOTE_PADDING, text: note.authorName, visible: true });
-  else authorNode.visible(false);
-  group.findOne<Konva.Rect>('.selection')!.setAttrs({ width: l.width + 8, height: l.height + 8, visible: item.selected });
-  group.findOne<Konva.Rect>('.focus')!.setAttrs({ width: width + 14, height: height + 14, visible: item.focused });
-  const tag = group.findOne<Konva.Group>('.draft')!;
-  tag.visible(tagged && item.detail !== 'minimal');
-  if (tagLabel !== null) {
-    const tagWidth = Math.ceil(measureFor('bold')(tagLabel, 11.5) + 18);
-    tag.position({ x: l.width - tagWidth - 6, y: 6 });
-    tag.findOne<Konva.Rect>('.draftBox')!.setAttrs({ width: tagWidth, dashEnabled: note.draft });
-    tag.findOne<Konva.Text>('.draftText')!.setAttrs({ width: tagWidth, text: tagLabel });
-  }
-  const remove = group.findOne<Konva.Group>('.delete')!;
-  remove.position({ x: l.width - 2, y: 2 });
-  remove.visible(item.editable && !item.editing && (item.hovered || item.selected));
-  remove.setAttr('label', c.deleteLabel);
-  const mark = group.findOne<Konva.Group>('.mark')!;
-  const style = item.mark ? NOTE_MARKS[item.mark] : null;
-  mark.visible(!!style);
-  // Faded while marked removed; otherwise opacity is left alone (a drag fades the note it moves).
-  const faded = item.mark === 'removed';
-  if (faded !== !!group.getAttr('markFaded')) {
-    group.setAttr('markFaded', faded);
-    group.opacity(faded ? 0.5 : 1);
-  }
-  if (style) {
-    // Zoomed out the marks grow, so that a comparison still reads at a glance over the whole wall.
-    const k = item.detail === 'full' ? 1 : item.detail === 'reduced' ? 2 : 5;
-    const pad = 3 + 2 * k;
-    mark.findOne<Konva.Rect>('.markFrame')!.setAttrs({
-      x: -pad, y: -pad, width: l.width + 2 * pad, height: l.height + 2 * pad, cornerRadius: 4 + 3 * k, strokeWidth: 4 * k,
-      stroke: style.color, dash: item.mark === 'removed' ? [8 * k, 5 * k] : [], dashEnabled: item.mark === 'removed',
+/**
+ * Zoomed far out (detail 'minimal') every note is a few pixels of coloured paper: the notes that
+ * nobody can act on there are drawn by ONE shape, a path per colour, instead of a node each —
+ * at 20,000 notes a node each would be 20,000 transforms to invalidate and draw on every frame
+ * of a zoom. Yours (draggable), the selected, followed, edited or marked ones stay nodes.
+ * It does not listen; wall.ts finds the note under the pointer in its grid instead.
+ */
+export class BulkNotes extends Konva.Shape {
+  private byColour = new Map<string, { edge: string; rects: number[] }>();
+
+  constructor() {
+    super({ name: 'bulk-notes', listening: false, perfectDrawEnabled: false });
+    this.sceneFunc((context) => {
+      const g = context._context;
+      for (const [colour, { edge, rects }] of this.byColour) {
+        g.beginPath();
+        for (let i = 0; i < rects.length; i += 4) g.rect(rects[i]!, rects[i + 1]!, rects[i + 2]!, rects[i + 3]!);
+        g.fillStyle = colour;
+        g.fill();
+        g.lineWidth = 2;
+        g.strokeStyle = edge;
+        g.stroke();
+      }
     });
-    mark.findOne<Konva.Circle>('.markBadge')!.setAttrs({ x: -2, y: -2, radius: 12 * k, strokeWidth: 2 * k, fill: style.color });
-    mark.findOne<Konva.Text>('.markText')!.setAttrs({ x: -2 - 12 * k, y: -2 - 12 * k, width: 24 * k, height: 24 * k, fontSize: 15 * k, text: style.symbol });
+  }
+
+  setNotes(notes: readonly NoteLayout[]): void {
+    const byColour = new Map<string, { edge: string; rects: number[] }>();
+    for (const n of notes) {
+      let entry = byColour.get(n.color);
+      if (!entry) byColour.set(n.color, (entry = { edge: shade(n.color, -0.3), rects: [] }));
+      entry.rects.push(n.x, n.y, n.width, n.height);
+    }
+    if (byColour.size === 0 && this.byColour.size === 0) return;
+    this.byColour = byColour;
+    this.getLayer()?.batchDraw();
   }
 }

@@ -22,6 +22,8 @@ export interface WallHookNote {
   late: boolean;
   /** The author label the note draws ('' in anonymous mode). */
   author: string;
+  /** The paper colour the note is drawn in (its actor's). */
+  color: string;
 }
 
 export interface WallHookArea {
@@ -53,9 +55,9 @@ declare global {
 export function publishWall(layout: WallLayout, view: () => { x: number; y: number; scale: number }, container: HTMLElement): void {
   if (typeof window === 'undefined') return;
   window.__arvoWall = {
-    notes: layout.notes.map(({ note, x, y, width, height }) => ({
+    notes: layout.notes.map(({ note, x, y, width, height, color }) => ({
       id: note.id, text: note.text, actorId: note.actorId, questionId: note.questionId, aboutActorId: note.aboutActorId ?? null,
-      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true, author: note.authorName,
+      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true, author: note.authorName, color,
     })),
     flipcharts: layout.flipcharts.map((f) => ({ actorId: f.actor.id, x: f.x, y: f.y, width: f.width, height: f.height })),
     areas: layout.flipcharts.flatMap((f) =>

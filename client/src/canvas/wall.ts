@@ -1,16 +1,18 @@
 import * as Konva from './konva';
 import { t } from '../i18n/i18n.svelte';
 import type { Language } from '../../../shared/schema/common';
-import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type Rect, type WallLayout } from '../model/layout';
+import { areaAt, flipchartOf, layoutWall, NOTE_HEIGHT, NOTE_WIDTH, type AreaLayout, type FlipchartLayout, type NoteLayout, type Rect, type WallLayout } from '../model/layout';
 import type { BoardSnapshot, WorkshopActions } from '../sync/types';
-import { cursorRenderer, glideCursors, type CursorItem } from './cursors';
+import { CursorsShape, type CursorItem } from './cursors';
 import { flipchartRenderer } from './flipcharts';
-import { detailFor, noteKey, noteRenderer, type Detail, type NoteItem, type NoteMark } from './notes';
+import { BulkNotes, createDeleteButton, noteKey, noteRenderer, type NoteItem, type NoteMark, type NoteShape } from './notes';
+import { coverFor, detailFor, keepsNode, needsRecull, RectGrid, topmostAt, type Detail } from './culling';
+import { sameNotes, sameValue } from './changes';
 import { PanZoom } from './panzoom';
 import { noteOf, onDeleteButton, wireInput } from './input';
 import { NoteDrag } from './noteDrag';
 import { spotIn } from './placement';
-import { planNewNote } from '../model/newNote';
+import { methodRules, type MethodRules } from '../../../shared/rules';
 import { measureFor } from './measure';
 import { Keyed } from './reconcile';
 import { publishWall } from './testHook';
@@ -19,8 +21,11 @@ import { fitRect, panIntoView, toScreen, type View } from './viewport';
 
 /**
  * The wall on a Konva stage: a paper layer (flipcharts, redrawn per flipchart when its geometry
- * changes), a notes layer (one node per note, reconciled by id), a drag layer (the note in your
- * hand and where it would land) and a cursors layer. Input that writes goes through
+ * changes), a notes layer (one node per note NEAR THE VIEW, reconciled by id — see culling.ts),
+ * a drag layer (the note in your hand and where it would land) and a cursors layer (redrawn alone
+ * while cursors glide). Pan and zoom move the stage transform only; the set of note nodes changes
+ * when the view leaves the area it was made for or the level of detail changes. A snapshot that
+ * changes nothing the wall lays out (presence, 20 a second) touches only the cursors. Input that writes goes through
  * WorkshopActions; the note editor and toolbars are the Svelte view's (WallView).
  */
 export interface WallCallbacks {
@@ -63,8 +68,20 @@ export class WallCanvas {
   private readonly cursorsLayer = new Konva.Layer({ listening: false });
   private readonly notesGroup = new Konva.Group();
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
-  private readonly notes: Keyed<NoteItem, Konva.Group>;
-  private readonly cursors: Keyed<CursorItem, Konva.Group>;
+  private readonly notes: Keyed<NoteItem, NoteShape>;
+  /** Zoomed far out: the notes without a node of their own, as one shape. */
+  private readonly bulk = new BulkNotes();
+  /** The one × of the wall, on the note you point at or have selected. */
+  private readonly deleteButton: Konva.Group;
+  /** Notes by position, for culling; rebuilt with the layout. */
+  private grid = new RectGrid([]);
+  private indexByKey = new Map<string, number>();
+  /** The board area (and detail level) the current note nodes were made for. */
+  private covered: Rect | null = null;
+  private coveredDetail: Detail | null = null;
+  /** What besides the layout decides how notes and flipcharts are drawn (see update). */
+  private sceneKey = '';
+  private readonly cursors: CursorsShape;
   private readonly cursorGlide: Konva.Animation;
   private readonly noteDrag: NoteDrag;
   private readonly measure = measureFor();
@@ -99,9 +116,7 @@ export class WallCanvas {
     this.stage = new Konva.Stage({ container, width: container.clientWidth || 1, height: container.clientHeight || 1 });
     const paperGroup = new Konva.Group();
     this.paper.add(paperGroup);
-    this.notesLayer.add(this.notesGroup);
-    const cursorsGroup = new Konva.Group();
-    this.cursorsLayer.add(cursorsGroup);
+    this.notesLayer.add(this.bulk, this.notesGroup);
     this.stage.add(this.paper, this.notesLayer, this.dragLayer, this.cursorsLayer);
     const type = options.screen ? SCREEN_TYPE : WALL_TYPE;
     this.flipcharts = new Keyed(paperGroup, flipchartRenderer(() => ({
@@ -110,7 +125,7 @@ export class WallCanvas {
       filledAreas: new Set(this.layout.notes.map((n) => n.areaKey)),
       type,
       canAddIn: (questionId) => this.canWriteIn(questionId),
-      isLocked: (actorId) => !!this.board && (this.board.room.session.locked || this.board.room.session.lockedActors.includes(actorId)),
+      isLocked: (actorId) => !!this.rules?.flipchartLocked(actorId),
       labels: { about: (name) => t('wall.aboutActor', { name }), addHint: t('wall.addHint'), yours: t('wall.yours'), locked: t('wall.flipchartLocked') },
     })));
     this.notes = new Keyed(
@@ -118,9 +133,13 @@ export class WallCanvas {
       noteRenderer(() => ({ measure: this.measure, sizes: type.noteSizes, draftLabel: t('wall.draft'), lateLabel: t('late.mark'), deleteLabel: t('wall.deleteNote') })),
       { retain: options.retainNotes ?? false },
     );
-    this.cursors = new Keyed(cursorsGroup, cursorRenderer(measureFor('bold')));
+    this.deleteButton = createDeleteButton(t('wall.deleteNote'));
+    this.notesLayer.add(this.deleteButton);
+    this.cursors = new CursorsShape(measureFor('bold'));
+    this.cursorsLayer.add(this.cursors);
     this.cursorGlide = new Konva.Animation(() => {
-      if (!glideCursors(this.cursors.nodes.values(), this.panzoom.view.scale)) this.cursorGlide.stop();
+      this.cursors.viewScale = this.panzoom.view.scale;
+      if (!this.cursors.glide()) this.cursorGlide.stop();
     }, this.cursorsLayer);
     this.noteDrag = new NoteDrag({
       dragLayer: this.dragLayer,
@@ -139,11 +158,32 @@ export class WallCanvas {
   // ——— state in ———
 
   update(board: BoardSnapshot, language: Language): void {
+    const previous = this.board;
     this.board = board;
     this.language = language;
-    this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
+    const relayout =
+      !previous ||
+      !sameNotes(previous.notes, board.notes) ||
+      !sameValue(previous.room.actors, board.room.actors) ||
+      !sameValue(previous.room.questions, board.room.questions);
+    const session = board.room.session;
+    const sceneKey = JSON.stringify([
+      language, board.me.role, board.me.actorId, board.me.participantId, board.canWriteWall, board.room.meta?.phase,
+      session.round?.questionId, session.round?.endedAt, session.locked, session.lockedActors, session.focus,
+    ]);
+    if (!relayout && sceneKey === this.sceneKey) {
+      // Presence only: the notes and the paper stay as they are.
+      this.syncCursors();
+      return;
+    }
+    this.sceneKey = sceneKey;
+    if (relayout) {
+      this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
+      this.grid = new RectGrid(this.layout.notes);
+      this.indexByKey = new Map(this.layout.notes.map((n, i) => [noteKey(n), i]));
+    }
     for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
-    this.render();
+    this.render(relayout);
   }
 
   /** Replay (compare): frames notes as added, removed, moved or edited; an empty map clears them. */
@@ -170,38 +210,34 @@ export class WallCanvas {
     return this.board?.me.actorId ?? null;
   }
 
-  /** A participant with a flipchart on this wall (facilitators and observers do not write notes here). */
-  private get isWriter(): boolean {
-    const board = this.board;
-    if (!board || !this.options.interactive || !this.actions) return false;
-    return board.me.role === 'participant' && !!flipchartOf(this.layout, board.me.actorId);
+  /** The method's rules for this snapshot (shared/rules: computed once per snapshot, shared with every view). */
+  private get rules(): MethodRules | null {
+    return this.board ? methodRules(this.board) : null;
   }
 
-  /** The question of the running round: answers to it are private drafts, written even on a locked wall. */
-  private get roundQuestionId(): string | null {
-    const round = this.board?.room.session.round;
-    return round && round.endedAt === null ? round.questionId : null;
+  /** This wall writes at all: interactive, with actions (not the room screen, not replay). Who may write what is the rules'. */
+  private get writes(): boolean {
+    return this.options.interactive && !!this.actions;
   }
 
   /** You can add a note under this question now (the facilitator's locks allowing). */
   canWriteIn(questionId: string): boolean {
-    return this.isWriter && (!!this.board?.canWriteWall || questionId === this.roundQuestionId);
+    return this.writes && !!this.rules?.canAddIn(questionId);
   }
 
   /** You can add notes somewhere on your flipchart now. */
   get canWrite(): boolean {
-    return this.isWriter && (!!this.board?.canWriteWall || this.roundQuestionId !== null);
+    return this.writes && !!this.rules?.canAdd;
   }
 
-  private canEdit(note: { mine: boolean; draft: boolean }): boolean {
-    return this.isWriter && note.mine && (note.draft || !!this.board?.canWriteWall);
+  private canEdit(note: { participantId: string; questionId: string; draft: boolean }): boolean {
+    return this.writes && !!this.rules?.canEdit(note);
   }
 
-  /** Drafts stay under their question until posted; public notes go wherever the wall takes edits. */
+  /** A note of yours may land in this area (drafts stay under their question until posted). */
   private accepts(noteId: string, area: AreaLayout): boolean {
     const placed = this.findNote(noteId);
-    if (!placed) return false;
-    return placed.note.draft ? area.question.id === placed.note.questionId : !!this.board?.canWriteWall;
+    return !!placed && this.writes && !!this.rules?.canMove(placed.note, { actorId: area.actorId, questionId: area.question.id });
   }
 
   get selectedNoteId(): string | null {
@@ -210,43 +246,111 @@ export class WallCanvas {
 
   // ——— drawing ———
 
-  private render(): void {
+  private render(relayout = false): void {
     const board = this.board;
     if (!board) return;
     this.flipcharts.sync(this.layout.flipcharts);
+    this.renderNotes();
+    this.syncCursors();
+    this.initialView();
+    if (this.followRef) this.showNote(this.followRef);
+    if (relayout || !window.__arvoWall) publishWall(this.layout, () => this.panzoom.view, this.container);
+    this.notifySelection();
+    this.callbacks.onView?.();
+  }
+
+  /** The notes near the view (and those you hold, edit, select or follow, wherever they are). */
+  private visibleNotes(): NoteLayout[] {
+    const view = this.panzoom.view;
+    const size = this.stage.size();
+    this.covered = coverFor(view, size);
+    this.coveredDetail = detailFor(view.scale);
+    const indices = this.grid.query(this.covered);
+    const me = this.board?.me.participantId;
+    const focus = this.board?.room.session.focus;
+    const kept = [
+      this.selectedKey,
+      this.noteDrag.current?.id(),
+      this.editingId && me ? `${me}:${this.editingId}` : null,
+      focus ? `${focus.participantId}:${focus.noteId}` : null,
+    ];
+    let extra = false;
+    for (const key of kept) {
+      const index = key ? this.indexByKey.get(key) : undefined;
+      if (index !== undefined && !indices.includes(index)) {
+        indices.push(index);
+        extra = true;
+      }
+    }
+    if (extra) indices.sort((a, b) => a - b);
+    return indices.map((i) => this.layout.notes[i]!);
+  }
+
+  private renderNotes(): void {
+    const board = this.board;
+    if (!board) return;
     const focus = board.room.session.focus;
     const detail = (this.detail = detailFor(this.panzoom.view.scale));
-    const items: NoteItem[] = this.layout.notes.map((layout) => {
+    const held = this.noteDrag.current?.id() ?? null;
+    const items: NoteItem[] = [];
+    const bulk: NoteLayout[] = [];
+    for (const layout of this.visibleNotes()) {
       const key = noteKey(layout);
       const editable = this.canEdit(layout.note);
-      return {
+      const item: NoteItem = {
         layout,
         editable,
         selected: editable && key === this.selectedKey,
-        hovered: key === this.hoveredKey,
+        hovered: false,
         editing: layout.note.mine && layout.note.id === this.editingId,
         focused: !!focus && focus.noteId === layout.note.id && focus.participantId === layout.note.participantId,
         detail,
         mark: this.marks.get(key) ?? null,
       };
-    });
+      if (detail !== 'minimal' || keepsNode({ ...item, marked: !!item.mark, held: key === held })) items.push(item);
+      else bulk.push(layout);
+    }
     this.notes.sync(items);
+    this.bulk.setNotes(bulk);
+    this.placeDeleteButton();
     const selected = this.selectedKey;
     if (selected && !this.notes.has(selected) && !this.pending.has(selected.slice(selected.indexOf(':') + 1))) this.select(null);
-    if (this.options.interactive) {
-      const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
-      if (this.cursors.sync(others)) this.cursorGlide.start();
-    }
-    this.initialView();
-    if (this.followRef) this.showNote(this.followRef);
-    publishWall(this.layout, () => this.panzoom.view, this.container);
-    this.notifySelection();
-    this.callbacks.onView?.();
   }
 
+  private syncCursors(): void {
+    const board = this.board;
+    if (!board || !this.options.interactive) return;
+    const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
+    if (this.cursors.sync(others)) this.cursorGlide.start();
+  }
+
+  /** The × on the note under the pointer, else on the selected one, when it is yours to delete. */
+  private placeDeleteButton(): void {
+    const candidates = [this.hoveredKey, this.selectedKey];
+    let owner: NoteShape | null = null;
+    for (const key of candidates) {
+      const node = key ? this.notes.nodes.get(key) : undefined;
+      if (node && this.notes.has(key!) && node.getAttr('editable') && !node.isDragging() && node.getAttr('noteId') !== this.editingId) {
+        owner = node;
+        break;
+      }
+    }
+    const button = this.deleteButton;
+    if (!owner) {
+      if (button.visible()) button.setAttrs({ visible: false, note: null });
+      return;
+    }
+    button.setAttrs({ visible: true, note: owner, x: owner.x() + (owner.look?.baseWidth ?? owner.width()) - 2, y: owner.y() + 2 });
+    button.moveToTop();
+  }
+
+  /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
   private viewChanged(): void {
-    if (this.cursors.nodes.size > 0) this.cursorGlide.start();
-    if (detailFor(this.panzoom.view.scale) !== this.detail) this.render();
+    if (this.cursors.count > 0) {
+      this.cursors.viewScale = this.panzoom.view.scale;
+      this.cursorGlide.start();
+    }
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
     this.callbacks.onView?.();
   }
 
@@ -256,6 +360,7 @@ export class WallCanvas {
     this.stage.size({ width, height });
     if (this.options.screen) this.fittedSize = '';
     this.initialView();
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
     this.callbacks.onView?.();
   }
 
@@ -371,15 +476,9 @@ export class WallCanvas {
    * asked to let you choose (onAskArea), and calls createNote(area) with the answer.
    */
   newNote(): string | null {
-    if (!this.canWrite || !this.board) return null;
-    const plan = planNewNote(this.layout, {
-      myActorId: this.myActorId,
-      roundQuestionId: this.roundQuestionId,
-      pointer: this.pointerPoint,
-      centre: this.viewCentre(),
-      lastAreaKey: this.lastAreaKey,
-      canWriteIn: (questionId) => this.canWriteIn(questionId),
-    });
+    const rules = this.rules;
+    if (!this.canWrite || !rules) return null;
+    const plan = rules.planNewNote(this.layout, { pointer: this.pointerPoint, centre: this.viewCentre(), lastAreaKey: this.lastAreaKey });
     if (plan.kind === 'area') {
       const pointed = this.pointerPoint && plan.area.key === areaAt(this.layout, this.pointerPoint, this.myActorId ?? undefined)?.key;
       return this.createNote(plan.area, pointed ? this.pointerPoint! : undefined);
@@ -492,7 +591,7 @@ export class WallCanvas {
       click: (note, onDelete) => {
         if (note && onDelete) this.deleteByUser(note.getAttr('noteId') as string);
         else this.select(note?.getAttr('editable') ? note.id() : null);
-        if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : null);
+        if (!onDelete) this.callbacks.onNoteClick?.(note ? note.id() : this.bulkNoteAt(this.stage.getRelativePointerPosition()));
       },
       press: (note, onDelete) => {
         if (note?.getAttr('editable') && !onDelete) this.select(note.id());
@@ -503,26 +602,40 @@ export class WallCanvas {
         if (target || !point) this.hover(target);
       },
       dragStart: (note) => {
-        if (note) this.noteDrag.start(note);
+        if (note) {
+          this.noteDrag.start(note);
+          this.placeDeleteButton();
+        }
         this.container.style.cursor = 'grabbing';
       },
       dragMove: (note) => this.noteDrag.move(note),
       dragEnd: (note) => {
-        if (note) this.noteDrag.end(note);
+        if (note) {
+          this.noteDrag.end(note);
+          this.placeDeleteButton();
+        }
         this.container.style.cursor = this.spaceHeld ? 'grab' : '';
       },
     });
   }
 
+  /** The key of the note under a board point when it has no node (drawn in bulk), else null. */
+  private bulkNoteAt(point: { x: number; y: number } | null): string | null {
+    if (!point || this.detail !== 'minimal') return null;
+    const index = topmostAt(this.grid, point);
+    const key = index === null ? null : noteKey(this.layout.notes[index]!);
+    return key && !this.notes.has(key) ? key : null;
+  }
+
   private hover(target: Konva.Node | null): void {
     const note = target ? noteOf(target) : null;
-    const key = note ? note.id() : null;
+    const key = note ? note.id() : this.bulkNoteAt(this.pointerPoint);
     if (!this.spaceHeld && !this.stage.isDragging()) {
       this.container.style.cursor = target && onDeleteButton(target) ? 'pointer' : note?.getAttr('editable') ? 'grab' : '';
     }
     if (key === this.hoveredKey) return;
     this.hoveredKey = key;
-    this.render();
+    this.placeDeleteButton();
     this.callbacks.onHover?.(key);
   }
 
