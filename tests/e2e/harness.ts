@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import type { WallHookArea, WallHookNote } from '../../client/src/canvas/testHook';
 import { roomDocName } from '../../shared/protocol/docNames';
 import { readRoom } from '../../shared/read/snapshot';
@@ -80,7 +80,16 @@ export interface BrowserSuiteOptions {
   setup?: (suite: BrowserSuite) => Promise<void>;
   /** The beforeAll's timeout (default: the config's hookTimeout). */
   setupTimeout?: number;
+  /** Each test's timeout unless the test gives its own (default BROWSER_TEST_MS). */
+  testTimeout?: number;
 }
+
+/**
+ * A browser test drives several pages through whole page loads; on two cores shared with another
+ * test file (vitest runs two at a time) that takes several times as long as alone. The waits
+ * inside the tests keep their own, tighter deadlines.
+ */
+export const BROWSER_TEST_MS = 90_000;
 
 export interface PersonOptions {
   width?: number;
@@ -153,6 +162,7 @@ export interface ApiWorkshop {
  * the top of the file; the returned object's `server` and `browser` are there from beforeAll on.
  */
 export function startBrowserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  vi.setConfig({ testTimeout: options.testTimeout ?? BROWSER_TEST_MS });
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   const people: Person[] = [];
@@ -327,8 +337,9 @@ export async function joinThroughLink(
   await page.locator('#join-name').fill(name);
   await page.locator('label.actor-option', { hasText: actorName }).click();
   await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 10_000 });
-  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 10_000 });
+  // Setup, not a latency under test: patient on a loaded machine.
+  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 20_000 });
+  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 20_000 });
   return person;
 }
 
