@@ -78,7 +78,7 @@ export interface BrowserSuiteOptions {
   clients?: 'test' | 'file';
   /** More setup once the server and browser are up, in the same beforeAll (seeding a workshop). */
   setup?: (suite: BrowserSuite) => Promise<void>;
-  /** The beforeAll's timeout (default: the config's hookTimeout). */
+  /** The beforeAll's timeout (default 90 s: Chromium, a server and any seeding, on a loaded machine). */
   setupTimeout?: number;
   /** Each test's timeout unless the test gives its own (default BROWSER_TEST_MS). */
   testTimeout?: number;
@@ -221,7 +221,7 @@ export function startBrowserSuite(options: BrowserSuiteOptions = {}): BrowserSui
   beforeAll(async () => {
     [server, browser] = await Promise.all([options.server === false ? Promise.resolve(undefined) : startTestServer(options.env ?? {}), launchBrowser()]);
     await options.setup?.(suite);
-  }, options.setupTimeout);
+  }, options.setupTimeout ?? 90_000);
 
   afterEach(async () => {
     if ((options.clients ?? 'test') === 'test') destroyAll();
