@@ -4,8 +4,9 @@ import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { notesDocName } from '../../shared/protocol/docNames';
 import { notesRoots } from '../../shared/schema/layout';
+import { join } from '../helpers/api';
 import { connect, destroyAll, waitSynced } from '../helpers/clients';
-import { startBrowserSuite, waitForNote, waitForWall, wallTexts, writeWithButton, type Person } from './harness';
+import { createThroughStartPage, startBrowserSuite, waitForNote, waitForWall, wallTexts, writeWithButton, type Person } from './harness';
 
 /**
  * A participant's document is untrusted input (issue 8), end to end: two honest boards in real
@@ -32,8 +33,8 @@ const COUNT_SOCKETS = () => {
     }
   };
 };
-const sockets = (person: Pick<Person, 'page'>) => person.page.evaluate(() => (window as unknown as { __muxSockets: number }).__muxSockets);
-const isLive = (person: Pick<Person, 'page'>) => person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
+const sockets = (person: Person) => person.page.evaluate(() => (window as unknown as { __muxSockets: number }).__muxSockets);
+const isLive = (person: Person) => person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
 
 function hostileRecords(doc: Y.Doc, impostorOf: string): void {
   doc.transact(() => {
@@ -61,20 +62,24 @@ function hostileRecords(doc: Y.Doc, impostorOf: string): void {
 
 describe('hostile content from one participant', () => {
   test('the boards keep updating with the right notes, stay Live, and survive the stored document being refused after a restart', async () => {
-    // The workshop through the API (the start page has its own tests); both boards count their sockets from the first load.
-    const workshop = await suite.workshop({ actors: ACTORS });
+    // Both boards count their sockets from the first load. (Through the start page and the join
+    // link, as people do: no stock provider of the test's own is on the room document.)
     const countSockets = async (p: Person) => void (await p.page.addInitScript(COUNT_SOCKETS));
-    const facilitatorPage = await suite.open(workshop, workshop.created.facilitatorToken, 'wall', { before: countSockets });
-    const facilitator = { page: facilitatorPage };
-    await waitForWall(facilitatorPage);
-    const anna = await suite.join(workshop.link, 'Anna', 'Municipality', { beforeJoin: countSockets });
+    const facilitator = await suite.person();
+    await countSockets(facilitator);
+    const { workshopId, participantLink } = await createThroughStartPage(facilitator.page, suite.server.url, 'Hostile input', ACTORS);
+    await waitForWall(facilitator.page);
+    const anna = await suite.join(participantLink, 'Anna', 'Municipality', { beforeJoin: countSockets });
     await waitForWall(anna.page);
     const first = await writeWithButton(anna.page, 'Anna before the attack');
     await waitForNote(facilitator.page, { text: 'Anna before the attack' }, 10_000);
 
     // The attacker: a participant token and a raw Yjs client on their own notes document.
-    const mallory = await workshop.join('Mallory', 'School');
-    const attacker = connect(suite.server.wsUrl, notesDocName(workshop.id, mallory.participantId), mallory.token);
+    const key = new URL(participantLink).searchParams.get('k')!;
+    const preview = (await (await fetch(`${suite.server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(key)}`)).json()) as { actors: Array<{ id: string; name: string }> };
+    const school = preview.actors.find((a) => a.name === 'School')!;
+    const mallory = await join(suite.server.url, workshopId, key, 'Mallory', school.id);
+    const attacker = connect(suite.server.wsUrl, notesDocName(workshopId, mallory.participantId), mallory.token);
     await waitSynced(attacker);
     addNote(attacker.doc, { questionId: '3a', text: 'Mallory, a valid note', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
     hostileRecords(attacker.doc, first.note.id);
