@@ -1,23 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { addNote } from '../../shared/ops/notes';
 import { notesDocName } from '../../shared/protocol/docNames';
-import { join, postJson, type Created } from '../helpers/api';
-import { connect, destroyAll, waitSynced } from '../helpers/clients';
-import { startTestServer, removeDir, type TestServer } from '../helpers/server';
+import { join } from '../helpers/api';
+import { connect, waitSynced } from '../helpers/clients';
 import {
   colourDistance,
   createThroughStartPage,
   expectDelivered,
-  joinThroughLink,
-  launchBrowser,
-  newPerson,
   noteColour,
   screenshot,
+  startBrowserSuite,
   waitForNote,
   waitForWall,
   wallState,
@@ -44,30 +40,12 @@ const ACTORS = ['Municipality', 'Association', 'School'] as const;
 const Q_3A_EN = 'What are your strengths from the point of view of collaboration?';
 const Q_3A_FI = 'Mitkä ovat teidän vahvuutenne yhteistyön näkökulmasta?';
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
+const suite = startBrowserSuite();
 const latencies: number[] = [];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
+afterAll(() => {
   if (latencies.length) console.log(`note delivery latencies (ms): ${latencies.join(', ')}`);
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
 });
-
-afterEach(async () => {
-  destroyAll();
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
-
-const track = (person: Person) => (people.push(person), person);
 
 interface Actor {
   id: string;
@@ -76,7 +54,7 @@ interface Actor {
 }
 
 async function previewActors(workshopId: string, participantKey: string): Promise<Record<(typeof ACTORS)[number], Actor>> {
-  const response = await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(participantKey)}`);
+  const response = await fetch(`${suite.server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(participantKey)}`);
   const preview = (await response.json()) as { actors: Actor[] };
   const byName = Object.fromEntries(preview.actors.map((a) => [a.name, { ...a, color: a.color.toLowerCase() }]));
   for (const name of ACTORS) if (!byName[name]) throw new Error(`actor ${name} missing from ${JSON.stringify(preview.actors)}`);
@@ -85,23 +63,12 @@ async function previewActors(workshopId: string, participantKey: string): Promis
 
 /** A workshop made through the HTTP API (the start page has its own test). */
 async function workshopViaApi(title = 'Neighbourhood services') {
-  const { status, json } = await postJson(`${server.url}/api/workshops`, {
-    title,
-    template: 'value-network',
-    language: 'en',
-    actors: ACTORS.map((name) => ({ name })),
-  });
-  if (status !== 201) throw new Error(`create failed: ${status} ${JSON.stringify(json)}`);
-  const created = json as Created;
-  const link = `${server.url}/w/${created.id}/join?k=${encodeURIComponent(created.participantJoinKey)}`;
-  return { created, link, actors: await previewActors(created.id, created.participantJoinKey) };
+  const workshop = await suite.workshop({ title, actors: ACTORS });
+  return { created: workshop.created, link: workshop.link, actors: await previewActors(workshop.id, workshop.created.participantJoinKey) };
 }
 
 async function join2(link: string) {
-  const [anna, ben] = await Promise.all([
-    joinThroughLink(browser, link, 'Anna', 'Municipality').then(track),
-    joinThroughLink(browser, link, 'Ben', 'School').then(track),
-  ]);
+  const [anna, ben] = await Promise.all([suite.join(link, 'Anna', 'Municipality'), suite.join(link, 'Ben', 'School')]);
   await Promise.all([waitForWall(anna.page), waitForWall(ben.page)]);
   return { anna, ben };
 }
@@ -119,7 +86,7 @@ async function expectSameNote(reader: Person, written: Written, actor: Actor) {
   expect({ x: note.x, y: note.y }).toEqual({ x: written.note.x, y: written.note.y });
 }
 
-async function expectColour(person: Person, noteId: string, actor: Actor) {
+async function expectColour(person: Pick<Person, 'page'>, noteId: string, actor: Actor) {
   const colour = await noteColour(person.page, noteId);
   expect(colour.fill, `fill of note ${noteId}`).toBe(actor.color);
   if (colour.pixel) expect(colourDistance(colour.pixel, actor.color), `pixel ${colour.pixel} vs ${actor.color}`).toBeLessThanOrEqual(3);
@@ -151,11 +118,11 @@ function copyToDocs(file: string, name: string) {
 
 describe('the board in real browsers', () => {
   test('the facilitator creates a workshop on the start page and gets the invitation with a QR code', async () => {
-    const facilitator = track(await newPerson(browser));
+    const facilitator = await suite.person();
     const { page } = facilitator;
-    const { workshopId, participantLink } = await createThroughStartPage(page, server.url, 'Neighbourhood services 2025', ACTORS);
+    const { workshopId, participantLink } = await createThroughStartPage(page, suite.server.url, 'Neighbourhood services 2025', ACTORS);
 
-    expect(participantLink).toMatch(new RegExp(`^${server.url}/w/${workshopId}/join\\?k=[^&]+$`));
+    expect(participantLink).toMatch(new RegExp(`^${suite.server.url}/w/${workshopId}/join\\?k=[^&]+$`));
     const qr = page.locator('dialog.share[open] .qr img');
     await qr.waitFor();
     await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('dialog.share .qr img')?.naturalWidth ?? 0) > 0);
@@ -179,10 +146,10 @@ describe('the board in real browsers', () => {
   });
 
   test('two participants join through the link and see each other’s notes in the right flipchart, colour and question within a second', { timeout: 90_000 }, async () => {
-    const facilitator = track(await newPerson(browser));
-    const { workshopId, participantLink } = await createThroughStartPage(facilitator.page, server.url, 'Joint wall', ACTORS);
-    const actors = await previewActors(workshopId, new URL(participantLink).searchParams.get('k')!);
-    const { anna, ben } = await join2(participantLink);
+    // The workshop through the API (the first test covers the start page); the facilitator's board opened with its token.
+    const { created, link, actors } = await workshopViaApi('Joint wall');
+    const facilitator = { page: await suite.open({ created }, created.facilitatorToken, 'wall') };
+    const { anna, ben } = await join2(link);
     const municipality = actors.Municipality;
     const school = actors.School;
 
@@ -246,16 +213,14 @@ describe('the board in real browsers', () => {
     const { link, actors } = await workshopViaApi();
     // Anna's sync socket goes through a switch (the page itself always loads).
     let blocked = false;
-    const anna = track(
-      await joinThroughLink(browser, link, 'Anna', 'Municipality', {
-        beforeJoin: ({ context }) =>
-          context.routeWebSocket(/\/mux/, (ws) => {
-            if (blocked) ws.close({ code: 1006, reason: 'test: network down' });
-            else ws.connectToServer();
-          }),
-      }),
-    );
-    const ben = track(await joinThroughLink(browser, link, 'Ben', 'School'));
+    const anna = await suite.join(link, 'Anna', 'Municipality', {
+      beforeJoin: ({ context }) =>
+        context.routeWebSocket(/\/mux/, (ws) => {
+          if (blocked) ws.close({ code: 1006, reason: 'test: network down' });
+          else ws.connectToServer();
+        }),
+    });
+    const ben = await suite.join(link, 'Ben', 'School');
     await Promise.all([waitForWall(anna.page), waitForWall(ben.page)]);
     const status = anna.page.getByTestId('connection-status');
 
@@ -294,8 +259,8 @@ describe('the board in real browsers', () => {
 
   test('the phone view posts notes from the big text box that appear on another participant’s wall', async () => {
     const { link, actors } = await workshopViaApi();
-    const ben = track(await joinThroughLink(browser, link, 'Ben', 'School'));
-    const phone = track(await joinThroughLink(browser, link, 'Pia', 'Association', { width: 375, height: 667, mobile: true }));
+    const ben = await suite.join(link, 'Ben', 'School');
+    const phone = await suite.join(link, 'Pia', 'Association', { width: 375, height: 667, mobile: true });
     await waitForWall(ben.page);
     const { page } = phone;
 
@@ -388,7 +353,7 @@ describe('the board in real browsers', () => {
 
   test('the Finnish switch changes the question headings', async () => {
     const { link, actors } = await workshopViaApi();
-    const anna = track(await joinThroughLink(browser, link, 'Anna', 'Municipality'));
+    const anna = await suite.join(link, 'Anna', 'Municipality');
     const { page } = anna;
     await waitForWall(page);
     expect(await wallTexts(page)).toContain(Q_3A_EN);
@@ -421,8 +386,8 @@ describe('the board in real browsers', () => {
     let total = 0;
     for (const [actorName, [name, notes]] of Object.entries(writers)) {
       const actor = actors[actorName as keyof typeof writers];
-      const joined = await join(server.url, created.id, created.participantJoinKey, name, actor.id);
-      const peer = connect(server.wsUrl, notesDocName(created.id, joined.participantId), joined.token);
+      const joined = await join(suite.server.url, created.id, created.participantJoinKey, name, actor.id);
+      const peer = connect(suite.server.wsUrl, notesDocName(created.id, joined.participantId), joined.token);
       await waitSynced(peer);
       const perArea = new Map<string, number>();
       for (const [questionId, about, text] of notes) {
@@ -435,9 +400,9 @@ describe('the board in real browsers', () => {
       }
     }
 
-    const facilitator = track(await newPerson(browser, { width: 1440, height: 900 }));
+    const facilitator = await suite.person({ width: 1440, height: 900 });
     const { page } = facilitator;
-    await page.goto(`${server.url}/w/${created.id}/facilitate#t=${encodeURIComponent(created.facilitatorToken)}&p=${encodeURIComponent(created.participantJoinKey)}&o=${encodeURIComponent(created.observerJoinKey)}`);
+    await page.goto(`${suite.server.url}/w/${created.id}/facilitate#t=${encodeURIComponent(created.facilitatorToken)}&p=${encodeURIComponent(created.participantJoinKey)}&o=${encodeURIComponent(created.observerJoinKey)}`);
     await waitForWall(page);
     await page.waitForFunction((n) => window.__arvoWall?.notes.length === n, total, { timeout: 5_000 });
     await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import type { WallHookArea, WallHookNote } from '../../client/src/canvas/testHook';
+import { roomDocName } from '../../shared/protocol/docNames';
+import { readRoom } from '../../shared/read/snapshot';
+import type { Actor } from '../../shared/schema/actor';
+import { createWorkshop, join, postJson, type Created, type Joined } from '../helpers/api';
+import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
+import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
 /**
  * Real headless Chromium (Debian's package, never a downloaded one) against a real server that
@@ -55,6 +62,238 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+// ——— one browser and one server per test file ———
+
+export interface BrowserSuiteOptions {
+  /** The server's environment (tests/helpers/server.ts adds the test defaults). */
+  env?: Record<string, string>;
+  /** False for a file that starts only its own servers (`suite.extraServer`). */
+  server?: boolean;
+  /**
+   * 'test' (default): the people (browser profiles) and stock providers of a test are closed after
+   * it. 'file': they live until the end of the file — for steps that build on each other, or stock
+   * providers a `setup` made for every test.
+   */
+  people?: 'test' | 'file';
+  clients?: 'test' | 'file';
+  /** More setup once the server and browser are up, in the same beforeAll (seeding a workshop). */
+  setup?: (suite: BrowserSuite) => Promise<void>;
+  /** The beforeAll's timeout (default 90 s: Chromium, a server and any seeding, on a loaded machine). */
+  setupTimeout?: number;
+  /** Each test's timeout unless the test gives its own (default BROWSER_TEST_MS). */
+  testTimeout?: number;
+}
+
+/**
+ * A browser test drives several pages through whole page loads; on two cores shared with another
+ * test file (vitest runs two at a time) that takes several times as long as alone. The waits
+ * inside the tests keep their own, tighter deadlines.
+ */
+export const BROWSER_TEST_MS = 90_000;
+
+export interface PersonOptions {
+  width?: number;
+  height?: number;
+  mobile?: boolean;
+}
+
+export interface BrowserSuite {
+  /** The file's server (after a `restartServer`, the new one). */
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** A fresh browser profile, closed with the others (an uncaught exception in it fails the test). */
+  person(options?: PersonOptions): Promise<Person>;
+  /** Closes `person` with the others and checks its errors (for people made with the plain helpers). */
+  track(person: Person): Person;
+  /** `joinThroughLink`, tracked. */
+  join(link: string, name: string, actorName: string, options?: Parameters<typeof joinThroughLink>[4]): Promise<Person>;
+  /**
+   * A tracked person with `token` in localStorage on `?view=` of the workshop (English UI), with the
+   * join keys when the token is the facilitator's; with `live`, once the connection status says Live.
+   */
+  open(workshop: { created: Created }, token: string, view: string, options?: OpenOptions): Promise<Page>;
+  /** A workshop made through the HTTP API, with the facilitator's stock provider on the room document. */
+  workshop(options?: WorkshopOptions): Promise<ApiWorkshop>;
+  /** Stops the server and starts it again on the same port and data directory (the pages reconnect). */
+  restartServer(env?: Record<string, string>): Promise<TestServer>;
+  /** Another server for this file (its own environment and data directory), closed after the file. */
+  extraServer(env?: Record<string, string>, dataDir?: string): Promise<TestServer>;
+}
+
+export interface OpenOptions extends PersonOptions {
+  /** Wait for the connection status to say Live. */
+  live?: boolean;
+  /** False: no join keys in localStorage even for the facilitator's token. */
+  keys?: boolean;
+  /** Runs on the new person before the first page load (init scripts, routes). */
+  before?: (person: Person) => Promise<void>;
+}
+
+export interface JoinKeys {
+  participantKey: string;
+  observerKey: string;
+}
+
+export interface WorkshopOptions {
+  actors?: readonly string[];
+  title?: string;
+  template?: string;
+  language?: string;
+}
+
+export interface ApiWorkshop {
+  created: Created;
+  id: string;
+  /** The facilitator's stock provider on the room document, synced. */
+  room: Peer;
+  actors: Actor[];
+  actorId(name: string): string;
+  /** The participant join link, as the invite panel shows it. */
+  link: string;
+  keys: JoinKeys;
+  /** Joins through the HTTP API as a participant of `actorName` (or, without one, with the observer key). */
+  join(name: string, actorName?: string): Promise<Joined>;
+}
+
+/**
+ * The setup every browser test file repeated: one server and one Chromium for the file (started
+ * side by side), a browser profile per person, closed after each test with a check that no page
+ * threw, the stock providers destroyed, and everything torn down after the file. Call it once at
+ * the top of the file; the returned object's `server` and `browser` are there from beforeAll on.
+ */
+export function startBrowserSuite(options: BrowserSuiteOptions = {}): BrowserSuite {
+  vi.setConfig({ testTimeout: options.testTimeout ?? BROWSER_TEST_MS });
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const people: Person[] = [];
+  const extra: TestServer[] = [];
+
+  const checkAndClose = async () => {
+    const errors = people.flatMap((p) => p.errors);
+    await Promise.all(people.splice(0).map((p) => p.context.close()));
+    return errors;
+  };
+
+  const suite: BrowserSuite = {
+    get server() {
+      if (!server) throw new Error('the suite has no server (yet): startBrowserSuite starts it in beforeAll');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
+    },
+    async person(personOptions) {
+      return suite.track(await newPerson(suite.browser, personOptions));
+    },
+    track(person) {
+      people.push(person);
+      return person;
+    },
+    async join(link, name, actorName, joinOptions) {
+      return suite.track(await joinThroughLink(suite.browser, link, name, actorName, joinOptions));
+    },
+    async open({ created }, token, view, openOptions = {}) {
+      const person = await suite.person(openOptions);
+      await openOptions.before?.(person);
+      const { page } = person;
+      const keys = token === created.facilitatorToken && openOptions.keys !== false ? { participantKey: created.participantJoinKey, observerKey: created.observerJoinKey } : undefined;
+      await openBoard(page, suite.server.url, created.id, token, view, keys);
+      if (openOptions.live) await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
+      return page;
+    },
+    async workshop(workshopOptions = {}) {
+      return apiWorkshop(suite.server, workshopOptions);
+    },
+    async restartServer(env = options.env ?? {}) {
+      const { port, dataDir } = suite.server;
+      await suite.server.close();
+      server = await startTestServer({ ...env, PORT: String(port) }, dataDir);
+      return server;
+    },
+    async extraServer(env = {}, dataDir) {
+      const started = await startTestServer(env, dataDir);
+      extra.push(started);
+      return started;
+    },
+  };
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([options.server === false ? Promise.resolve(undefined) : startTestServer(options.env ?? {}), launchBrowser()]);
+    await options.setup?.(suite);
+  }, options.setupTimeout ?? 90_000);
+
+  afterEach(async () => {
+    if ((options.clients ?? 'test') === 'test') destroyAll();
+    if ((options.people ?? 'test') === 'test') expect(await checkAndClose(), 'uncaught exceptions in the pages').toEqual([]);
+  });
+
+  afterAll(async () => {
+    destroyAll();
+    const errors = await checkAndClose();
+    await browser?.close();
+    for (const s of [server, ...extra]) {
+      if (!s) continue;
+      await s.close();
+      removeDir(s.dataDir);
+    }
+    expect(errors, 'uncaught exceptions in the pages').toEqual([]);
+  });
+
+  return suite;
+}
+
+/** A workshop through the HTTP API, its room document synced at the facilitator's stock provider. */
+export async function apiWorkshop(server: TestServer, options: WorkshopOptions = {}): Promise<ApiWorkshop> {
+  const actorNames = options.actors ?? ['Municipality', 'Association', 'School'];
+  let created: Created;
+  if (options.title === undefined && options.template === undefined && options.language === undefined) {
+    created = await createWorkshop(server.url, actorNames as string[]);
+  } else {
+    const { status, json } = await postJson(`${server.url}/api/workshops`, {
+      title: options.title ?? 'Test workshop',
+      template: options.template ?? 'value-network',
+      language: options.language ?? 'en',
+      actors: actorNames.map((name) => ({ name })),
+    });
+    if (status !== 201) throw new Error(`create failed: ${status} ${JSON.stringify(json)}`);
+    created = json as Created;
+  }
+  const room = connect(server.wsUrl, roomDocName(created.id), created.facilitatorToken);
+  await waitSynced(room);
+  const actors = readRoom(room.doc).actors;
+  const actorId = (name: string) => {
+    const actor = actors.find((a) => a.name === name);
+    if (!actor) throw new Error(`no actor ${name} in ${JSON.stringify(actors.map((a) => a.name))}`);
+    return actor.id;
+  };
+  return {
+    created,
+    id: created.id,
+    room,
+    actors,
+    actorId,
+    link: `${server.url}/w/${created.id}/join?k=${encodeURIComponent(created.participantJoinKey)}`,
+    keys: { participantKey: created.participantJoinKey, observerKey: created.observerJoinKey },
+    join: (name, actorName) =>
+      actorName === undefined ? join(server.url, created.id, created.observerJoinKey, name) : join(server.url, created.id, created.participantJoinKey, name, actorId(actorName)),
+  };
+}
+
+/** Opens a board view with a token in localStorage (as client/src/sync/session.ts keeps it), in English; with join keys for a facilitator. */
+export async function openBoard(page: Page, baseUrl: string, workshopId: string, token: string, view: string, keys?: JoinKeys): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.evaluate(
+    ({ workshopId, token, keys }) => {
+      localStorage.setItem(`arvo:token:${workshopId}`, JSON.stringify({ token, name: 'Facilitator' }));
+      if (keys) localStorage.setItem(`arvo:keys:${workshopId}`, JSON.stringify(keys));
+      localStorage.setItem('arvo:language', 'en');
+    },
+    { workshopId, token, keys: keys ?? null },
+  );
+  await page.goto(`${baseUrl}/w/${workshopId}?view=${view}`);
+}
+
 // ——— the start and join pages ———
 
 export interface CreatedThroughUi {
@@ -98,8 +337,9 @@ export async function joinThroughLink(
   await page.locator('#join-name').fill(name);
   await page.locator('label.actor-option', { hasText: actorName }).click();
   await page.locator('form button[type="submit"]').click();
-  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 10_000 });
-  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 10_000 });
+  // Setup, not a latency under test: patient on a loaded machine.
+  await page.waitForURL(/\/w\/[0-9A-Za-z]{16}$/, { timeout: 20_000 });
+  await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 20_000 });
   return person;
 }
 

@@ -1,5 +1,4 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -7,8 +6,7 @@ import { notesDocName } from '../../shared/protocol/docNames';
 import { notesRoots } from '../../shared/schema/layout';
 import { join } from '../helpers/api';
 import { connect, destroyAll, waitSynced } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { createThroughStartPage, joinThroughLink, launchBrowser, newPerson, waitForNote, waitForWall, wallTexts, writeWithButton, type Person } from './harness';
+import { createThroughStartPage, startBrowserSuite, waitForNote, waitForWall, wallTexts, writeWithButton, type Person } from './harness';
 
 /**
  * A participant's document is untrusted input (issue 8), end to end: two honest boards in real
@@ -22,24 +20,7 @@ import { createThroughStartPage, joinThroughLink, launchBrowser, newPerson, wait
 const ACTORS = ['Municipality', 'Association', 'School'] as const;
 const DEPTH = 60_000; // the update stays under MAX_MESSAGE_BYTES
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-afterEach(async () => {
-  destroyAll();
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
+const suite = startBrowserSuite();
 
 /** Counts the page's /mux sockets (each reconnection makes a new one). */
 const COUNT_SOCKETS = () => {
@@ -81,24 +62,24 @@ function hostileRecords(doc: Y.Doc, impostorOf: string): void {
 
 describe('hostile content from one participant', () => {
   test('the boards keep updating with the right notes, stay Live, and survive the stored document being refused after a restart', async () => {
-    const facilitator = await newPerson(browser);
-    people.push(facilitator);
-    await facilitator.page.addInitScript(COUNT_SOCKETS);
-    const { workshopId, participantLink } = await createThroughStartPage(facilitator.page, server.url, 'Hostile input', ACTORS);
+    // Both boards count their sockets from the first load. (Through the start page and the join
+    // link, as people do: no stock provider of the test's own is on the room document.)
+    const countSockets = async (p: Person) => void (await p.page.addInitScript(COUNT_SOCKETS));
+    const facilitator = await suite.person();
+    await countSockets(facilitator);
+    const { workshopId, participantLink } = await createThroughStartPage(facilitator.page, suite.server.url, 'Hostile input', ACTORS);
     await waitForWall(facilitator.page);
-    const anna = await joinThroughLink(browser, participantLink, 'Anna', 'Municipality', { beforeJoin: async (p) => void (await p.page.addInitScript(COUNT_SOCKETS)) });
-    people.push(anna);
+    const anna = await suite.join(participantLink, 'Anna', 'Municipality', { beforeJoin: countSockets });
     await waitForWall(anna.page);
-
     const first = await writeWithButton(anna.page, 'Anna before the attack');
     await waitForNote(facilitator.page, { text: 'Anna before the attack' }, 10_000);
 
     // The attacker: a participant token and a raw Yjs client on their own notes document.
     const key = new URL(participantLink).searchParams.get('k')!;
-    const preview = (await (await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(key)}`)).json()) as { actors: Array<{ id: string; name: string }> };
+    const preview = (await (await fetch(`${suite.server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(key)}`)).json()) as { actors: Array<{ id: string; name: string }> };
     const school = preview.actors.find((a) => a.name === 'School')!;
-    const mallory = await join(server.url, workshopId, key, 'Mallory', school.id);
-    const attacker = connect(server.wsUrl, notesDocName(workshopId, mallory.participantId), mallory.token);
+    const mallory = await join(suite.server.url, workshopId, key, 'Mallory', school.id);
+    const attacker = connect(suite.server.wsUrl, notesDocName(workshopId, mallory.participantId), mallory.token);
     await waitSynced(attacker);
     addNote(attacker.doc, { questionId: '3a', text: 'Mallory, a valid note', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
     hostileRecords(attacker.doc, first.note.id);
@@ -117,17 +98,14 @@ describe('hostile content from one participant', () => {
     // Restart on the same port: the boards reconnect and carry on (the content check kept the hostile
     // records out of the store; tests/integration/bad-document.test.ts covers documents stored hostile).
     destroyAll();
-    const { port } = server;
-    const dataDir = server.dataDir;
-    await server.close();
-    server = await startTestServer({ PORT: String(port) }, dataDir);
+    await suite.restartServer();
     await Promise.all([isLive(facilitator), isLive(anna)]);
     await writeWithButton(anna.page, 'Anna after the restart');
     await waitForNote(facilitator.page, { text: 'Anna after the restart' }, 15_000);
     // No reconnect loop: the sockets opened while the server was down (backoff) are counted, then
     // the count must stay put while both boards are live.
     const settled = [await sockets(facilitator), await sockets(anna)];
-    expect(settled.every((n) => n >= 2 && n <= 6)).toBe(true);
+    expect(settled.every((n) => n >= 2 && n <= 6), `sockets opened by the two boards: ${settled.join(", ")}`).toBe(true);
     await facilitator.page.waitForTimeout(3000); // a span of time with nothing to await: counting reconnections in it
     expect([await sockets(facilitator), await sockets(anna)]).toEqual(settled);
     await Promise.all([isLive(facilitator), isLive(anna)]);

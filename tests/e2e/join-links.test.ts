@@ -1,8 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { lanOrigins } from '../../server/http/serverInfo';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { createThroughStartPage, launchBrowser, newPerson, screenshot, type Person } from './harness';
+import { createThroughStartPage, screenshot, startBrowserSuite } from './harness';
 
 /**
  * "Joining that works" (issue 9) in real Chromium: where the invite panel's link and the room
@@ -10,32 +9,13 @@ import { createThroughStartPage, launchBrowser, newPerson, screenshot, type Pers
  * interfaces opened as 127.0.0.1 the invite offers the machine's LAN addresses; on a loopback-only
  * server the invite says plainly that phones cannot open the address and how to fix it.
  */
-let browser: Browser;
-const servers: TestServer[] = [];
-const people: Person[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  for (const server of servers) {
-    await server.close();
-    removeDir(server.dataDir);
-  }
-});
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
+// Each test starts its own server (the environment is what is under test).
+const suite = startBrowserSuite({ server: false });
 
 async function facilitatorOn(env: Record<string, string>, title: string) {
-  const server = await startTestServer(env);
-  servers.push(server);
+  const server = await suite.extraServer(env);
   const base = `http://127.0.0.1:${server.port}`;
-  const person = await newPerson(browser, { width: 1280, height: 900 });
-  people.push(person);
+  const person = await suite.person({ width: 1280, height: 900 });
   const created = await createThroughStartPage(person.page, base, title, ['Municipality', 'Association']);
   return { server, base, page: person.page, workshopId: created.workshopId };
 }

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, test } from 'vitest';
 import { linkkuNoteText, type LinkkuNoteKey } from '../fixtures/linkku';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { expiresAt, extended, remainingMs, updateRound } from '../../shared/ops/rounds';
+import { LOCAL_ORIGIN } from '../../shared/origins';
+import { roomDocName } from '../../shared/protocol/docNames';
+import { readRoom } from '../../shared/read/snapshot';
+import { connect, waitSynced } from '../helpers/clients';
 import {
   addAction,
   areaKeyOf,
@@ -30,7 +34,7 @@ import {
   type MatrixRow,
   type NoteWhere,
 } from './facilitation';
-import { joinThroughLink, launchBrowser, newPerson, screenshot, waitForWall, writeByDoubleClick, writeWithButton, writeWithKey, type Person } from './harness';
+import { screenshot, startBrowserSuite, waitForWall, writeByDoubleClick, writeWithButton, writeWithKey, type Person } from './harness';
 
 /**
  * The LINKKU pilot of METHOD.md run through end to end (issue 4, "Tests"): in real headless
@@ -44,10 +48,11 @@ import { joinThroughLink, launchBrowser, newPerson, screenshot, waitForWall, wri
  * The steps share one workshop and run in order; a failed step skips the rest. Screenshots of the
  * matrix and the map go to test-results/ (with ARVO_DOCS_SCREENSHOTS=1 also to docs/screenshots/).
  *
- * Rounds 1a–4a are ended with the facilitator's "End round". The last one, 4b, is given the
- * dock's shortest duration (one minute: the field takes no less) and runs out by itself, so the
- * server's clock ends it and posts the drafts; that wait is most of the file's ~90 s. Dropping
- * `expires` on 4b makes the file ~25 s.
+ * Rounds 1a–4a are ended with the facilitator's "End round". The last one, 4b, is started from
+ * the dock with its shortest duration (one minute: the field takes no less) and runs out by
+ * itself, so the server's clock ends it and posts the drafts. Once everyone has written, the
+ * facilitator's client (a stock provider with the facilitator's token, as -1 min would) shortens
+ * it to run out a few seconds later: waiting out the whole minute was most of the file's time.
  */
 
 type ActorName = 'Associations' | 'LINKKU' | 'Students';
@@ -122,6 +127,26 @@ const TOTAL_NOTES = ROUNDS.reduce((sum, r) => sum + Object.values(r.notes).flat(
 
 const text = (key: LinkkuNoteKey) => linkkuNoteText(key, 'en');
 
+/** How long the round that runs out by itself still has once it is shortened. */
+const SHORTENED_TO_MS = 3_000;
+
+/**
+ * The running round, shortened through the room document by a stock provider holding the
+ * facilitator's token (read from the facilitator's browser) to run out `leftMs` from now on the
+ * server's clock; returns that moment.
+ */
+async function shortenRound(facilitatorPage: Page, leftMs: number): Promise<number> {
+  const stored = await facilitatorPage.evaluate((id) => localStorage.getItem(`arvo:token:${id}`), workshopId);
+  const { token } = JSON.parse(stored!) as { token: string };
+  const room = connect(suite.server.wsUrl, roomDocName(workshopId), token);
+  await waitSynced(room);
+  const now = ((await (await fetch(`${suite.server.url}/api/time`)).json()) as { now: number }).now;
+  const round = readRoom(room.doc).session.round!;
+  const shortened = updateRound(room.doc, (r) => extended(r, leftMs - remainingMs(r, now)), LOCAL_ORIGIN);
+  expect(round.endedAt).toBeNull();
+  return expiresAt(shortened)!;
+}
+
 /** The METHOD.md table (Kuvio 7): challenge themes with their notes, and whose strengths solve them, in the table's order. */
 const TABLE: ReadonlyArray<{ theme: string; need: string; challenges: Array<[ActorName, LinkkuNoteKey]>; strengths: Array<[ActorName, LinkkuNoteKey[]]> }> = [
   {
@@ -151,8 +176,7 @@ const TABLE: ReadonlyArray<{ theme: string; need: string; challenges: Array<[Act
   },
 ];
 
-let server: TestServer;
-let browser: Browser;
+const suite = startBrowserSuite({ people: 'file' });
 let facilitator: Person;
 const writers = {} as Record<WriterKey, Person>;
 const everyone = () => [facilitator, ...WRITER_KEYS.map((k) => writers[k])].filter(Boolean);
@@ -217,24 +241,17 @@ async function tallScreenshot(page: Page, name: string, bottomOf: string): Promi
   return file;
 }
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
+afterAll(() => {
   if (timings.length) console.log(`LINKKU pilot steps (ms): ${timings.map(([name, ms]) => `${name.split(':')[0]} ${ms}`).join(', ')}`);
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
 });
 
 describe('the LINKKU pilot of METHOD.md, from the first round to the memo', () => {
   step('1: the facilitator creates the workshop on the start page and gets the join link', 20_000, async () => {
-    facilitator = await newPerson(browser);
+    facilitator = await suite.person();
     // A step that waits in vain fails with the locator's name rather than the step's timeout.
     facilitator.context.setDefaultTimeout(10_000);
     const { page } = facilitator;
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     await page.locator('#title').fill('LINKKU service bus, associations and students');
     await page.locator('#facilitator-name').fill('Riikka Mäkelä');
     await page.locator('label:has(input[name="language"][value="en"])').click();
@@ -252,12 +269,12 @@ describe('the LINKKU pilot of METHOD.md, from the first round to the memo', () =
     const link = page.locator('dialog.share[open] #share-participant-input');
     await link.waitFor({ timeout: 10_000 });
     participantLink = await link.inputValue();
-    expect(participantLink).toMatch(new RegExp(`^${server.url}/w/${workshopId}/join\\?k=[^&]+$`));
+    expect(participantLink).toMatch(new RegExp(`^${suite.server.url}/w/${workshopId}/join\\?k=[^&]+$`));
     await page.getByRole('button', { name: 'Done' }).click();
     await waitForWall(page);
 
     const key = new URL(participantLink).searchParams.get('k')!;
-    const preview = (await (await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(key)}`)).json()) as { actors: Array<{ id: string; name: string }> };
+    const preview = (await (await fetch(`${suite.server.url}/api/workshops/${workshopId}/preview?k=${encodeURIComponent(key)}`)).json()) as { actors: Array<{ id: string; name: string }> };
     expect(preview.actors.map((a) => a.name)).toEqual(ACTOR_NAMES);
     for (const actor of preview.actors) actorIds[actor.name as ActorName] = actor.id;
     // One flipchart per actor, in the order given; the facilitator writes on none of them.
@@ -268,7 +285,7 @@ describe('the LINKKU pilot of METHOD.md, from the first round to the memo', () =
   step('2: one representative per actor joins through the link — two at the wall, Students on a phone', 30_000, async () => {
     const joined = await Promise.all(
       WRITER_KEYS.map((k) =>
-        joinThroughLink(browser, participantLink, WRITERS[k].name, WRITERS[k].actor, WRITERS[k].device === 'phone' ? { width: 390, height: 780, mobile: true } : { width: 1440, height: 900 }),
+        suite.join(participantLink, WRITERS[k].name, WRITERS[k].actor, WRITERS[k].device === 'phone' ? { width: 390, height: 780, mobile: true } : { width: 1440, height: 900 }),
       ),
     );
     WRITER_KEYS.forEach((k, i) => {
@@ -358,8 +375,10 @@ describe('the LINKKU pilot of METHOD.md, from the first round to the memo', () =
       // Time is up: the facilitator ends the round (or it runs out), and the drafts go to the
       // authors' flipcharts.
       if (round.expires) {
-        await fac.getByTestId('start-round').waitFor({ timeout: round.minutes * 60_000 + 15_000 });
-        expect(Date.now() - roundStarted, 'ended when its time ran out, not before').toBeGreaterThanOrEqual(round.minutes * 60_000 - 500);
+        const runsOutAt = await shortenRound(fac, SHORTENED_TO_MS);
+        await fac.getByTestId('start-round').waitFor({ timeout: SHORTENED_TO_MS + 15_000 });
+        expect(Date.now() - runsOutAt, 'ended when its time ran out, not before').toBeGreaterThanOrEqual(-500);
+        expect(runsOutAt - roundStarted).toBeLessThan(round.minutes * 60_000);
       } else {
         await endRound(fac);
       }

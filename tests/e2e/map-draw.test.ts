@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { addFlow } from '../../shared/ops/analysis';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { readAnalysis } from '../../shared/read/analysis';
 import { readRoom } from '../../shared/read/snapshot';
 import { CLIENTS_NODE } from '../../shared/schema/flow';
-import { destroyAll, waitFor } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, type Person } from './harness';
-import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
+import { waitFor } from '../helpers/clients';
+import { screenshot, startBrowserSuite } from './harness';
+import { seedWorkshop, type Seeded } from './roomSeed';
 
 /**
  * The value map you can draw (issue 9), in real Chromium against a real server: the facilitator
@@ -20,39 +19,16 @@ import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
  * to test-results/ (with ARVO_DOCS_SCREENSHOTS=1 "Both" also to docs/screenshots/map.png).
  */
 
-let server: TestServer;
-let browser: Browser;
 let seeded: Seeded;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  seeded = await seedWorkshop(server.url, server.wsUrl);
-}, 90_000);
-
-afterAll(async () => {
-  destroyAll();
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
+const suite = startBrowserSuite({ clients: 'file', setupTimeout: 90_000, setup: async ({ server }) => void (seeded = await seedWorkshop(server.url, server.wsUrl)) });
 
 const room = () => seeded.facilitator.doc;
-const keys = () => ({ participantKey: seeded.created.participantJoinKey, observerKey: seeded.created.observerJoinKey });
 const actorId = (name: string) => seeded.actors.find((a) => a.name === name)!.id;
 
-async function openMap(token: string, asFacilitator: boolean, size = { width: 1500, height: 1000 }): Promise<Page> {
-  const person = await newPerson(browser, size);
-  people.push(person);
-  await openBoard(person.page, server.url, seeded.workshopId, token, 'map', asFacilitator ? keys() : undefined);
-  await person.page.getByTestId('value-map').waitFor({ timeout: 20_000 });
-  return person.page;
+async function openMap(token: string, size = { width: 1500, height: 1000 }): Promise<Page> {
+  const page = await suite.open(seeded, token, 'map', size);
+  await page.getByTestId('value-map').waitFor({ timeout: 20_000 });
+  return page;
 }
 
 const edge = (page: Page, flowId: string) => page.locator(`svg[data-testid="value-map"] [data-flow-id="${flowId}"]`);
@@ -60,8 +36,8 @@ const labelOf = (page: Page, flowId: string) => page.locator(`svg[data-testid="v
 
 describe('value map: drawing by hand', () => {
   test('the facilitator draws, edits and deletes an arrow from the keyboard; a participant sees it live, read-only', async () => {
-    const facilitator = await openMap(seeded.created.facilitatorToken, true);
-    const participant = await openMap(seeded.people[0]!.token, false);
+    const facilitator = await openMap(seeded.created.facilitatorToken);
+    const participant = await openMap(seeded.people[0]!.token);
 
     // The participant has the same map but no editing controls.
     for (const id of ['map-draw', 'map-memo-use']) expect(await participant.getByTestId(id).count(), id).toBe(0);
@@ -123,7 +99,7 @@ describe('value map: drawing by hand', () => {
   }, 120_000);
 
   test('the form refuses an arrow without two different ends', async () => {
-    const facilitator = await openMap(seeded.created.facilitatorToken, true);
+    const facilitator = await openMap(seeded.created.facilitatorToken);
     await facilitator.getByTestId('map-draw').click();
     const before = readAnalysis(room()).flows.length;
     await facilitator.getByTestId('map-draw-from').selectOption({ label: 'Library' });
@@ -150,8 +126,8 @@ describe('value map: crowded maps and the memo', () => {
         }
       }
     });
-    const facilitator = await openMap(seeded.created.facilitatorToken, true, { width: 1600, height: 1100 });
-    const participant = await openMap(seeded.people[1]!.token, false);
+    const facilitator = await openMap(seeded.created.facilitatorToken, { width: 1600, height: 1100 });
+    const participant = await openMap(seeded.people[1]!.token);
 
     for (const layer of ['Both', 'Difference'] as const) {
       await facilitator.getByRole('radio', { name: layer }).click();

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { addNote } from '../../shared/ops/notes';
 import { endRound, startRound } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -8,8 +8,7 @@ import { readNotes } from '../../shared/read/snapshot';
 import { ReplayEngine, entryFromJson, type ReplayEntryJson } from '../../shared/replay';
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, type Person } from './harness';
+import { screenshot, startBrowserSuite } from './harness';
 // window.__arvoReplay's type (declared with the hook).
 import type {} from '../../client/src/replay/testHook';
 
@@ -21,12 +20,9 @@ import type {} from '../../client/src/replay/testHook';
  * keyboard steps to the next change; playing at 120× ends on the final board; the actor filter
  * hides other actors' notes; drafts show only in their author's own replay, marked as drafts.
  */
-let server: TestServer;
-let browser: Browser;
 let ws: Created;
 let anna: Joined;
 let ben: Joined;
-const people: Person[] = [];
 /** When each note reached the server (from the history the replay reads). */
 const at: Record<string, number> = {};
 let actorIds: Record<'Municipality' | 'School', string>;
@@ -37,8 +33,11 @@ const DRAFT = 'Ben: a private draft in round 4a';
 const LAST = 'Anna: evening opening hours';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer({ ROOM_IDLE_MS: '5000' }), launchBrowser()]);
+const suite = startBrowserSuite({ env: { ROOM_IDLE_MS: '5000' }, setupTimeout: 60_000, setup: scriptWorkshop });
+
+/** The scripted workshop, through stock providers; records when each note reached the server. */
+async function scriptWorkshop(): Promise<void> {
+  const { server } = suite;
   ws = await createWorkshop(server.url, ['Municipality', 'Association', 'School']);
   const preview = (await (await fetch(`${server.url}/api/workshops/${ws.id}/preview?k=${ws.participantJoinKey}`)).json()) as { actors: Array<{ id: string; name: string }> };
   const idOf = (name: string) => preview.actors.find((a) => a.name === name)!.id;
@@ -87,26 +86,12 @@ beforeAll(async () => {
   }
   engine.destroy();
   for (const key of [`notes:${FIRST}`, `notes:${SECOND}`, `drafts:${DRAFT}`, `notes:${DRAFT}`, 'round-end']) expect(at[key], key).toBeTypeOf('number');
-}, 60_000);
-
-afterAll(async () => {
-  destroyAll();
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
+}
 
 /** A browser holding this token (as after joining), on the replay view with the history loaded. */
 async function openReplay(token: string, name: string): Promise<Page> {
-  const person = await newPerson(browser);
-  people.push(person);
-  const { page } = person;
+  const { page } = await suite.person();
+  const { server } = suite;
   await page.goto(`${server.url}/`);
   await page.evaluate(([id, value]) => localStorage.setItem(`arvo:token:${id}`, value!), [ws.id, JSON.stringify({ token, name })]);
   await page.goto(`${server.url}/w/${ws.id}?view=replay`);

@@ -1,17 +1,15 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { startRound } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { roomDocName } from '../../shared/protocol/docNames';
 import { readRoom } from '../../shared/read/snapshot';
 import { roomRoots } from '../../shared/schema/layout';
-import { join, postJson, type Created } from '../helpers/api';
-import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { join } from '../helpers/api';
+import { waitFor } from '../helpers/clients';
 import { openView } from './facilitation';
-import { launchBrowser, newPerson, screenshot, type Person } from './harness';
-import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
+import { screenshot, startBrowserSuite } from './harness';
+import { seedWorkshop, type Seeded } from './roomSeed';
 
 /**
  * Issue 9, "Everyone sees the results" and "Questions are the facilitator's", in real Chromium
@@ -22,36 +20,10 @@ import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
  * follows live; a question a round has asked cannot be deleted.
  */
 
-let server: TestServer;
-let browser: Browser;
 let seeded: Seeded;
-const people: Person[] = [];
+const suite = startBrowserSuite({ clients: 'file', setupTimeout: 90_000, setup: async ({ server }) => void (seeded = await seedWorkshop(server.url, server.wsUrl)) });
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  seeded = await seedWorkshop(server.url, server.wsUrl);
-}, 90_000);
-
-afterAll(async () => {
-  destroyAll();
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
-
-async function open(token: string, view: string, keys?: { participantKey: string; observerKey: string }): Promise<Page> {
-  const person = await newPerson(browser);
-  people.push(person);
-  await openBoard(person.page, server.url, seeded.workshopId, token, view, keys);
-  await person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
-  return person.page;
-}
+const open = (token: string, view: string): Promise<Page> => suite.open(seeded, token, view, { live: true });
 
 const tabs = (page: Page) => page.locator('nav.views button').allTextContents();
 
@@ -94,7 +66,7 @@ describe('everyone sees the results (read-only)', () => {
     // Nothing the participant did reached the room document.
     expect(Y_roomState()).toEqual(before);
 
-    const observer = await join(server.url, seeded.workshopId, seeded.created.observerJoinKey, 'Olli Observer');
+    const observer = await join(suite.server.url, seeded.workshopId, seeded.created.observerJoinKey, 'Olli Observer');
     const observerPage = await open(observer.token, 'analysis');
     expect(await tabs(observerPage)).toEqual(expect.arrayContaining(['Analysis', 'Value map', 'Actions', 'Memo']));
     await observerPage.getByText('Overlapping calendars').first().waitFor({ timeout: 10_000 });
@@ -102,8 +74,7 @@ describe('everyone sees the results (read-only)', () => {
   }, 120_000);
 
   test('the facilitator shares the memo; a participant sees the notice and downloads it', async () => {
-    const keys = { participantKey: seeded.created.participantJoinKey, observerKey: seeded.created.observerJoinKey };
-    const facilitator = await open(seeded.created.facilitatorToken, 'memo', keys);
+    const facilitator = await open(seeded.created.facilitatorToken, 'memo');
     const participant = await open(seeded.people[1]!.token, 'wall');
     expect(await participant.getByTestId('memo-banner').count()).toBe(0);
 
@@ -136,23 +107,11 @@ function Y_roomState() {
 
 describe('questions are the facilitator’s', () => {
   test('on a blank template the facilitator adds, edits, reorders and deletes questions; participants follow live', async () => {
-    const { json } = await postJson(`${server.url}/api/workshops`, { title: 'Blank workshop', template: 'blank', language: 'en', actors: [{ name: 'Library' }, { name: 'School' }] });
-    const created = json as Created;
-    const room = connect(server.wsUrl, roomDocName(created.id), created.facilitatorToken);
-    await waitSynced(room);
-    const actors = readRoom(room.doc).actors;
-    const member = await join(server.url, created.id, created.participantJoinKey, 'Pia', actors[0]!.id);
-
-    const keys = { participantKey: created.participantJoinKey, observerKey: created.observerJoinKey };
-    const openIn = async (token: string, view: string, k?: typeof keys) => {
-      const person = await newPerson(browser);
-      people.push(person);
-      await openBoard(person.page, server.url, created.id, token, view, k);
-      await person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
-      return person.page;
-    };
-    const facilitator = await openIn(created.facilitatorToken, 'wall', keys);
-    const participant = await openIn(member.token, 'phone');
+    const blank = await suite.workshop({ title: 'Blank workshop', template: 'blank', actors: ['Library', 'School'] });
+    const { room } = blank;
+    const member = await blank.join('Pia', 'Library');
+    const facilitator = await suite.open(blank, blank.created.facilitatorToken, 'wall', { live: true });
+    const participant = await suite.open(blank, member.token, 'phone', { live: true });
     const phoneQuestions = async () => (await participant.locator('#phone-question option').allTextContents()).map((s) => s.replace(/^\d+\.\s*/, '').trim());
     const expectPhone = async (expected: string[]) => {
       await participant.waitForFunction((n) => document.querySelectorAll('#phone-question option').length === n, expected.length, { timeout: 5_000 });

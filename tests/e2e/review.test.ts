@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { generateWorkshop, importIntoStore, type GeneratedWorkshop } from '../../scripts/generate-workshop';
 import { resolveSecret } from '../../server/auth/secret';
@@ -16,9 +16,9 @@ import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/
 import { readAnalysis } from '../../shared/read/analysis';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import { createWorkshop, join } from '../helpers/api';
-import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
-import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, type Person } from './harness';
+import { connect, waitFor, waitSynced } from '../helpers/clients';
+import { tempDir } from '../helpers/server';
+import { screenshot, startBrowserSuite } from './harness';
 import { parseCsv } from '../helpers/csv';
 
 /**
@@ -32,29 +32,9 @@ import { parseCsv } from '../helpers/csv';
  * ARVO_DOCS_SCREENSHOTS=1 that screenshot is also copied to docs/screenshots/review.png.
  */
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  destroyAll();
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
+const suite = startBrowserSuite();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 
 /** Opens ?view=review with the facilitator's token in localStorage (as client/src/sync/session.ts keeps it), in English. */
 async function openReview(page: Page, baseUrl: string, workshopId: string, token: string): Promise<void> {
@@ -113,19 +93,19 @@ function addReviewMaterial(workshop: GeneratedWorkshop, now: number): { silent: 
 describe('review dashboard in a real browser', () => {
   test('after one round with two writers and one silent participant, the facilitator reads the counts, the round and the timeline CSV', async () => {
     // ——— the workshop, run through the documents with stock providers ———
-    const created = await createWorkshop(server.url, ['Municipality', 'Association', 'School']);
+    const created = await createWorkshop(suite.server.url, ['Municipality', 'Association', 'School']);
     const W = created.id;
-    const facilitatorRoom = connect(server.wsUrl, roomDocName(W), created.facilitatorToken);
+    const facilitatorRoom = connect(suite.server.wsUrl, roomDocName(W), created.facilitatorToken);
     await waitSynced(facilitatorRoom);
     const actorId = (name: string) => readRoom(facilitatorRoom.doc).actors.find((a) => a.name === name)!.id;
     const [anna, ben, cleo] = await Promise.all([
-      join(server.url, W, created.participantJoinKey, 'Anna', actorId('Municipality')),
-      join(server.url, W, created.participantJoinKey, 'Ben', actorId('School')),
-      join(server.url, W, created.participantJoinKey, 'Cleo', actorId('Association')),
+      join(suite.server.url, W, created.participantJoinKey, 'Anna', actorId('Municipality')),
+      join(suite.server.url, W, created.participantJoinKey, 'Ben', actorId('School')),
+      join(suite.server.url, W, created.participantJoinKey, 'Cleo', actorId('Association')),
     ]);
-    const annaDrafts = connect(server.wsUrl, draftsDocName(W, anna.participantId), anna.token);
-    const annaNotes = connect(server.wsUrl, notesDocName(W, anna.participantId), anna.token);
-    const benNotes = connect(server.wsUrl, notesDocName(W, ben.participantId), ben.token);
+    const annaDrafts = connect(suite.server.wsUrl, draftsDocName(W, anna.participantId), anna.token);
+    const annaNotes = connect(suite.server.wsUrl, notesDocName(W, anna.participantId), anna.token);
+    const benNotes = connect(suite.server.wsUrl, notesDocName(W, ben.participantId), ben.token);
     await Promise.all([waitSynced(annaDrafts), waitSynced(annaNotes), waitSynced(benNotes)]);
 
     // The short pauses below are gaps in TIME, not waits for events: the review classifies notes by
@@ -142,14 +122,12 @@ describe('review dashboard in a real browser', () => {
     // A late addition after the round.
     addNote(annaNotes.doc, { questionId: '4a', text: 'Timetables do not match', x: 20, y: 20 }, Date.now(), LOCAL_ORIGIN);
     // Seen by another reader = committed to the log, so the review's history has it.
-    const annaRead = connect(server.wsUrl, notesDocName(W, anna.participantId), created.facilitatorToken);
+    const annaRead = connect(suite.server.wsUrl, notesDocName(W, anna.participantId), created.facilitatorToken);
     await waitFor(annaRead.doc, () => readNotes(annaRead.doc).notes.some((n) => n.text === 'Timetables do not match'), 'the late note at a reader');
 
     // ——— the facilitator opens the review ———
-    const facilitator = await newPerson(browser);
-    people.push(facilitator);
-    const { page } = facilitator;
-    await openReview(page, server.url, W, created.facilitatorToken);
+    const { page } = await suite.person();
+    await openReview(page, suite.server.url, W, created.facilitatorToken);
     const review = page.getByTestId('review');
     await review.waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="review"][data-state="ready"]').waitFor({ timeout: 10_000 });
@@ -208,12 +186,10 @@ describe('review dashboard in a real browser', () => {
   });
 
   test('a refused history shows an error and no CSV', async () => {
-    const created = await createWorkshop(server.url);
-    const facilitator = await newPerson(browser);
-    people.push(facilitator);
-    const { page } = facilitator;
+    const created = await createWorkshop(suite.server.url);
+    const { page } = await suite.person();
     await page.route('**/history?**', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'forbidden', message: 'no' } }) }));
-    await openReview(page, server.url, created.id, created.facilitatorToken);
+    await openReview(page, suite.server.url, created.id, created.facilitatorToken);
     await page.getByTestId('review-error').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('review-error').innerText()).toContain('403');
     expect(await page.getByTestId('review-csv').isDisabled()).toBe(true);
@@ -226,34 +202,27 @@ describe('review dashboard in a real browser', () => {
     const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
     await importIntoStore(store, workshop);
     await store.close();
-    const big = await startTestServer({}, dataDir);
-    try {
-      const tokens = createTokenService(resolveSecret(big.config.secret, dataDir), DAY / 1000);
-      const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
-      const facilitator = await newPerson(browser);
-      people.push(facilitator);
-      const { page } = facilitator;
-      const opened = Date.now();
-      await openReview(page, big.url, workshop.workshopId, token);
-      await page.locator('[data-testid="review"][data-state="ready"]').waitFor({ timeout: 20_000 });
-      console.log(`review of ${workshop.entries.length} log entries ready in ${Date.now() - opened} ms`);
+    const big = await suite.extraServer({}, dataDir);
+    const tokens = createTokenService(resolveSecret(big.config.secret, dataDir), DAY / 1000);
+    const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
+    const { page } = await suite.person();
+    const opened = Date.now();
+    await openReview(page, big.url, workshop.workshopId, token);
+    await page.locator('[data-testid="review"][data-state="ready"]').waitFor({ timeout: 20_000 });
+    console.log(`review of ${workshop.entries.length} log entries ready in ${Date.now() - opened} ms`);
 
-      // Every note on the wall is in one actor's bar; the rounds table has the eight rounds.
-      await expect.poll(async () => (await page.getByTestId('review-actor-bars').locator('li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-count'))))).reduce((a, b) => a + b, 0)).toBe(workshop.stats.wallNotesAtEnd);
-      const rows = page.getByTestId('review-rounds').locator('tbody tr');
-      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-question-id')))).toEqual(['1a', '1b', '2a', '2b', '3a', '3b', '4a', '4b']);
-      expect(await page.getByTestId('review-silent').locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-participant-id')))).toEqual(silent);
-      expect(await page.getByTestId('review-unsolved').innerText()).toContain('Tiedonkulku organisaatioiden välillä');
-      expect(await page.getByTestId('review-overdue').locator('li').count()).toBe(2);
-      await page.waitForTimeout(300);
-      const shot = await screenshot(page, 'review-generated');
-      if (process.env.ARVO_DOCS_SCREENSHOTS === '1') {
-        fs.copyFileSync(shot, path.resolve('docs/screenshots/review.png'));
-        console.log('copied to docs/screenshots/review.png');
-      }
-    } finally {
-      await big.close();
-      removeDir(dataDir);
+    // Every note on the wall is in one actor's bar; the rounds table has the eight rounds.
+    await expect.poll(async () => (await page.getByTestId('review-actor-bars').locator('li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-count'))))).reduce((a, b) => a + b, 0)).toBe(workshop.stats.wallNotesAtEnd);
+    const rows = page.getByTestId('review-rounds').locator('tbody tr');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-question-id')))).toEqual(['1a', '1b', '2a', '2b', '3a', '3b', '4a', '4b']);
+    expect(await page.getByTestId('review-silent').locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('data-participant-id')))).toEqual(silent);
+    expect(await page.getByTestId('review-unsolved').innerText()).toContain('Tiedonkulku organisaatioiden välillä');
+    expect(await page.getByTestId('review-overdue').locator('li').count()).toBe(2);
+    await page.waitForTimeout(300);
+    const shot = await screenshot(page, 'review-generated');
+    if (process.env.ARVO_DOCS_SCREENSHOTS === '1') {
+      fs.copyFileSync(shot, path.resolve('docs/screenshots/review.png'));
+      console.log('copied to docs/screenshots/review.png');
     }
   });
 });

@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { endRound, startRound } from '../../shared/ops/rounds';
 import { setFocus, setPhase, setPresent } from '../../shared/ops/session';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { destroyAll } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, wallTexts, type Person } from './harness';
-import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
+import { screenshot, startBrowserSuite, wallTexts } from './harness';
+import { seedWorkshop, type Seeded } from './roomSeed';
 
 /**
  * The room screen (issue 9) in real Chromium at 1920×1080 against a real server: a workshop of
@@ -20,40 +18,17 @@ import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
  * With ARVO_DOCS_SCREENSHOTS=1 the stage screenshots are also copied to docs/screenshots/.
  */
 
-let server: TestServer;
-let browser: Browser;
 let seeded: Seeded;
-const people: Person[] = [];
+const suite = startBrowserSuite({ clients: 'file', setupTimeout: 60_000, setup: async ({ server }) => void (seeded = await seedWorkshop(server.url, server.wsUrl)) });
 const W = 1920;
 const H = 1080;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  seeded = await seedWorkshop(server.url, server.wsUrl);
-}, 60_000);
-
-afterAll(async () => {
-  destroyAll();
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
-
 const room = () => seeded.facilitator.doc;
-const keys = () => ({ participantKey: seeded.created.participantJoinKey, observerKey: seeded.created.observerJoinKey });
 
 async function openScreen(): Promise<Page> {
-  const person = await newPerson(browser, { width: W, height: H });
-  people.push(person);
-  await openBoard(person.page, server.url, seeded.workshopId, seeded.created.facilitatorToken, 'screen', keys());
-  await person.page.getByTestId('room-screen').waitFor({ timeout: 10_000 });
-  return person.page;
+  const page = await suite.open(seeded, seeded.created.facilitatorToken, 'screen', { width: W, height: H });
+  await page.getByTestId('room-screen').waitFor({ timeout: 10_000 });
+  return page;
 }
 
 async function waitStage(page: Page, stage: string): Promise<void> {
@@ -91,7 +66,7 @@ describe('the room screen at 1920×1080', () => {
     await waitStage(page, 'welcome');
     const code = page.getByTestId('join-code');
     const link = await code.getAttribute('data-join-link');
-    expect(link).toBe(`${server.url}/w/${seeded.workshopId}/join?k=${encodeURIComponent(seeded.created.participantJoinKey)}`);
+    expect(link).toBe(`${suite.server.url}/w/${seeded.workshopId}/join?k=${encodeURIComponent(seeded.created.participantJoinKey)}`);
     // The QR image is drawn, and the link is written beside it for people at home.
     await expect.poll(() => code.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(await page.getByTestId('join-link').textContent()).toBe(link!.replace(/^https?:\/\//, ''));
@@ -205,10 +180,8 @@ describe('the room screen at 1920×1080', () => {
     setPresent(room(), 'auto', LOCAL_ORIGIN);
     const screen = await openScreen();
     await waitStage(screen, 'workshop2');
-    const facilitator = await newPerson(browser, { width: 1440, height: 900 });
-    people.push(facilitator);
-    await openBoard(facilitator.page, server.url, seeded.workshopId, seeded.created.facilitatorToken, 'wall', keys());
-    const present = facilitator.page.getByTestId('present');
+    const facilitator = await suite.open(seeded, seeded.created.facilitatorToken, 'wall', { width: 1440, height: 900 });
+    const present = facilitator.getByTestId('present');
     await present.waitFor({ timeout: 10_000 });
     expect(await present.inputValue()).toBe('auto');
     for (const [value, stage] of [['analysis', 'analysis'], ['wall', 'wall'], ['round', 'round'], ['actions', 'actions'], ['auto', 'workshop2']] as const) {
@@ -228,12 +201,7 @@ describe('the room screen at 1920×1080', () => {
 describe('read-aloud reaches every view', () => {
   /** A participant's device, joined through the API (the token in localStorage), on a view. */
   async function participant(index: number, view: 'phone' | 'list' | 'wall', size: { width: number; height: number; mobile?: boolean }): Promise<Page> {
-    const person = await newPerson(browser, size);
-    people.push(person);
-    const joined = seeded.people[index]!;
-    await openBoard(person.page, server.url, seeded.workshopId, joined.token, view);
-    await person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 10_000 });
-    return person.page;
+    return suite.open(seeded, seeded.people[index]!.token, view, { ...size, live: true });
   }
 
   test('the facilitator presses Next: the phone shows "Now reading" with the whole note, the list scrolls to it and marks it, within a second', async () => {
@@ -241,10 +209,8 @@ describe('read-aloud reaches every view', () => {
     setPhase(room(), 'reading', LOCAL_ORIGIN);
     const phone = await participant(0, 'phone', { width: 390, height: 844, mobile: true });
     const list = await participant(1, 'list', { width: 1440, height: 900 });
-    const facilitator = await newPerson(browser, { width: 1440, height: 900 });
-    people.push(facilitator);
-    await openBoard(facilitator.page, server.url, seeded.workshopId, seeded.created.facilitatorToken, 'wall', keys());
-    const next = facilitator.page.getByTestId('read-next');
+    const facilitator = await suite.open(seeded, seeded.created.facilitatorToken, 'wall', { width: 1440, height: 900 });
+    const next = facilitator.getByTestId('read-next');
     await next.waitFor({ timeout: 10_000 });
     // Everything is loaded on every device before the clock starts.
     await list.locator(`li.note[data-note-ref="${seeded.notes1b[7]![11]!.participantId}/${seeded.notes1b[7]![11]!.id}"]`).waitFor({ timeout: 10_000 });
@@ -274,7 +240,7 @@ describe('read-aloud reaches every view', () => {
       await Promise.all([watch(phone, `[data-testid="now-reading"][data-note-ref="${ref}"]`), watch(list, `li.note.reading[aria-current="true"][data-note-ref="${ref}"]`)]);
       await next.click();
       const [onPhone, onList] = await Promise.all([seenAt(phone), seenAt(list)]);
-      const pressedAt = await facilitator.page.evaluate(() => (window as unknown as { pressedAt: number }).pressedAt);
+      const pressedAt = await facilitator.evaluate(() => (window as unknown as { pressedAt: number }).pressedAt);
       const latency = Math.max(onPhone, onList) - pressedAt;
       console.log(`read-aloud: on the phone ${onPhone - pressedAt} ms, on the list ${onList - pressedAt} ms after Next`);
       expect(latency, 'shown on the phone and the list within a second').toBeLessThan(1_000);

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { addAction, addFlow, assignNote, createTheme, linkStrength, updateTheme } from '../../shared/ops/analysis';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -132,16 +131,5 @@ export async function seedWorkshop(baseUrl: string, wsUrl: string): Promise<Seed
   return { created, workshopId: W, facilitator, actors, people, notes1b, longNote: longNote! };
 }
 
-/** Opens a board view with a token in localStorage (as client/src/sync/session.ts keeps it), in English; with join keys for a facilitator. */
-export async function openBoard(page: Page, baseUrl: string, workshopId: string, token: string, view: string, keys?: { participantKey: string; observerKey: string }): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.evaluate(
-    ({ workshopId, token, keys }) => {
-      localStorage.setItem(`arvo:token:${workshopId}`, JSON.stringify({ token, name: 'Facilitator' }));
-      if (keys) localStorage.setItem(`arvo:keys:${workshopId}`, JSON.stringify(keys));
-      localStorage.setItem('arvo:language', 'en');
-    },
-    { workshopId, token, keys: keys ?? null },
-  );
-  await page.goto(`${baseUrl}/w/${workshopId}?view=${view}`);
-}
+// Moved to harness.ts (startBrowserSuite's `open` uses it); re-exported for files that import it from here.
+export { openBoard } from './harness';

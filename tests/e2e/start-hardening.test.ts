@@ -1,7 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, type Person } from './harness';
+import { describe, expect, it } from 'vitest';
+import { startBrowserSuite, type Person } from './harness';
 
 /**
  * Issue 8 in the browser: a server with CREATE_KEY makes the start page ask for the key (in
@@ -10,25 +8,12 @@ import { launchBrowser, newPerson, type Person } from './harness';
  * canvas and QR code, and the memo preview whose srcdoc iframe needs inline styles.
  */
 const KEY = 'a-key-for-the-browser-test';
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer({ CREATE_KEY: KEY, CREATE_PER_MINUTE: '3' }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close()));
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
+// The people live for the file: the quota test counts the first test's attempts.
+const suite = startBrowserSuite({ env: { CREATE_KEY: KEY, CREATE_PER_MINUTE: '3' }, people: 'file' });
 
 /** A person whose console is watched for CSP violations. */
 async function person(): Promise<Person & { violations: string[] }> {
-  const p = await newPerson(browser);
-  people.push(p);
+  const p = await suite.person();
   const violations: string[] = [];
   p.page.on('console', (message) => {
     if (/Content Security Policy|Refused to (load|apply|execute|connect|frame)/i.test(message.text())) violations.push(message.text());
@@ -37,7 +22,7 @@ async function person(): Promise<Person & { violations: string[] }> {
 }
 
 async function fillForm(page: Person['page'], title: string): Promise<void> {
-  await page.goto(server.url);
+  await page.goto(suite.server.url);
   await page.locator('#title').fill(title);
   await page.locator('label:has(input[name="language"][value="en"])').click();
   await page.locator('#actor-add').click();
@@ -72,7 +57,7 @@ describe('the start page on a server that needs a key', () => {
     const workshopId = new URL(page.url()).pathname.split('/')[2]!;
 
     // The memo preview (an iframe with srcdoc, its own <style> and style attributes).
-    await page.goto(`${server.url}/w/${workshopId}?view=memo`);
+    await page.goto(`${suite.server.url}/w/${workshopId}?view=memo`);
     const preview = page.frameLocator('iframe[data-testid="memo-preview"]');
     await preview.locator('h1').first().waitFor({ timeout: 10_000 });
     const heading = await preview.locator('h1').first().evaluate((h) => getComputedStyle(h).fontFamily);

@@ -1,32 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
-import { launchBrowser, newPerson, screenshot, waitForWall, type Person } from './harness';
+import { describe, expect, it } from 'vitest';
+import { screenshot, startBrowserSuite, waitForWall, type Person } from './harness';
 
 /**
  * Swedish (issue 9) in real Chromium: a facilitator whose browser speaks English switches the
  * start page to Swedish, creates a Swedish workshop, and sees the board, its questions and the
  * memo in Swedish; a participant on an English UI switches to Swedish on the board.
  */
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-}, 90_000);
-
-afterAll(async () => {
-  await Promise.all(people.map((p) => p.context.close()));
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
+const suite = startBrowserSuite();
 
 async function person(options: { width?: number; height?: number } = {}): Promise<Person> {
-  const p = await newPerson(browser, options);
-  people.push(p);
-  return p;
+  return suite.person(options);
 }
 
 describe('a workshop in Swedish', () => {
@@ -35,7 +18,7 @@ describe('a workshop in Swedish', () => {
 
   it('is created from the Swedish start page; the board, its questions and the memo are Swedish', async () => {
     const { page } = await person({ width: 1440, height: 900 });
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     // The UI language switch in the masthead: the page answers in Swedish at once.
     await page.locator('.language-switch button[lang="sv"]').click();
     await page.locator('h1', { hasText: 'Starta ett arbetsmöte' }).waitFor();
@@ -100,7 +83,7 @@ describe('a workshop in Swedish', () => {
     const participant = await person({ width: 1280, height: 800 });
     const { page } = participant;
     // This participant chose English before (remembered), so the Swedish workshop opens in English.
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
     await page.locator('.language-switch button[lang="en"]').click();
     await page.goto(participantLink);
     await page.locator('#join-name').fill('Anna');

@@ -1,11 +1,9 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { destroyAll } from '../helpers/clients';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { openView, wallNotes } from './facilitation';
-import { launchBrowser, newPerson, type Person } from './harness';
-import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
+import { startBrowserSuite } from './harness';
+import { seedWorkshop, type Seeded } from './roomSeed';
 
 /**
  * Issue 9, dot-voting and anonymous mode, in real Chromium against a real server: the facilitator
@@ -15,43 +13,15 @@ import { openBoard, seedWorkshop, type Seeded } from './roomSeed';
  * facilitator's wall or in the memo's Markdown download.
  */
 
-let server: TestServer;
-let browser: Browser;
 let seeded: Seeded;
-const people: Person[] = [];
+const suite = startBrowserSuite({ clients: 'file', setupTimeout: 90_000, setup: async ({ server }) => void (seeded = await seedWorkshop(server.url, server.wsUrl)) });
 const NAMES = ['Aino', 'Ben', 'Carla', 'Daniel', 'Eeva', 'Farid', 'Greta', 'Heikki'];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  seeded = await seedWorkshop(server.url, server.wsUrl);
-}, 90_000);
-
-afterAll(async () => {
-  destroyAll();
-  await browser?.close();
-  await server?.close();
-  if (server) removeDir(server.dataDir);
-});
-
-afterEach(async () => {
-  const errors = people.flatMap((p) => p.errors);
-  await Promise.all(people.splice(0).map((p) => p.context.close()));
-  expect(errors, 'uncaught exceptions in the pages').toEqual([]);
-});
-
-async function open(token: string, view: string, keys?: { participantKey: string; observerKey: string }): Promise<Page> {
-  const person = await newPerson(browser);
-  people.push(person);
-  await openBoard(person.page, server.url, seeded.workshopId, token, view, keys);
-  await person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
-  return person.page;
-}
-
-const keys = () => ({ participantKey: seeded.created.participantJoinKey, observerKey: seeded.created.observerJoinKey });
+const open = (token: string, view: string): Promise<Page> => suite.open(seeded, token, view, { live: true });
 
 describe('dot-voting and anonymous mode', () => {
   test('a participant spends exactly 3 votes; the facilitator sees the tally', async () => {
-    const facilitator = await open(seeded.created.facilitatorToken, 'wall', keys());
+    const facilitator = await open(seeded.created.facilitatorToken, 'wall');
     await facilitator.getByTestId('votes-per-person').fill('3');
     await facilitator.getByTestId('open-voting').click();
     await facilitator.getByTestId('close-voting').waitFor();
@@ -96,7 +66,7 @@ describe('dot-voting and anonymous mode', () => {
   }, 90_000);
 
   test('anonymous mode hides every participant name on the wall and in the memo download', async () => {
-    const facilitator = await open(seeded.created.facilitatorToken, 'wall', keys());
+    const facilitator = await open(seeded.created.facilitatorToken, 'wall');
     // Names show before: the wall labels notes with their authors.
     await expect.poll(async () => (await wallNotes(facilitator)).some((n) => NAMES.includes(n.author)), { timeout: 15_000 }).toBe(true);
 

@@ -1,15 +1,12 @@
-import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { startRound } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
-import { createWorkshop, join } from '../helpers/api';
-import { connect, destroyAll, waitFor, waitSynced, type Peer } from '../helpers/clients';
-import { RawClient, type ServerMessage } from '../helpers/raw';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { waitFor } from '../helpers/clients';
+import { carries, draft, everReceived, marker, useRoundsServer } from '../helpers/roundsWorkshop';
 
 /**
  * Issue 9, "nothing is stranded": a draft written offline as its round ends reaches the server
@@ -17,57 +14,10 @@ import { removeDir, startTestServer, type TestServer } from '../helpers/server';
  * once. And the facilitator sees how many people write and how many drafts there are per actor,
  * as numbers the server computes: no connection but the author's ever receives a draft's words.
  */
-let server: TestServer;
-let raws: RawClient[] = [];
-let maxListeners = 10;
-beforeAll(() => {
-  maxListeners = process.getMaxListeners();
-  process.setMaxListeners(50);
-});
-afterAll(() => process.setMaxListeners(maxListeners));
-beforeEach(async () => {
-  server = await startTestServer({ ROOM_IDLE_MS: '200' });
-});
-afterEach(async () => {
-  destroyAll();
-  for (const raw of raws) raw.close();
-  raws = [];
-  await server.close();
-  removeDir(server.dataDir);
-});
-
-async function rawSynced(docName: string, token: string): Promise<RawClient> {
-  const client = await RawClient.connect(server.wsUrl, docName, token);
-  raws.push(client);
-  await client.sync();
-  return client;
-}
-async function synced(docName: string, token: string): Promise<Peer> {
-  const peer = connect(server.wsUrl, docName, token);
-  await waitSynced(peer);
-  return peer;
-}
-async function serverNow(): Promise<number> {
-  return ((await (await fetch(`${server.url}/api/time`)).json()) as { now: number }).now;
-}
-const marker = (what: string) => `${what}-${crypto.randomUUID()}`;
-const has = (bytes: Uint8Array, text: string) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(Buffer.from(text, 'utf8'));
-const carries = (text: string) => (m: ServerMessage) => (m.type === 'update' || m.type === 'sync-step2') && has(m.update, text);
-const everReceived = (client: RawClient, text: string) =>
-  client.received.some((m) => (m.type === 'update' || m.type === 'sync-step2' || m.type === 'awareness' ? has(m.update, text) : false));
-const draft = (doc: Y.Doc, questionId: string, text: string) => addNote(doc, { questionId, text, x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
+const fixture = useRoundsServer();
+const { rawSynced, synced, serverNow } = fixture;
+const workshop = () => fixture.workshop();
 const session = (doc: Y.Doc) => doc.getMap('session');
-
-async function workshop() {
-  const created = await createWorkshop(server.url);
-  const facilitator = await synced(roomDocName(created.id), created.facilitatorToken);
-  const [municipality, association] = readRoom(facilitator.doc).actors;
-  const anna = await join(server.url, created.id, created.participantJoinKey, 'Anna', municipality!.id);
-  const aino = await join(server.url, created.id, created.participantJoinKey, 'Aino', municipality!.id);
-  const ben = await join(server.url, created.id, created.participantJoinKey, 'Ben', association!.id);
-  await waitFor(facilitator.doc, () => readRoom(facilitator.doc).participants.length === 4, 'the joins at the facilitator');
-  return { created, facilitator, anna, aino, ben, municipality: municipality!, association: association! };
-}
 
 describe('late drafts', () => {
   it('a draft written offline as the round ends is posted late, marked, exactly once, when it reaches the server', async () => {

@@ -1,18 +1,15 @@
-import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { FLIPCHART_WIDTH, NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, overlaps, type Rect } from '../../shared/geometry';
 import { addNote } from '../../shared/ops/notes';
 import { endRound, expiresAt, extended, paused, requestPost, resumed, startRound, updateRound } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { CloseCode, DenyReason } from '../../shared/protocol/wire';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import type { Note } from '../../shared/schema/note';
-import { createWorkshop, join } from '../helpers/api';
-import { connect, destroyAll, waitFor, waitSynced, type Peer } from '../helpers/clients';
-import { RawClient, type ServerMessage } from '../helpers/raw';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { destroyAll, waitFor, type Peer } from '../helpers/clients';
+import { RawClient } from '../helpers/raw';
+import { carries, draft, everReceived, marker, useRoundsServer } from '../helpers/roundsWorkshop';
 import { storedRowsContaining } from '../helpers/store';
 
 /**
@@ -23,85 +20,19 @@ import { storedRowsContaining } from '../helpers/store';
  * then nobody but the writer receives a draft.
  */
 const ROOM_IDLE_MS = 200;
-let server: TestServer;
-let raws: RawClient[] = [];
-
-let maxListeners = 10;
-beforeAll(() => {
-  // Each stock provider in Node adds a process 'exit' listener; a test here has up to a dozen.
-  maxListeners = process.getMaxListeners();
-  process.setMaxListeners(50);
-});
-afterAll(() => {
-  process.setMaxListeners(maxListeners);
-});
-beforeEach(async () => {
-  server = await startTestServer({ ROOM_IDLE_MS: String(ROOM_IDLE_MS) });
-});
-afterEach(async () => {
-  destroyAll();
-  for (const raw of raws) raw.close();
-  raws = [];
-  await server.close();
-  removeDir(server.dataDir);
-});
-
-async function rawSynced(docName: string, token: string): Promise<RawClient> {
-  const client = await RawClient.connect(server.wsUrl, docName, token);
-  raws.push(client);
-  await client.sync();
-  return client;
-}
-
-async function synced(docName: string, token: string): Promise<Peer> {
-  const peer = connect(server.wsUrl, docName, token);
-  await waitSynced(peer);
-  return peer;
-}
-
-async function serverNow(): Promise<number> {
-  const response = await fetch(`${server.url}/api/time`);
-  return ((await response.json()) as { now: number }).now;
-}
-
-const marker = (what: string) => `${what}-${crypto.randomUUID()}`;
-const has = (bytes: Uint8Array, text: string) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(Buffer.from(text, 'utf8'));
-const carries = (text: string) => (m: ServerMessage) => (m.type === 'update' || m.type === 'sync-step2') && has(m.update, text);
-const everReceived = (client: RawClient, text: string) =>
-  client.received.some((m) => (m.type === 'update' || m.type === 'sync-step2' || m.type === 'awareness' ? has(m.update, text) : false));
+const fixture = useRoundsServer({ ROOM_IDLE_MS: String(ROOM_IDLE_MS) });
+const { rawSynced, synced, serverNow } = fixture;
+/** A workshop with three actors; Anna and Aino represent the municipality, Ben the association. The facilitator's stock provider holds the room document. */
+const workshop = () => fixture.workshop();
 const noteTexts = (doc: Y.Doc) => readNotes(doc).notes.map((n) => n.text);
 const box = (n: { x: number; y: number }): Rect => ({ x: n.x, y: n.y, width: NOTE_WIDTH, height: NOTE_HEIGHT });
 const postedIds = (doc: Y.Doc) => (doc.getMap('session').get('postedRequests') as string[] | undefined) ?? [];
-const draft = (peer: Peer, questionId: string, text: string) => addNote(peer.doc, { questionId, text, x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
-
-/**
- * A workshop with three actors; Anna and Aino represent the municipality, Ben the association.
- * The facilitator's stock provider holds the room document.
- */
-async function workshop() {
-  const created = await createWorkshop(server.url);
-  const facilitator = await synced(roomDocName(created.id), created.facilitatorToken);
-  const [municipality, association] = readRoom(facilitator.doc).actors;
-  const anna = await join(server.url, created.id, created.participantJoinKey, 'Anna', municipality!.id);
-  const aino = await join(server.url, created.id, created.participantJoinKey, 'Aino', municipality!.id);
-  const ben = await join(server.url, created.id, created.participantJoinKey, 'Ben', association!.id);
-  await waitFor(facilitator.doc, () => readRoom(facilitator.doc).participants.length === 4, 'the joins at the facilitator');
-  const names = {
-    room: roomDocName(created.id),
-    annaNotes: notesDocName(created.id, anna.participantId),
-    ainoNotes: notesDocName(created.id, aino.participantId),
-    benNotes: notesDocName(created.id, ben.participantId),
-    annaDrafts: draftsDocName(created.id, anna.participantId),
-    benDrafts: draftsDocName(created.id, ben.participantId),
-  };
-  return { created, facilitator, anna, aino, ben, names, municipality: municipality!, association: association! };
-}
 
 /** Writes drafts through the owner's stock provider and waits until the server has stored them. */
 async function writeDrafts(docName: string, token: string, drafts: Array<[questionId: string, text: string]>): Promise<{ peer: Peer; notes: Note[] }> {
   const peer = await synced(docName, token);
   const witness = await rawSynced(docName, token);
-  const notes = drafts.map(([questionId, text]) => draft(peer, questionId, text));
+  const notes = drafts.map(([questionId, text]) => draft(peer.doc, questionId, text));
   for (const [, text] of drafts) await witness.waitFor(carries(text), `draft ${text} at the server`);
   witness.close();
   return { peer, notes };
@@ -110,7 +41,7 @@ async function writeDrafts(docName: string, token: string, drafts: Array<[questi
 describe('GET /api/time', () => {
   it("answers the server's clock in milliseconds, without a token", async () => {
     const before = Date.now();
-    const response = await fetch(`${server.url}/api/time`);
+    const response = await fetch(`${fixture.server.url}/api/time`);
     const after = Date.now();
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -120,7 +51,7 @@ describe('GET /api/time', () => {
     // Same machine, same clock: the answer lies within the request.
     expect(body.now).toBeGreaterThanOrEqual(before);
     expect(body.now).toBeLessThanOrEqual(after);
-    const post = await fetch(`${server.url}/api/time`, { method: 'POST' });
+    const post = await fetch(`${fixture.server.url}/api/time`, { method: 'POST' });
     expect(post.status).toBe(405);
   });
 });
@@ -140,8 +71,8 @@ describe('posting drafts when a round ends', () => {
     // Ben watches Anna's public notes, and tries to open her drafts.
     const benReadsAnna = await rawSynced(names.annaNotes, ben.token);
     await benReadsAnna.waitFor(carries('Anna on the wall'), "Anna's public note at Ben");
-    const benTries = await RawClient.connect(server.wsUrl, names.annaDrafts, ben.token);
-    raws.push(benTries);
+    const benTries = await RawClient.connect(fixture.server.wsUrl, names.annaDrafts, ben.token);
+    fixture.trackRaw(benTries);
     expect(await benTries.closed).toEqual({ code: CloseCode.forbidden, reason: 'no access to this document' });
     expect(benTries.received).toEqual([]);
 
@@ -160,7 +91,7 @@ describe('posting drafts when a round ends', () => {
     annaOwn.edit((doc) => addNote(doc, { questionId: '4b', text: barrier, x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN));
     await benReadsAnna.waitFor(carries(barrier), 'the barrier at Ben');
     for (const text of [first, second, other]) expect(everReceived(benReadsAnna, text)).toBe(false);
-    expect(storedRowsContaining(server.dataDir, names.annaNotes, first)).toBe(0);
+    expect(storedRowsContaining(fixture.server.dataDir, names.annaNotes, first)).toBe(0);
 
     // The facilitator ends the round: the engine posts the drafts of 3a.
     const ended = endRound(facilitator.doc, await serverNow(), LOCAL_ORIGIN);
@@ -201,7 +132,7 @@ describe('posting drafts when a round ends', () => {
     // Ben's draft, alone on the association's flipchart, takes the first cell.
     expect(readNotes(benOwnNotes.doc).notes).toEqual([expect.objectContaining({ text: benDraft, x: NOTE_GAP, y: NOTE_GAP })]);
     // Stored where it now lives, and the drafts' deletion stored too.
-    expect(storedRowsContaining(server.dataDir, names.annaNotes, first)).toBeGreaterThan(0);
+    expect(storedRowsContaining(fixture.server.dataDir, names.annaNotes, first)).toBeGreaterThan(0);
 
     // The same request again (a facilitator's device replays it) is not carried out again:
     // Anna's new 3a draft — written in a new round on 3a, so it is not a late draft of the old
@@ -323,14 +254,14 @@ describe('only facilitators drive rounds', () => {
     expect(everReceived(benReadsAnna, text)).toBe(false);
     await waitFor(annaDrafts.peer.doc, () => !noteTexts(annaDrafts.peer.doc).includes(barrier), 'the 4a draft gone from the drafts');
     expect(noteTexts(annaDrafts.peer.doc)).toEqual([text]);
-    expect(storedRowsContaining(server.dataDir, names.room, forged)).toBe(0);
+    expect(storedRowsContaining(fixture.server.dataDir, names.room, forged)).toBe(0);
   });
 });
 
 async function metricReaches(name: string, ok: (value: number) => boolean, timeoutMs = 5000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${fixture.server.url}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     const value = line ? Number(line.split(' ')[1]) : NaN;
     if (ok(value)) return value;
