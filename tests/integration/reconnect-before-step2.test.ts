@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, updateNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { notesDocName, roomDocName } from '../../shared/protocol/docNames';
-import { readNotes, readRoom } from '../../shared/read/snapshot';
-import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
+import { notesDocName } from '../../shared/protocol/docNames';
+import { readNotes } from '../../shared/read/snapshot';
+import { createWorkshop, joinAs, type Created, type Joined } from '../helpers/api';
 import { RawClient } from '../helpers/raw';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
@@ -24,11 +24,7 @@ let notes: string;
 beforeAll(async () => {
   server = await startTestServer();
   workshop = await createWorkshop(server.url);
-  const room = await RawClient.connect(server.wsUrl, roomDocName(workshop.id), workshop.facilitatorToken);
-  await room.sync();
-  const actor = readRoom(room.doc).actors[0]!.id;
-  room.close();
-  anna = await join(server.url, workshop.id, workshop.participantJoinKey, 'Anna', actor);
+  [anna] = (await joinAs(server.url, workshop, [['Anna', 0]])) as [Joined];
   notes = notesDocName(workshop.id, anna.participantId);
 });
 
