@@ -104,8 +104,11 @@ async function stopServer(server: RunningServer) {
   if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
 }
 
-/** Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2). */
-function liveKiB(server: RunningServer): Promise<number> {
+/**
+ * Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2), with
+ * and without compiled code (which the JIT adds during a connect phase, in every server alike).
+ */
+function liveKiB(server: RunningServer): Promise<{ all: number; data: number }> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${server.name}: no memory report`)), 20_000);
@@ -115,8 +118,8 @@ function liveKiB(server: RunningServer): Promise<number> {
       if (!match) return;
       clearTimeout(timer);
       server.child.stdout!.off('data', onData);
-      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number };
-      resolve((usage.heapUsed + usage.external) / 1024);
+      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number; code: number };
+      resolve({ all: (usage.heapUsed + usage.external) / 1024, data: (usage.heapUsed + usage.external - usage.code) / 1024 });
     };
     server.child.stdout!.on('data', onData);
     server.child.kill('SIGUSR2');
@@ -223,6 +226,8 @@ interface Result {
   p99: number;
   max: number;
   memPerTabKiB: number;
+  /** The same without compiled code: what the tabs' state itself takes. */
+  dataPerTabKiB: number;
   idleRssMiB: number;
   connectS: number;
   writes: number;
@@ -260,7 +265,9 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     });
     await Promise.all(ready);
     const connectS = (now() - connectStarted) / 1000;
-    const memPerTabKiB = ((await liveKiB(server)) - before) / tabs.length;
+    const after = await liveKiB(server);
+    const memPerTabKiB = (after.all - before.all) / tabs.length;
+    const dataPerTabKiB = (after.data - before.data) / tabs.length;
 
     const start = now();
     const measureFrom = start + scenario.warmupMs;
@@ -305,6 +312,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       p99: quantile(all, 0.99),
       max: all[all.length - 1] ?? NaN,
       memPerTabKiB,
+      dataPerTabKiB,
       idleRssMiB: idleRss / 1024,
       connectS,
       writes: reports.reduce((n, r) => n + r.writes, 0),
@@ -322,10 +330,10 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
 // ---------------------------------------------------------------- report
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | idle RSS MiB | connect s |';
-const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|';
+const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | without code KiB | idle RSS MiB | connect s |';
+const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
-  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
+  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.dataPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
 
 function printRun(r: Result) {
   console.log(row(r) + ` writes ${r.writes}` + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
@@ -333,33 +341,57 @@ function printRun(r: Result) {
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
+/** Median and range, for ratios taken once per round. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return `${f(median, 2)}× (${f(sorted[0]!, 2)}–${f(sorted.at(-1)!, 2)})`;
+}
+
+/**
+ * The standard load, in ROUNDS rounds; each round runs every server once, and the order
+ * alternates between rounds (A B H, H B A, A B H, …) so that a drift in the machine's load
+ * favours no one. Arvo's ratios are taken per round (its run against the reference's run of the
+ * same round, minutes apart at most) and reported as median and range over the rounds.
+ */
 async function standard() {
   const [workshops, tabsPerWorkshop, writeIntervalMs] = (process.env.BENCH_STANDARD ?? '5x20@2000').split(/[x@]/).map(Number) as [number, number, number];
-  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 12_000 };
-  console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run\n`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
+  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 10_000 };
+  console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run, ${rounds} rounds\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
   const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'bare', 'hocuspocus'];
-  const orders: ServerName[][] = [servers, [...servers].reverse()];
-  const results: Result[] = [];
-  for (const order of orders) {
+  const results: Result[][] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    const ofRound: Result[] = [];
     for (const name of order) {
       const result = await run(name, scenario);
-      results.push(result);
+      ofRound.push(result);
       printRun(result);
     }
+    results.push(ofRound);
   }
-  const by = (name: ServerName) => results.filter((r) => r.server === name);
+  const all = results.flat();
+  const by = (name: ServerName) => all.filter((r) => r.server === name);
   const avg = (name: ServerName, key: keyof Result) => mean(by(name).map((r) => r[key] as number));
-  console.log('\nMeans over the runs, and Arvo\'s ratios:\n');
-  console.log('| | CPU µs / delivery | p99 ms | max ms | memory / tab KiB |');
-  console.log('|---|---|---|---|---|');
-  for (const name of ['arvo', 'bare', 'hocuspocus'] as const) {
-    console.log(`| ${name} | ${f(avg(name, 'cpuUsPerDelivery'))} | ${f(avg(name, 'p99'))} | ${f(avg(name, 'max'))} | ${f(avg(name, 'memPerTabKiB'))} |`);
-  }
-  for (const reference of ['bare', 'hocuspocus'] as const) {
-    const ratio = (key: keyof Result) => f(avg('arvo', key) / avg(reference, key), 2);
-    console.log(`| Arvo ÷ ${reference} | ${ratio('cpuUsPerDelivery')}× | ${ratio('p99')}× | ${ratio('max')}× | ${ratio('memPerTabKiB')}× |`);
+  const keys = [
+    ['cpuUsPerDelivery', 'CPU µs / delivery'],
+    ['p99', 'p99 ms'],
+    ['max', 'max ms'],
+    ['memPerTabKiB', 'live memory / tab KiB'],
+    ['dataPerTabKiB', 'without code KiB'],
+  ] as const;
+  console.log("\nMeans over the runs; Arvo's ratios per round as median (range):\n");
+  console.log(`| | ${keys.map(([, label]) => label).join(' | ')} |`);
+  console.log(`|---|${keys.map(() => '---|').join('')}`);
+  for (const name of servers) console.log(`| ${name} | ${keys.map(([key]) => f(avg(name, key))).join(' | ')} |`);
+  for (const reference of servers.filter((name) => name !== 'arvo')) {
+    if (!servers.includes('arvo')) break;
+    const ratios = (key: (typeof keys)[number][0]) =>
+      spread(results.map((round) => round.find((r) => r.server === 'arvo')![key] / round.find((r) => r.server === reference)![key]));
+    console.log(`| **Arvo ÷ ${reference}** | ${keys.map(([key]) => ratios(key)).join(' | ')} |`);
   }
 }
 
@@ -406,7 +438,7 @@ async function main() {
   console.log(`# Relay benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${QUICK ? ', QUICK' : ''}`);
   buildBundles();
   if (ONLY.has('standard')) await standard();
-  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare', 'hocuspocus']);
+  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare']);
   if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo']);
   if (ONLY.has('append')) await append();
   console.log(`\n(${f((now() - started) / 1000, 0)} s in all)`);

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { DocRef } from '../../shared/protocol/docNames';
 import type { Access, Claims } from '../../shared/protocol/permissions';
@@ -5,6 +6,7 @@ import { CloseCode } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, type ClientMessage } from './codec';
+import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
 import type { Rooms } from './rooms';
@@ -233,6 +235,8 @@ export class Connection {
     this.sentSinceKeepalive = true;
     this.deps.metrics.messagesOut.inc();
     this.deps.metrics.bytesOut.inc(frame.byteLength);
+    // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+    holdDuringDelivery((this.ws as unknown as { _socket?: Writable })._socket);
     this.ws.send(frame);
   }
 
