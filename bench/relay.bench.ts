@@ -137,6 +137,33 @@ function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
 }
 
+/**
+ * BENCH_SYSCALLS=1: counts the server's write/writev/read calls over the measured window with
+ * `strace -c` (a diagnostic: strace slows the server, so CPU and latency of such a run mean nothing).
+ */
+const SYSCALLS = process.env.BENCH_SYSCALLS === '1';
+const MEASURED_S: Record<string, number> = {};
+function countSyscalls(pid: number) {
+  const child = spawn('strace', ['-c', '-f', '-e', 'trace=write,writev,read,pwrite64,fdatasync,fsync', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => (out += chunk));
+  return {
+    stop: () =>
+      new Promise<Record<string, number>>((resolve) => {
+        child.once('exit', () => {
+          const counts: Record<string, number> = {};
+          for (const line of out.split('\n')) {
+            const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line);
+            if (m && m[2] !== 'total') counts[m[2]!] = Number(m[1]);
+          }
+          resolve(counts);
+        });
+        child.kill('SIGINT');
+      }),
+  };
+}
+
 // ---------------------------------------------------------------- workshops
 
 interface Scenario {
@@ -231,6 +258,8 @@ interface Result {
   idleRssMiB: number;
   connectS: number;
   writes: number;
+  /** BENCH_SYSCALLS=1: system calls of the server in the measured window, by name. */
+  syscalls: Record<string, number> | null;
   errors: string[];
 }
 
@@ -247,6 +276,7 @@ function nextMessage(child: ChildProcess): Promise<FromClient> {
 const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function run(name: ServerName, scenario: Scenario): Promise<Result> {
+  MEASURED_S[scenario.label] = scenario.measureMs / 1000;
   const server = await startServer(name);
   const clients: ChildProcess[] = [];
   try {
@@ -274,11 +304,14 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     const measureTo = measureFrom + scenario.measureMs;
     let cpuFrom = 0;
     let cpuTo = 0;
+    let syscalls: Record<string, number> | null = null;
     const cpuSampled = (async () => {
       await sleep(measureFrom - now());
       cpuFrom = cpuSeconds(pid);
+      const counting = SYSCALLS ? countSyscalls(pid) : null;
       await sleep(measureTo - now());
       cpuTo = cpuSeconds(pid);
+      syscalls = counting ? await counting.stop() : null;
     })();
     const done = clients.map((child) => {
       const answer = nextMessage(child);
@@ -316,6 +349,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       idleRssMiB: idleRss / 1024,
       connectS,
       writes: reports.reduce((n, r) => n + r.writes, 0),
+      syscalls,
       errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
@@ -336,7 +370,13 @@ const row = (r: Result) =>
   `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.dataPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
 
 function printRun(r: Result) {
-  console.log(row(r) + ` writes ${r.writes}` + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
+  const deliveries = r.deliveriesPerSec;
+  const calls = r.syscalls
+    ? `  syscalls per delivery: ${Object.entries(r.syscalls)
+        .map(([name, count]) => `${name} ${f(count / (deliveries * MEASURED_S[r.scenario]!), 2)}`)
+        .join(', ')}`
+    : '';
+  console.log(row(r) + ` writes ${r.writes}` + calls + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

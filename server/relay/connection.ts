@@ -10,7 +10,7 @@ import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
 import type { Rooms } from './rooms';
-import { DocSession } from './session';
+import { DocSession, type SessionTransport } from './session';
 
 export interface ConnectionDeps {
   rooms: Rooms;
@@ -74,6 +74,11 @@ export class Connection {
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
+  /** One for all of this connection's sessions (session.ts: a transport per session cost memory per document). */
+  private readonly transport: SessionTransport = {
+    send: (docName, frame) => this.sendRaw(this.frameOut(docName, frame)),
+    close: (code, reason) => this.close(code, reason),
+  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -111,10 +116,7 @@ export class Connection {
       return;
     }
     if (!stillWanted()) return;
-    const session = new DocSession(docName, this.claims, grant.access, {
-      send: (frame) => this.sendRaw(this.frameOut(docName, frame)),
-      close: (code, reason) => this.close(code, reason),
-    });
+    const session = new DocSession(docName, this.claims, grant.access, this.transport);
     binding.session = session;
     let room: DocRoom;
     try {
