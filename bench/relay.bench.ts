@@ -12,6 +12,11 @@
  *
  *   BENCH_QUICK=1   shorter runs (a smoke test of the benchmark itself)
  *   BENCH_ONLY=standard,big200,big500,append   a subset
+ *   BENCH_ROUNDS=n  rounds of the standard load (default 3; the order alternates per round)
+ *   BENCH_SERVERS=arvo,bare   a subset of the servers in the standard load
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the servers (all exit on SIGTERM)
+ *   BENCH_SYSCALLS=1   count the server's write/writev/read/pwrite calls per delivery (strace; diagnostic only)
+ *   BENCH_HEAP_DIR=dir   heap snapshots before and after the tabs connect (what a tab keeps alive)
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
