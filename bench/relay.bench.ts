@@ -40,15 +40,19 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim(
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type ServerName = 'arvo' | 'bare' | 'hocuspocus';
-const BUNDLES: Record<ServerName | 'client' | 'probe', string> = {
+type ServerName = 'arvo' | 'bare' | 'hocuspocus' | 'baseline';
+/** Servers that are Arvo (this tree's, or BENCH_BASELINE's): real workshops, tokens, `/mux`. */
+const isArvo = (name: ServerName) => name === 'arvo' || name === 'baseline';
+const BUNDLES: Record<Exclude<ServerName, 'baseline'> | 'client' | 'probe', string> = {
   arvo: 'server/main.ts',
   bare: 'bench/relay/bareRelay.ts',
   hocuspocus: 'bench/relay/hocuspocusServer.ts',
   client: 'bench/relay/loadClient.ts',
   probe: 'bench/relay/memoryProbe.ts',
 };
-const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
+const bundlePath = (name: keyof typeof BUNDLES | 'baseline') => path.join(OUT, `${name}.js`);
+/** BENCH_BASELINE=<git ref>: Arvo's server as it was at that commit, run as the server 'baseline' (before/after in one run). */
+const BASELINE = process.env.BENCH_BASELINE ?? null;
 
 /** The same esbuild flags as `npm run build` uses for dist/server/main.js. */
 function buildBundles() {
@@ -59,6 +63,20 @@ function buildBundles() {
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
+  }
+  if (BASELINE) {
+    // The sources of that commit, bundled to dist/bench/ so that its packages resolve from this tree's node_modules.
+    const src = path.join(OUT, 'baseline-src');
+    fs.rmSync(src, { recursive: true, force: true });
+    fs.mkdirSync(src, { recursive: true });
+    const archive = spawnSync('sh', ['-c', `git archive ${JSON.stringify(BASELINE)} server shared | tar -x -C ${JSON.stringify(src)}`], { cwd: ROOT, stdio: 'inherit' });
+    if (archive.status !== 0) throw new Error(`git archive failed for ${BASELINE}`);
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules/.bin/esbuild'),
+      [path.join(src, 'server/main.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath('baseline')}`],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (result.status !== 0) throw new Error(`esbuild failed for the baseline ${BASELINE}`);
   }
 }
 
@@ -73,7 +91,7 @@ interface RunningServer {
 }
 
 async function startServer(name: ServerName): Promise<RunningServer> {
-  const dataDir = name === 'arvo' ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
+  const dataDir = isArvo(name) ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   if (dataDir) {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
@@ -210,7 +228,7 @@ async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabS
   for (let w = 0; w < scenario.workshops; w++) {
     let workshopId: string;
     let members: { participantId: string; token: string }[];
-    if (server.name === 'arvo') {
+    if (isArvo(server.name)) {
       const created = await postJson(`${server.url}/api/workshops`, {
         title: 'Bench',
         template: 'value-network',
@@ -235,7 +253,7 @@ async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabS
     const docs = [roomDocName(workshopId), ...members.map((m) => notesDocName(workshopId, m.participantId))];
     for (const member of members) {
       tabs.push({
-        url: server.name === 'arvo' ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
+        url: isArvo(server.name) ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
         docs,
         ownDoc: notesDocName(workshopId, member.participantId),
         token: member.token,
