@@ -126,8 +126,8 @@ export function checkNewRecords(writes: Writes): Refusal | null {
     }
     // Every value in `values` already passed its own field schema (checkRecordField). When the
     // record schema adds nothing to its fields (no whole-object checks) and every required field
-    // is there, parsing the whole record again can only agree: skip it (it was a third of the
-    // content check's time for a new note). Otherwise the parse below decides and words the refusal.
+    // is there, parsing the whole record again can only agree: skip it (it parsed every field of
+    // every new note a second time). Otherwise the parse below decides and words the refusal, as before.
     if (recordAddsNothing(record.rule) && hasRequired(record.rule, record.values)) continue;
     const parsed = record.rule.record.safeParse(record.values);
     if (!parsed.success) {
