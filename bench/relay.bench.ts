@@ -17,6 +17,8 @@
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the servers (all exit on SIGTERM)
  *   BENCH_SYSCALLS=1   count the server's write/writev/read/pwrite calls per delivery (strace; diagnostic only)
  *   BENCH_HEAP_DIR=dir   heap snapshots before and after the tabs connect (what a tab keeps alive)
+ *   BENCH_BASELINE=<git ref>   also run Arvo's server of that commit ('baseline'; standard: name it in BENCH_SERVERS)
+ *   BENCH_REVERSE=1   the big workshops in the reverse order of servers
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -463,7 +465,9 @@ async function big(label: string, tabsPerWorkshop: number, writeIntervalMs: numb
   console.log(`\n## One workshop of ${tabsPerWorkshop} tabs, each writing a note every ${writeIntervalMs / 1000} s; ${scenario.measureMs / 1000} s measured\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
-  for (const name of servers) printRun(await run(name, scenario));
+  const order = BASELINE ? [...servers, 'baseline' as const] : servers;
+  // BENCH_REVERSE=1: the other order, for a second sample that no drift of the machine favours.
+  for (const name of process.env.BENCH_REVERSE === '1' ? [...order].reverse() : order) printRun(await run(name, scenario));
 }
 
 async function appendLatency(synchronous: 'NORMAL' | 'FULL', count: number, batch: number) {
