@@ -173,7 +173,7 @@ async function openArvo(page: Page, s: Setup, notes: number, timeout = 60_000): 
     localStorage.setItem('arvo:language', 'en');
   }, { id: s.workshopId, token: s.facilitatorToken });
   await page.goto(`${base}/w/${s.workshopId}?view=wall`);
-  await page.waitForFunction((n) => (window.__arvoWall?.notes.length ?? 0) >= n, notes, { timeout, polling: 'raf' });
+  await page.waitForFunction((n) => (window.__arvoWall?.noteCount ?? 0) >= n, notes, { timeout, polling: 'raf' });
   return afterTwoFrames(page);
 }
 
@@ -277,7 +277,7 @@ async function main() {
     const big = await setup(20000);
     const page = await newPage(browser, big.server.url);
     const bigLoadMs = await openArvo(page, big, Math.floor(big.notesExpected * 0.95), 180_000);
-    const bigNotes = await page.evaluate(() => window.__arvoWall!.notes.length);
+    const bigNotes = await page.evaluate(() => window.__arvoWall!.noteCount);
     await page.waitForTimeout(1000);
     const bigHeap = await heapMiB(page);
     await wheelLatencies(page);
