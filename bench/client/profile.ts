@@ -108,6 +108,12 @@ async function main(): Promise<void> {
         console.log(`wheel → frame, ms: ${wheel.map((x) => x.toFixed(0)).join(' ')}`);
       }
       if (run === 1) {
+        if (process.env.ZOOM) {
+          const { profile: zoomProfile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+          fs.writeFileSync(path.join(OUT, `arvo-zoom-${NOTES}.cpuprofile`), JSON.stringify(zoomProfile));
+          summarize(zoomProfile, 25);
+          await cdp.send('Profiler.start');
+        }
         const { profile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
         fs.writeFileSync(path.join(OUT, `arvo-wall-${NOTES}.cpuprofile`), JSON.stringify(profile));
         summarize(profile);
