@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
   await importIntoStore(store, workshop);
   await store.close();
-  const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent' }, dataDir);
+  const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent', ROOM_IDLE_MS: '600000' }, dataDir);
   const tokens = createTokenService(new TextEncoder().encode(SECRET), 3600);
   const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });

@@ -377,11 +377,29 @@ export class BulkNotes extends Konva.Shape {
     super({ name: 'bulk-notes', listening: false, perfectDrawEnabled: false });
     this.sceneFunc((context) => {
       const g = context._context;
+      // Only the rects on the canvas go into the paths (the set covers a margin around the view);
+      // the edge is drawn only while a note is wider than a few pixels, where it still separates
+      // neighbours — below that it is a hairline that costs as much as the paper.
+      const m = g.getTransform();
+      const left = -m.e / m.a;
+      const top = -m.f / m.d;
+      const right = left + g.canvas.width / m.a;
+      const bottom = top + g.canvas.height / m.d;
       for (const [colour, { edge, rects }] of this.byColour) {
         g.beginPath();
-        for (let i = 0; i < rects.length; i += 4) g.rect(rects[i]!, rects[i + 1]!, rects[i + 2]!, rects[i + 3]!);
+        let edges = false;
+        for (let i = 0; i < rects.length; i += 4) {
+          const x = rects[i]!;
+          const y = rects[i + 1]!;
+          const w = rects[i + 2]!;
+          const h = rects[i + 3]!;
+          if (x > right || y > bottom || x + w < left || y + h < top) continue;
+          g.rect(x, y, w, h);
+          edges ||= w * m.a >= 6;
+        }
         g.fillStyle = colour;
         g.fill();
+        if (!edges) continue;
         g.lineWidth = 2;
         g.strokeStyle = edge;
         g.stroke();
