@@ -12,6 +12,8 @@ import { createTokenService } from '../../server/auth/tokens';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { generateWorkshop, importIntoStore } from '../../scripts/generate-workshop';
 import { removeDir, startTestServer, tempDir } from '../../tests/helpers/server';
+import { connect, destroyAll, waitSynced } from '../../tests/helpers/clients';
+import { roomDocName } from '../../shared/protocol/docNames';
 
 const SECRET = 'client-benchmark-secret-0123456789abcdef';
 const NOTES = Number(process.argv[2] ?? 2000);
@@ -106,6 +108,41 @@ async function main(): Promise<void> {
         await page.waitForTimeout(300);
         const wheel = await page.evaluate(() => (window as unknown as { __wheel: number[] }).__wheel);
         console.log(`wheel → frame, ms: ${wheel.map((x) => x.toFixed(0)).join(' ')}`);
+      }
+      if (run === 1 && process.env.CURSORS) {
+        // 49 people moving their cursors at 20 Hz (as the benchmark), the page idle: where its time goes.
+        const { profile: loadProfile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+        void loadProfile;
+        const people = workshop.participants.filter((p) => p.role === 'participant');
+        const peers = await Promise.all(Array.from({ length: 49 }, async (_, i) => {
+          const who = people[i % people.length]!;
+          const t = await tokens.issue({ workshopId: workshop.workshopId, participantId: who.id, role: 'participant', actorId: who.actorId });
+          return { who, peer: connect(server.wsUrl, roomDocName(workshop.workshopId), t) };
+        }));
+        await Promise.all(peers.map(({ peer }) => waitSynced(peer, 20_000)));
+        const at = peers.map((_, i) => ({ x: ((i * 137) % 100) * 40, y: ((i * 61) % 100) * 40 }));
+        peers.forEach(({ peer, who }, i) => peer.provider.awareness.setLocalState({ participantId: who.id, name: who.name, cursor: at[i] }));
+        const timer = setInterval(() => peers.forEach(({ peer }, i) => {
+          const c = at[i]!;
+          c.x = Math.max(0, c.x + (Math.random() - 0.5) * 120);
+          c.y = Math.max(0, c.y + (Math.random() - 0.5) * 120);
+          peer.provider.awareness.setLocalStateField('cursor', { x: Math.round(c.x), y: Math.round(c.y) });
+        }), 50);
+        await page.waitForTimeout(1500);
+        await page.evaluate(() => {
+          const w = window as unknown as { __lt: number[] };
+          w.__lt = [];
+          new PerformanceObserver((list) => { for (const e of list.getEntries()) w.__lt.push(e.duration); }).observe({ type: 'longtask' });
+        });
+        await cdp.send('Profiler.start');
+        await page.waitForTimeout(5000);
+        const { profile: idleProfile } = (await cdp.send('Profiler.stop')) as { profile: Profile };
+        clearInterval(timer);
+        destroyAll();
+        fs.writeFileSync(path.join(OUT, `arvo-idle-${NOTES}.cpuprofile`), JSON.stringify(idleProfile));
+        console.log(`long tasks while idle with 49 cursors: ${JSON.stringify(await page.evaluate(() => (window as unknown as { __lt: number[] }).__lt))}`);
+        summarize(idleProfile, 30);
+        await cdp.send('Profiler.start');
       }
       if (run === 1) {
         if (process.env.ZOOM) {

@@ -33,8 +33,10 @@ export interface FlipchartContext {
  * re-measures a Text's font each time; the measurement is kept per font here. Still a `Text`
  * (className and all) for whatever looks for the wall's texts.
  */
+type Metrics = ReturnType<Konva.Text['measureSize']>;
+
 class PaperText extends Konva.Text {
-  private metrics: { font: string; value: TextMetrics } | null = null;
+  private metrics: { font: string; value: Metrics } | null = null;
 
   override _sceneFunc(context: Parameters<Konva.Text['_sceneFunc']>[0]): void {
     const g = context._context;
@@ -46,13 +48,54 @@ class PaperText extends Konva.Text {
     super._sceneFunc(context);
   }
 
-  override measureSize(text: string): TextMetrics {
-    if (text !== 'M') return super.measureSize(text) as TextMetrics;
+  override measureSize(text: string): Metrics {
+    if (text !== 'M') return super.measureSize(text);
     const font = this._getContextFont();
-    if (this.metrics?.font !== font) this.metrics = { font, value: super.measureSize(text) as TextMetrics };
+    if (this.metrics?.font !== font) this.metrics = { font, value: super.measureSize(text) };
     return this.metrics.value;
   }
 }
+
+/**
+ * A flipchart's question texts, kept across its rebuilds. A flipchart is rebuilt whenever its
+ * geometry changes — while a workshop's documents arrive, with nearly every one — and making a
+ * Konva Text measures it; a text with the same content, font and box is taken back and only moved.
+ */
+class TextPool {
+  private readonly free = new Map<string, PaperText[]>();
+
+  /** Takes the pooled texts out of the group before it is emptied. */
+  collect(group: Konva.Group): void {
+    for (const child of [...group.getChildren()]) {
+      const key = child instanceof PaperText ? (child.getAttr('poolKey') as string | undefined) : undefined;
+      if (!key || !(child instanceof PaperText)) continue;
+      child.remove();
+      const list = this.free.get(key);
+      if (list) list.push(child);
+      else this.free.set(key, [child]);
+    }
+  }
+
+  take(config: Konva.TextConfig): PaperText {
+    const { x = 0, y = 0, ...rest } = config;
+    const key = JSON.stringify(rest);
+    const reused = this.free.get(key)?.pop();
+    if (reused) {
+      reused.position({ x, y });
+      return reused;
+    }
+    const text = new PaperText(config);
+    text.setAttr('poolKey', key);
+    return text;
+  }
+
+  destroyUnused(): void {
+    for (const list of this.free.values()) for (const text of list) text.destroy();
+    this.free.clear();
+  }
+}
+
+const pools = new WeakMap<Konva.Group, TextPool>();
 
 export function flipchartRenderer(ctx: () => FlipchartContext): KeyedRenderer<FlipchartLayout, Konva.Group> {
   return {
@@ -67,14 +110,18 @@ export function flipchartRenderer(ctx: () => FlipchartContext): KeyedRenderer<Fl
     },
     create: () => new Konva.Group({ listening: false }),
     update: (group, fc) => {
+      let pool = pools.get(group);
+      if (!pool) pools.set(group, (pool = new TextPool()));
+      pool.collect(group);
       group.destroyChildren();
       group.position({ x: fc.x, y: fc.y });
-      drawFlipchart(group, fc, ctx());
+      drawFlipchart(group, fc, ctx(), pool);
+      pool.destroyUnused();
     },
   };
 }
 
-function drawFlipchart(group: Konva.Group, fc: FlipchartLayout, c: FlipchartContext): void {
+function drawFlipchart(group: Konva.Group, fc: FlipchartLayout, c: FlipchartContext, pool: TextPool): void {
   const mine = fc.actor.id === c.myActorId;
   group.add(
     // A drop shadow as translucent sheets, not a blur: blurring a sheet this size is the most
@@ -111,7 +158,7 @@ function drawFlipchart(group: Konva.Group, fc: FlipchartLayout, c: FlipchartCont
     tagX += tagWidth + 10;
   }
   if (c.isLocked(fc.actor.id)) group.add(lockTag(c.labels.locked, tagX, FLIPCHART_HEADER / 2 - 14));
-  for (const row of questionRows(fc.areas)) drawQuestion(group, fc, row, c, mine);
+  for (const row of questionRows(fc.areas)) drawQuestion(group, fc, row, c, mine, pool);
 }
 
 /** A padlock and a word: this flipchart takes no edits now. */
@@ -138,7 +185,7 @@ function questionRows(areas: readonly AreaLayout[]): AreaLayout[][] {
   return rows;
 }
 
-function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[], c: FlipchartContext, mine: boolean): void {
+function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[], c: FlipchartContext, mine: boolean, pool: TextPool): void {
   const first = row[0]!;
   const last = row[row.length - 1]!;
   const left = first.x - fc.x;
@@ -148,7 +195,7 @@ function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[]
   const badgeWidth = Math.max(34, measureFor('bold')(keyText, 15) + 16);
   group.add(
     new Konva.Rect({ x: left, y: top + 16, width: badgeWidth, height: 26, fill: shade(fc.actor.color, 0.55), stroke: shade(fc.actor.color, -0.25), strokeWidth: 1, cornerRadius: 13 }),
-    new PaperText({ x: left, y: top + 16, width: badgeWidth, height: 26, text: keyText, fontFamily: FONT, fontSize: 15, fontStyle: 'bold', fill: INK, align: 'center', verticalAlign: 'middle' }),
+    pool.take({ x: left, y: top + 16, width: badgeWidth, height: 26, text: keyText, fontFamily: FONT, fontSize: 15, fontStyle: 'bold', fill: INK, align: 'center', verticalAlign: 'middle' }),
   );
   const textX = left + badgeWidth + 12;
   const box = { width: width - badgeWidth - 12, height: AREA_HEADER - 14 };
@@ -156,7 +203,7 @@ function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[]
   const lines = fitted.lines.length;
   const textY = top + 29 - (lines > 1 ? (lines * fitted.fontSize * 1.2) / 2 : (fitted.fontSize * 1.2) / 2);
   group.add(
-    new PaperText({ x: textX, y: Math.max(top + 6, textY), width: box.width, text: fitted.lines.join('\n'), fontFamily: FONT, fontSize: fitted.fontSize, lineHeight: 1.2, fontStyle: '600', fill: INK, wrap: 'none' }),
+    pool.take({ x: textX, y: Math.max(top + 6, textY), width: box.width, text: fitted.lines.join('\n'), fontFamily: FONT, fontSize: fitted.fontSize, lineHeight: 1.2, fontStyle: '600', fill: INK, wrap: 'none' }),
   );
   const bodyTop = first.body.y - fc.y;
   const bodyHeight = first.body.height;
@@ -169,7 +216,7 @@ function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[]
       const about = area.aboutActor;
       group.add(
         new Konva.Circle({ x: x + 9, y: top + AREA_HEADER + SUBAREA_HEADER / 2 - 3, radius: 7, fill: about.color, stroke: shade(about.color, -0.35), strokeWidth: 1 }),
-        new PaperText({
+        pool.take({
           x: x + 22, y: top + AREA_HEADER - 3, width: area.width - 30, height: SUBAREA_HEADER,
           text: c.labels.about(about.name), fontFamily: FONT, fontSize: c.type.subArea, fontStyle: 'bold', fill: INK, verticalAlign: 'middle', wrap: 'none', ellipsis: true,
         }),
@@ -179,7 +226,7 @@ function drawQuestion(group: Konva.Group, fc: FlipchartLayout, row: AreaLayout[]
     if (mine && !c.filledAreas.has(area.key) && c.canAddIn(area.question.id)) {
       const width = area.width - 2 * NOTE_GAP;
       group.add(
-        new PaperText({
+        pool.take({
           x: x + NOTE_GAP, y: bodyTop, width, height: bodyHeight,
           text: c.labels.addHint, fontFamily: FONT, fontSize: sizeForWords(c.labels.addHint, width, [15, 14, 13, 12], measureFor()),
           fill: MUTED, opacity: 0.75, align: 'center', verticalAlign: 'middle', lineHeight: 1.25,
