@@ -1,7 +1,7 @@
 /**
  * The "time's up" sound: a short chime made in code with WebAudio (no audio files). Browsers
- * start audio only after a user gesture, so the AudioContext is created (or resumed) on the first
- * pointer or key press on the page; before that, `chime()` stays silent rather than failing.
+ * start audio only after a user gesture, so the AudioContext is created (or resumed) soon after the
+ * first pointer or key press on the page; before that, `chime()` stays silent rather than failing.
  * Whether the sound is on is remembered per device and role in localStorage.
  */
 let context: AudioContext | null = null;
@@ -16,11 +16,30 @@ function unlock(): void {
   }
 }
 
+/**
+ * Creating an AudioContext blocks the main thread for 60–200 ms (seen in the wall's zoom
+ * profiles), so it is not done inside the press that allows it: the press would wait for it. Once
+ * the page has had a gesture, Chromium and Firefox let audio start later too (sticky activation),
+ * so there the context is made when the page is idle, soon after.
+ */
+let unlockScheduled = false;
+function unlockSoon(): void {
+  if (unlockScheduled || context?.state === 'running') return;
+  unlockScheduled = true;
+  const run = () => {
+    unlockScheduled = false;
+    unlock();
+  };
+  // Safari has no requestIdleCallback and wants audio started inside the gesture itself.
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 1000 });
+  else run();
+}
+
 /** Listens for the first gesture that lets the page play sound (idempotent). */
 export function armAudio(): void {
   if (armed || typeof window === 'undefined') return;
   armed = true;
-  for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlock, { capture: true, passive: true });
+  for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, unlockSoon, { capture: true, passive: true });
 }
 
 /** Three rising tones, about a second in all. */
