@@ -128,6 +128,18 @@ class Tab {
     const kind = decoding.readVarUint(decoder);
     const docName = decoding.readVarString(decoder);
     if (kind === 6) return this.settle('@following');
+    if (kind === 8) {
+      // A batch of channel messages (a busy workshop's updates gathered over a short window).
+      const count = decoding.readVarUint(decoder);
+      for (let i = 0; i < count; i++) {
+        const name = decoding.readVarString(decoder);
+        const length = decoding.readVarUint(decoder);
+        const start = decoder.pos;
+        decoder.pos += length;
+        if (name !== this.ownName) this.seen(data, start, start + length);
+      }
+      return;
+    }
     if (kind === 3 || kind === 7) {
       errors.push(`refused ${docName}: ${decoding.readVarUint(decoder)} ${decoding.readVarString(decoder)}`);
       return;
@@ -143,14 +155,17 @@ class Tab {
     if (sub === 0) return; // the server's sync step 1: the tab has no news for it
     if (docName === this.ownName) {
       Y.applyUpdate(this.own, decoding.readVarUint8Array(decoder), REMOTE);
-    } else if (sub === 2) {
-      const sent = markerTime(data, decoder.pos);
-      if (sent !== null && sent >= measureFrom && sent < measureTo) {
-        record(now() - sent);
-        deliveries++;
-      }
-    }
+    } else if (sub === 2) this.seen(data, decoder.pos, data.length);
     if (sub === 1) this.settle(docName);
+  }
+
+  /** An update for someone else's notes (bytes from..to of the frame): one delivery when measured. */
+  private seen(data: Buffer, from: number, to: number) {
+    const sent = markerTime(data.subarray(0, to), from);
+    if (sent !== null && sent >= measureFrom && sent < measureTo) {
+      record(now() - sent);
+      deliveries++;
+    }
   }
 
   startWriting(intervalMs: number, until: number) {

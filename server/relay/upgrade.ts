@@ -198,6 +198,7 @@ export function createRelay(deps: RelayDeps) {
           case 'refused':
           case 'following':
           case 'unfollowed':
+          case 'batch':
             connection.close(CloseCode.unknownMessageType, 'clients do not send refusals or acknowledgements');
             return;
         }

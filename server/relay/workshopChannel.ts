@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { notesDocName, parseDocName, roomDocName, type DocRef } from '../../shared/protocol/docNames';
-import { encodeMux, type FollowEntry } from '../../shared/protocol/mux';
+import { encodeMux, type BatchEntry, type FollowEntry } from '../../shared/protocol/mux';
 import type { Claims } from '../../shared/protocol/permissions';
 import { CloseCode, DenyReason } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
@@ -67,6 +67,10 @@ interface Channel {
   readonly lastSeen: Map<string, Uint8Array>;
   /** The store's participant list being read (shared by follows that arrive together). */
   listing: Promise<void> | null;
+  /** Updates gathered while the batch window is open (see `deliver`). */
+  pending: BatchEntry[];
+  /** The batch window: open from one sent update until BATCH_WINDOW_MS without any. */
+  window: NodeJS.Timeout | null;
 }
 
 /** Reads a document's sync step 2 that carries nothing (an empty update): not worth sending. */
@@ -76,6 +80,13 @@ const isEmptyStep2 = (frame: Uint8Array) => frame.length === EMPTY_STEP2.length 
 const isUpdate = (frame: Uint8Array) => frame[0] === 0 && frame[1] === 2;
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const CATCH_UP_CONCURRENCY = 8;
+/**
+ * A busy workshop's updates go out together, at most this often: one frame per follower per
+ * window instead of one per update (at 200 participants writing a note a second each, 200
+ * updates a second become 50 frames per follower). A quiet workshop pays nothing: an update
+ * that finds no window open is sent at once and opens one.
+ */
+export const BATCH_WINDOW_MS = 20;
 
 export class WorkshopChannels implements RoomListener {
   private readonly channels = new Map<string, Channel>();
@@ -112,7 +123,7 @@ export class WorkshopChannels implements RoomListener {
     this.followedOnce.add(socket);
     let channel = this.channels.get(workshopId);
     if (!channel) {
-      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null };
+      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null, pending: [], window: null };
       this.channels.set(workshopId, channel);
     }
     // Registered before anything is read: every commit from now on reaches it live.
@@ -130,7 +141,12 @@ export class WorkshopChannels implements RoomListener {
     const { channel, follower } = entry;
     if (!channel.followers.delete(follower)) return;
     this.deps.metrics.followers.dec();
-    if (channel.followers.size === 0 && this.channels.get(channel.workshopId) === channel) this.channels.delete(channel.workshopId);
+    if (channel.followers.size === 0 && this.channels.get(channel.workshopId) === channel) {
+      this.channels.delete(channel.workshopId);
+      if (channel.window) clearTimeout(channel.window);
+      channel.window = null;
+      channel.pending = [];
+    }
   }
 
   /**
@@ -202,10 +218,35 @@ export class WorkshopChannels implements RoomListener {
 
   // ——— inside ———
 
+  /**
+   * A committed update to the followers: at once when no batch window is open (then one opens),
+   * else gathered and sent with the window's others as one `batch` frame, encoded once for all
+   * followers. Order is kept: a window's updates follow the one that opened it.
+   */
   private deliver(workshopId: string, docName: string, frame: Uint8Array): void {
     const channel = this.channels.get(workshopId);
     if (!channel) return;
+    if (channel.window) {
+      channel.pending.push({ docName, payload: frame });
+      return;
+    }
     for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.sendDoc(docName, frame);
+    this.openWindow(channel);
+  }
+
+  private openWindow(channel: Channel): void {
+    channel.window = setTimeout(() => {
+      channel.window = null;
+      if (channel.pending.length === 0 || this.channels.get(channel.workshopId) !== channel) return;
+      const entries = channel.pending;
+      channel.pending = [];
+      // The same bytes for everyone: an entry for a document a follower has open on its own (its
+      // own notes) is skipped by that client, which already has it.
+      const frame = encodeMux({ kind: 'batch', docName: channel.workshopId, entries });
+      for (const { socket } of channel.followers) socket.sendFrame(frame);
+      this.openWindow(channel);
+    }, BATCH_WINDOW_MS);
+    channel.window.unref();
   }
 
   private know(channel: Channel, docName: string): number {

@@ -19,13 +19,16 @@ import * as encoding from 'lib0/encoding';
  *   unfollow  client → server   varUint 5, varString workshopId
  *   following server → client   varUint 6, varString workshopId, varUint documents caught up
  *   unfollowed server → client  varUint 7, varString workshopId, varUint closeCode, varString reason
+ *   batch     server → client   varUint 8, varString workshopId, varUint n, n × (varString docName, varUint8Array message)
  *
  * `follow` lists the state vector of every notes document the client already holds (IndexedDB,
  * an earlier connection), so that catching up sends only what it lacks; a document not listed is
  * sent whole. `following` comes after the catch-up of every document known at that moment;
- * `unfollowed` is a refusal (or the end) of the subscription, the socket stays open.
+ * `unfollowed` is a refusal (or the end) of the subscription, the socket stays open. A `batch`
+ * carries several channel messages in one frame, in order (updates of a busy workshop, gathered
+ * over a short window): it may name a document the client has open on its own, which it skips.
  */
-export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3, follow: 4, unfollow: 5, following: 6, unfollowed: 7 } as const;
+export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3, follow: 4, unfollow: 5, following: 6, unfollowed: 7, batch: 8 } as const;
 
 /** At most this many state vectors in one `follow` (the participant cap is 500 by default). */
 export const MAX_FOLLOW_ENTRIES = 5000;
@@ -43,7 +46,13 @@ export type MuxMessage =
   | { kind: 'follow'; docName: string; entries: FollowEntry[] }
   | { kind: 'unfollow'; docName: string }
   | { kind: 'following'; docName: string; documents: number }
-  | { kind: 'unfollowed'; docName: string; code: number; reason: string };
+  | { kind: 'unfollowed'; docName: string; code: number; reason: string }
+  | { kind: 'batch'; docName: string; entries: BatchEntry[] };
+
+export interface BatchEntry {
+  docName: string;
+  payload: Uint8Array;
+}
 
 export function encodeMux(message: MuxMessage): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -67,6 +76,13 @@ export function encodeMux(message: MuxMessage): Uint8Array {
       break;
     case 'following':
       encoding.writeVarUint(encoder, message.documents);
+      break;
+    case 'batch':
+      encoding.writeVarUint(encoder, message.entries.length);
+      for (const entry of message.entries) {
+        encoding.writeVarString(encoder, entry.docName);
+        encoding.writeVarUint8Array(encoder, entry.payload);
+      }
       break;
     default:
       break;
@@ -111,6 +127,16 @@ export function decodeMux(bytes: Uint8Array): MuxMessage {
     case MuxFrame.unfollowed:
       message = { kind: 'unfollowed', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
       break;
+    case MuxFrame.batch: {
+      const count = decoding.readVarUint(decoder);
+      const entries: BatchEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const name = decoding.readVarString(decoder);
+        entries.push({ docName: name, payload: decoding.readVarUint8Array(decoder) });
+      }
+      message = { kind: 'batch', docName, entries };
+      break;
+    }
     default:
       throw new Error(`unknown mux frame kind ${kind}`);
   }

@@ -51,6 +51,7 @@ class RawMux {
       const frame = decodeMux(new Uint8Array(data));
       this.frames.push(frame);
       if (frame.kind === 'doc') this.apply(frame.docName, frame.payload);
+      if (frame.kind === 'batch') for (const entry of frame.entries) this.apply(entry.docName, entry.payload);
       for (const w of this.wake.splice(0)) w();
     });
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -268,6 +269,13 @@ describe('the workshop channel', () => {
     writer.edit(bensNotes, noteIn(writer.doc(bensNotes), 'Ben 2'));
     await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.some((n) => n.text === 'Ben 2'), 'the live update');
     expect(readNotes(second.doc(bensNotes)).notes.map((n) => n.text).sort()).toEqual(['Ben 1', 'Ben 2']);
+
+    // A burst: the first update goes at once, the rest of the window together in one batch frame.
+    for (let i = 3; i <= 8; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
+    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 8, 'the burst');
+    const batches = second.frames.filter((f) => f.kind === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.every((f) => f.kind === 'batch' && f.docName === workshop.id && f.entries.every((e) => e.docName === bensNotes))).toBe(true);
   });
 
   it("brings a participant who joined later: their notes reach every follower", async () => {

@@ -339,6 +339,10 @@ export class MuxConnection {
       if (message.kind === 'refused') this.refuse(message.docName, message.code, message.reason);
       else if (message.kind === 'doc') this.receiveDoc(message.docName, message.payload);
       else if (message.kind === 'following') this.caughtUp();
+      else if (message.kind === 'batch') {
+        // Several channel messages in one frame; one for a document open on its own is ours already.
+        for (const entry of message.entries) if (!this.channels.has(entry.docName)) this.receiveDoc(entry.docName, entry.payload);
+      }
       else if (message.kind === 'unfollowed') {
         this.followPending = false;
         this.stopFollowing(`${message.code} ${message.reason}`);
