@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
+import { MuxConnection } from '../../client/src/sync/mux';
 import { decodeClaims } from '../../client/src/sync/session';
 import type { SyncTransports } from '../../client/src/sync/transports';
 import type { BoardSnapshot } from '../../client/src/sync/types';
@@ -389,6 +390,27 @@ describe('the workshop channel', () => {
     bad.openDoc(roomDocName(workshop.id));
     bad.follow(workshop.id, [{ docName: notesDocName(workshop.id, someone.participantId), stateVector: new Uint8Array([5, 200]) }]);
     expect((await bad.closed).code).toBe(CloseCode.malformedMessage);
+  });
+
+  it('tells the client when the server will not serve the channel, so that it can open the documents one by one', async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const sockets: WebSocket[] = [];
+    const mux = new MuxConnection({
+      url: `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(people[0]!.token)}`,
+      onStatus: () => undefined,
+      onRefusal: () => undefined,
+      createSocket: nodeTransports(sockets).createSocket!,
+    });
+    try {
+      // No room document open on this socket: the server answers `unfollowed`.
+      const reason = await new Promise<string>((resolve) =>
+        mux.follow({ workshopId: workshop.id, held: () => [], docFor: () => null, unavailable: resolve }),
+      );
+      expect(reason).toMatch(/^4400 .*room document/);
+      expect(mux.status).toBe('live');
+    } finally {
+      mux.destroy();
+    }
   });
 
   it('ends with its socket when the participant is removed, and a new follow with the old token is refused', async () => {
