@@ -274,9 +274,10 @@ describe('the workshop channel', () => {
     // A burst: the first update goes at once, the rest of the window together in one batch frame.
     for (let i = 3; i <= 8; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
     await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 8, 'the burst');
-    const batches = second.frames.filter((f) => f.kind === 'batch');
-    expect(batches.length).toBeGreaterThan(0);
-    expect(batches.every((f) => f.kind === 'batch' && f.docName === workshop.id && f.entries.every((e) => e.docName === bensNotes))).toBe(true);
+    const entries = second.frames.flatMap((f) => (f.kind === 'batch' && f.docName === workshop.id ? f.entries : []));
+    expect(entries.filter((e) => e.docName === bensNotes).length).toBeGreaterThan(0);
+    // (Other notes documents of the workshop may share a window: what the server writes as they load.)
+    expect(entries.every((e) => e.docName.startsWith(`${workshop.id}/p/`))).toBe(true);
   });
 
   it("brings a participant who joined later: their notes reach every follower", async () => {
