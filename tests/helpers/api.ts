@@ -34,3 +34,18 @@ export async function join(baseUrl: string, workshopId: string, joinKey: string,
   if (status !== 201) throw new Error(`join failed: ${status} ${JSON.stringify(json)}`);
   return json as Joined;
 }
+
+/** The workshop's actors, as the join page gets them (GET …/preview with a join key). */
+export async function actorsOf(baseUrl: string, workshop: Created): Promise<Array<{ id: string; name: string }>> {
+  const response = await fetch(`${baseUrl}/api/workshops/${workshop.id}/preview?k=${encodeURIComponent(workshop.participantJoinKey)}`);
+  if (response.status !== 200) throw new Error(`preview failed: ${response.status}`);
+  return ((await response.json()) as { actors: Array<{ id: string; name: string }> }).actors;
+}
+
+/** Joins each name as a participant of the actor at the given index (0: the first actor). */
+export async function joinAs(baseUrl: string, workshop: Created, people: ReadonlyArray<readonly [name: string, actorIndex: number]>): Promise<Joined[]> {
+  const actors = await actorsOf(baseUrl, workshop);
+  const joined: Joined[] = [];
+  for (const [name, index] of people) joined.push(await join(baseUrl, workshop.id, workshop.participantJoinKey, name, actors[index]!.id));
+  return joined;
+}

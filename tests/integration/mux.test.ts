@@ -9,7 +9,7 @@ import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
-import { createWorkshop, join } from '../helpers/api';
+import { createWorkshop, joinAs, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
@@ -110,11 +110,7 @@ afterEach(async () => {
 
 async function setup() {
   const created = await createWorkshop(server.url);
-  const facilitator = connect(server.wsUrl, roomDocName(created.id), created.facilitatorToken);
-  await waitSynced(facilitator);
-  const [a, b] = readRoom(facilitator.doc).actors;
-  const anna = await join(server.url, created.id, created.participantJoinKey, 'Anna', a!.id);
-  const ben = await join(server.url, created.id, created.participantJoinKey, 'Ben', b!.id);
+  const [anna, ben] = (await joinAs(server.url, created, [['Anna', 0], ['Ben', 1]])) as [Joined, Joined];
   const muxUrl = (token: string) => `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(token)}`;
   return { created, anna, ben, muxUrl };
 }
