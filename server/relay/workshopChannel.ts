@@ -87,6 +87,8 @@ const CATCH_UP_CONCURRENCY = 8;
  * that finds no window open is sent at once and opens one.
  */
 export const BATCH_WINDOW_MS = 20;
+/** A catch-up's answers leave as `batch` frames of about this size (one frame, not one per document). */
+const CATCH_UP_BATCH_BYTES = 256 * 1024;
 
 export class WorkshopChannels implements RoomListener {
   private readonly channels = new Map<string, Channel>();
@@ -280,6 +282,16 @@ export class WorkshopChannels implements RoomListener {
     const names = [...channel.known.keys()];
     follower.catchingUpBelow = names.length;
     const sent: Array<Promise<void>> = [];
+    // The answers are gathered into batch frames: a tab catching up on 500 documents reads a few
+    // frames, not 500 (what a reconnect storm costs both sides).
+    let gathered: BatchEntry[] = [];
+    let gatheredBytes = 0;
+    const flush = () => {
+      if (gathered.length === 0) return;
+      if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'batch', docName: channel.workshopId, entries: gathered }));
+      gathered = [];
+      gatheredBytes = 0;
+    };
     let next = 0;
     const worker = async () => {
       while (next < names.length && stillFollowing()) {
@@ -301,7 +313,11 @@ export class WorkshopChannels implements RoomListener {
           return;
         }
         try {
-          this.answer(room, stateVectors.get(docName) ?? EMPTY_STATE_VECTOR, (frame) => socket.sendDoc(docName, frame));
+          this.answer(room, stateVectors.get(docName) ?? EMPTY_STATE_VECTOR, (frame) => {
+            gathered.push({ docName, payload: frame });
+            gatheredBytes += frame.byteLength;
+            if (gatheredBytes >= CATCH_UP_BATCH_BYTES) flush();
+          });
         } catch (error) {
           // An unreadable state vector: the same close code as on the document's own session.
           this.deps.rooms.release(room);
@@ -321,6 +337,7 @@ export class WorkshopChannels implements RoomListener {
     await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
     follower.catchingUpBelow = -1;
     await Promise.all(sent);
+    flush();
     if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'following', docName: channel.workshopId, documents: names.length }));
   }
 
