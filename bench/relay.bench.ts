@@ -12,6 +12,13 @@
  *
  *   BENCH_QUICK=1   shorter runs (a smoke test of the benchmark itself)
  *   BENCH_ONLY=standard,big200,big500,append   a subset
+ *   BENCH_ROUNDS=n  rounds of the standard load (default 3; the order alternates per round)
+ *   BENCH_SERVERS=arvo,bare   a subset of the servers in the standard load
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the servers (all exit on SIGTERM)
+ *   BENCH_SYSCALLS=1   count the server's write/writev/read/pwrite calls per delivery (strace; diagnostic only)
+ *   BENCH_HEAP_DIR=dir   heap snapshots before and after the tabs connect (what a tab keeps alive)
+ *   BENCH_BASELINE=<git ref>   also run Arvo's server of that commit ('baseline'; standard: name it in BENCH_SERVERS)
+ *   BENCH_REVERSE=1   the big workshops in the reverse order of servers
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -35,15 +42,19 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim(
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type ServerName = 'arvo' | 'bare' | 'hocuspocus';
-const BUNDLES: Record<ServerName | 'client' | 'probe', string> = {
+type ServerName = 'arvo' | 'bare' | 'hocuspocus' | 'baseline';
+/** Servers that are Arvo (this tree's, or BENCH_BASELINE's): real workshops, tokens, `/mux`. */
+const isArvo = (name: ServerName) => name === 'arvo' || name === 'baseline';
+const BUNDLES: Record<Exclude<ServerName, 'baseline'> | 'client' | 'probe', string> = {
   arvo: 'server/main.ts',
   bare: 'bench/relay/bareRelay.ts',
   hocuspocus: 'bench/relay/hocuspocusServer.ts',
   client: 'bench/relay/loadClient.ts',
   probe: 'bench/relay/memoryProbe.ts',
 };
-const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
+const bundlePath = (name: keyof typeof BUNDLES | 'baseline') => path.join(OUT, `${name}.js`);
+/** BENCH_BASELINE=<git ref>: Arvo's server as it was at that commit, run as the server 'baseline' (before/after in one run). */
+const BASELINE = process.env.BENCH_BASELINE ?? null;
 
 /** The same esbuild flags as `npm run build` uses for dist/server/main.js. */
 function buildBundles() {
@@ -54,6 +65,20 @@ function buildBundles() {
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
+  }
+  if (BASELINE) {
+    // The sources of that commit, bundled to dist/bench/ so that its packages resolve from this tree's node_modules.
+    const src = path.join(OUT, 'baseline-src');
+    fs.rmSync(src, { recursive: true, force: true });
+    fs.mkdirSync(src, { recursive: true });
+    const archive = spawnSync('sh', ['-c', `git archive ${JSON.stringify(BASELINE)} server shared | tar -x -C ${JSON.stringify(src)}`], { cwd: ROOT, stdio: 'inherit' });
+    if (archive.status !== 0) throw new Error(`git archive failed for ${BASELINE}`);
+    const result = spawnSync(
+      path.join(ROOT, 'node_modules/.bin/esbuild'),
+      [path.join(src, 'server/main.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath('baseline')}`],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    if (result.status !== 0) throw new Error(`esbuild failed for the baseline ${BASELINE}`);
   }
 }
 
@@ -68,7 +93,7 @@ interface RunningServer {
 }
 
 async function startServer(name: ServerName): Promise<RunningServer> {
-  const dataDir = name === 'arvo' ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
+  const dataDir = isArvo(name) ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   if (dataDir) {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
@@ -104,8 +129,11 @@ async function stopServer(server: RunningServer) {
   if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
 }
 
-/** Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2). */
-function liveKiB(server: RunningServer): Promise<number> {
+/**
+ * Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2), with
+ * and without compiled code (which the JIT adds during a connect phase, in every server alike).
+ */
+function liveKiB(server: RunningServer): Promise<{ all: number; data: number }> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${server.name}: no memory report`)), 20_000);
@@ -115,8 +143,8 @@ function liveKiB(server: RunningServer): Promise<number> {
       if (!match) return;
       clearTimeout(timer);
       server.child.stdout!.off('data', onData);
-      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number };
-      resolve((usage.heapUsed + usage.external) / 1024);
+      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number; code: number };
+      resolve({ all: (usage.heapUsed + usage.external) / 1024, data: (usage.heapUsed + usage.external - usage.code) / 1024 });
     };
     server.child.stdout!.on('data', onData);
     server.child.kill('SIGUSR2');
@@ -132,6 +160,33 @@ function cpuSeconds(pid: number): number {
 function rssKiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+/**
+ * BENCH_SYSCALLS=1: counts the server's write/writev/read calls over the measured window with
+ * `strace -c` (a diagnostic: strace slows the server, so CPU and latency of such a run mean nothing).
+ */
+const SYSCALLS = process.env.BENCH_SYSCALLS === '1';
+const MEASURED_S: Record<string, number> = {};
+function countSyscalls(pid: number) {
+  const child = spawn('strace', ['-c', '-f', '-e', 'trace=write,writev,read,pwrite64,fdatasync,fsync', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => (out += chunk));
+  return {
+    stop: () =>
+      new Promise<Record<string, number>>((resolve) => {
+        child.once('exit', () => {
+          const counts: Record<string, number> = {};
+          for (const line of out.split('\n')) {
+            const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(line);
+            if (m && m[2] !== 'total') counts[m[2]!] = Number(m[1]);
+          }
+          resolve(counts);
+        });
+        child.kill('SIGINT');
+      }),
+  };
 }
 
 // ---------------------------------------------------------------- workshops
@@ -175,7 +230,7 @@ async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabS
   for (let w = 0; w < scenario.workshops; w++) {
     let workshopId: string;
     let members: { participantId: string; token: string }[];
-    if (server.name === 'arvo') {
+    if (isArvo(server.name)) {
       const created = await postJson(`${server.url}/api/workshops`, {
         title: 'Bench',
         template: 'value-network',
@@ -200,7 +255,7 @@ async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabS
     const docs = [roomDocName(workshopId), ...members.map((m) => notesDocName(workshopId, m.participantId))];
     for (const member of members) {
       tabs.push({
-        url: server.name === 'arvo' ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
+        url: isArvo(server.name) ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
         docs,
         ownDoc: notesDocName(workshopId, member.participantId),
         token: member.token,
@@ -223,9 +278,13 @@ interface Result {
   p99: number;
   max: number;
   memPerTabKiB: number;
+  /** The same without compiled code: what the tabs' state itself takes. */
+  dataPerTabKiB: number;
   idleRssMiB: number;
   connectS: number;
   writes: number;
+  /** BENCH_SYSCALLS=1: system calls of the server in the measured window, by name. */
+  syscalls: Record<string, number> | null;
   errors: string[];
 }
 
@@ -242,6 +301,7 @@ function nextMessage(child: ChildProcess): Promise<FromClient> {
 const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function run(name: ServerName, scenario: Scenario): Promise<Result> {
+  MEASURED_S[scenario.label] = scenario.measureMs / 1000;
   const server = await startServer(name);
   const clients: ChildProcess[] = [];
   try {
@@ -260,18 +320,23 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     });
     await Promise.all(ready);
     const connectS = (now() - connectStarted) / 1000;
-    const memPerTabKiB = ((await liveKiB(server)) - before) / tabs.length;
+    const after = await liveKiB(server);
+    const memPerTabKiB = (after.all - before.all) / tabs.length;
+    const dataPerTabKiB = (after.data - before.data) / tabs.length;
 
     const start = now();
     const measureFrom = start + scenario.warmupMs;
     const measureTo = measureFrom + scenario.measureMs;
     let cpuFrom = 0;
     let cpuTo = 0;
+    let syscalls: Record<string, number> | null = null;
     const cpuSampled = (async () => {
       await sleep(measureFrom - now());
       cpuFrom = cpuSeconds(pid);
+      const counting = SYSCALLS ? countSyscalls(pid) : null;
       await sleep(measureTo - now());
       cpuTo = cpuSeconds(pid);
+      syscalls = counting ? await counting.stop() : null;
     })();
     const done = clients.map((child) => {
       const answer = nextMessage(child);
@@ -305,9 +370,11 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       p99: quantile(all, 0.99),
       max: all[all.length - 1] ?? NaN,
       memPerTabKiB,
+      dataPerTabKiB,
       idleRssMiB: idleRss / 1024,
       connectS,
       writes: reports.reduce((n, r) => n + r.writes, 0),
+      syscalls,
       errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
@@ -322,44 +389,74 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
 // ---------------------------------------------------------------- report
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
-const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | idle RSS MiB | connect s |';
-const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|';
+const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | without code KiB | idle RSS MiB | connect s |';
+const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
-  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
+  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.dataPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
 
 function printRun(r: Result) {
-  console.log(row(r) + ` writes ${r.writes}` + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
+  const deliveries = r.deliveriesPerSec;
+  const calls = r.syscalls
+    ? `  syscalls per delivery: ${Object.entries(r.syscalls)
+        .map(([name, count]) => `${name} ${f(count / (deliveries * MEASURED_S[r.scenario]!), 2)}`)
+        .join(', ')}`
+    : '';
+  console.log(row(r) + ` writes ${r.writes}` + calls + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
+/** Median and range, for ratios taken once per round. */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  return `${f(median, 2)}× (${f(sorted[0]!, 2)}–${f(sorted.at(-1)!, 2)})`;
+}
+
+/**
+ * The standard load, in ROUNDS rounds; each round runs every server once, and the order
+ * alternates between rounds (A B H, H B A, A B H, …) so that a drift in the machine's load
+ * favours no one. Arvo's ratios are taken per round (its run against the reference's run of the
+ * same round, minutes apart at most) and reported as median and range over the rounds.
+ */
 async function standard() {
   const [workshops, tabsPerWorkshop, writeIntervalMs] = (process.env.BENCH_STANDARD ?? '5x20@2000').split(/[x@]/).map(Number) as [number, number, number];
-  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 12_000 };
-  console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run\n`);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
+  const scenario: Scenario = { label: 'standard', workshops, tabsPerWorkshop, writeIntervalMs, warmupMs: 3000, measureMs: QUICK ? 5000 : 10_000 };
+  console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run, ${rounds} rounds\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
   const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'bare', 'hocuspocus'];
-  const orders: ServerName[][] = [servers, [...servers].reverse()];
-  const results: Result[] = [];
-  for (const order of orders) {
+  const results: Result[][] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    const ofRound: Result[] = [];
     for (const name of order) {
       const result = await run(name, scenario);
-      results.push(result);
+      ofRound.push(result);
       printRun(result);
     }
+    results.push(ofRound);
   }
-  const by = (name: ServerName) => results.filter((r) => r.server === name);
+  const all = results.flat();
+  const by = (name: ServerName) => all.filter((r) => r.server === name);
   const avg = (name: ServerName, key: keyof Result) => mean(by(name).map((r) => r[key] as number));
-  console.log('\nMeans over the runs, and Arvo\'s ratios:\n');
-  console.log('| | CPU µs / delivery | p99 ms | max ms | memory / tab KiB |');
-  console.log('|---|---|---|---|---|');
-  for (const name of ['arvo', 'bare', 'hocuspocus'] as const) {
-    console.log(`| ${name} | ${f(avg(name, 'cpuUsPerDelivery'))} | ${f(avg(name, 'p99'))} | ${f(avg(name, 'max'))} | ${f(avg(name, 'memPerTabKiB'))} |`);
-  }
-  for (const reference of ['bare', 'hocuspocus'] as const) {
-    const ratio = (key: keyof Result) => f(avg('arvo', key) / avg(reference, key), 2);
-    console.log(`| Arvo ÷ ${reference} | ${ratio('cpuUsPerDelivery')}× | ${ratio('p99')}× | ${ratio('max')}× | ${ratio('memPerTabKiB')}× |`);
+  const keys = [
+    ['cpuUsPerDelivery', 'CPU µs / delivery'],
+    ['p99', 'p99 ms'],
+    ['max', 'max ms'],
+    ['memPerTabKiB', 'live memory / tab KiB'],
+    ['dataPerTabKiB', 'without code KiB'],
+  ] as const;
+  console.log("\nMeans over the runs; Arvo's ratios per round as median (range):\n");
+  console.log(`| | ${keys.map(([, label]) => label).join(' | ')} |`);
+  console.log(`|---|${keys.map(() => '---|').join('')}`);
+  for (const name of servers) console.log(`| ${name} | ${keys.map(([key]) => f(avg(name, key))).join(' | ')} |`);
+  for (const reference of servers.filter((name) => name !== 'arvo')) {
+    if (!servers.includes('arvo')) break;
+    const ratios = (key: (typeof keys)[number][0]) =>
+      spread(results.map((round) => round.find((r) => r.server === 'arvo')![key] / round.find((r) => r.server === reference)![key]));
+    console.log(`| **Arvo ÷ ${reference}** | ${keys.map(([key]) => ratios(key)).join(' | ')} |`);
   }
 }
 
@@ -368,7 +465,9 @@ async function big(label: string, tabsPerWorkshop: number, writeIntervalMs: numb
   console.log(`\n## One workshop of ${tabsPerWorkshop} tabs, each writing a note every ${writeIntervalMs / 1000} s; ${scenario.measureMs / 1000} s measured\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
-  for (const name of servers) printRun(await run(name, scenario));
+  const order = BASELINE ? [...servers, 'baseline' as const] : servers;
+  // BENCH_REVERSE=1: the other order, for a second sample that no drift of the machine favours.
+  for (const name of process.env.BENCH_REVERSE === '1' ? [...order].reverse() : order) printRun(await run(name, scenario));
 }
 
 async function appendLatency(synchronous: 'NORMAL' | 'FULL', count: number, batch: number) {
@@ -406,7 +505,7 @@ async function main() {
   console.log(`# Relay benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${QUICK ? ', QUICK' : ''}`);
   buildBundles();
   if (ONLY.has('standard')) await standard();
-  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare', 'hocuspocus']);
+  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare']);
   if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo']);
   if (ONLY.has('append')) await append();
   console.log(`\n(${f((now() - started) / 1000, 0)} s in all)`);

@@ -63,7 +63,7 @@ export class AwarenessHub {
         if (entry.clock > known.clock) rejections.push('awareness-foreign-client');
         continue;
       }
-      if (!known && session.awarenessClients.size >= this.limits.maxClientsPerSession) {
+      if (!known && (session.awarenessClients?.size ?? 0) >= this.limits.maxClientsPerSession) {
         rejections.push('awareness-too-many-clients');
         continue;
       }
@@ -76,7 +76,7 @@ export class AwarenessHub {
       if (known && !(entry.clock > known.clock || (entry.clock === known.clock && isRemoval && known.state !== 'null'))) continue;
       if (isRemoval) {
         this.states.delete(entry.clientId);
-        session.awarenessClients.delete(entry.clientId);
+        session.awarenessClients?.delete(entry.clientId);
         this.markDirty(entry);
         continue;
       }
@@ -86,7 +86,7 @@ export class AwarenessHub {
         continue;
       }
       this.states.set(entry.clientId, { clock: entry.clock, state: stamped, owner: session });
-      session.awarenessClients.add(entry.clientId);
+      (session.awarenessClients ??= new Set()).add(entry.clientId);
       this.markDirty({ clientId: entry.clientId, clock: entry.clock, state: stamped });
     }
     return rejections;
@@ -99,13 +99,14 @@ export class AwarenessHub {
 
   /** A session left: its clients are announced as gone. */
   removeSession(session: DocSession): void {
+    if (!session.awarenessClients) return;
     for (const clientId of session.awarenessClients) {
       const known = this.states.get(clientId);
       if (!known) continue;
       this.states.delete(clientId);
       this.markDirty({ clientId, clock: known.clock + 1, state: 'null' });
     }
-    session.awarenessClients.clear();
+    session.awarenessClients = null;
   }
 
   destroy(): void {

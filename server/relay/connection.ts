@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { DocRef } from '../../shared/protocol/docNames';
 import type { Access, Claims } from '../../shared/protocol/permissions';
@@ -5,10 +6,11 @@ import { CloseCode } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, type ClientMessage } from './codec';
+import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
 import type { Rooms } from './rooms';
-import { DocSession } from './session';
+import { DocSession, type SessionTransport } from './session';
 
 export interface ConnectionDeps {
   rooms: Rooms;
@@ -77,6 +79,11 @@ export class Connection {
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
+  /** One for all of this connection's sessions (session.ts: a transport per session cost memory per document). */
+  private readonly transport: SessionTransport = {
+    send: (docName, frame) => this.sendRaw(this.frameOut(docName, frame)),
+    close: (code, reason) => this.close(code, reason),
+  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -114,10 +121,7 @@ export class Connection {
       return;
     }
     if (!stillWanted()) return;
-    const session = new DocSession(docName, this.claims, grant.access, {
-      send: (frame) => this.sendRaw(this.frameOut(docName, frame)),
-      close: (code, reason) => this.close(code, reason),
-    });
+    const session = new DocSession(docName, this.claims, grant.access, this.transport);
     binding.session = session;
     this.deps.metrics.docSessions.inc();
     let room: DocRoom;
@@ -267,6 +271,8 @@ export class Connection {
     this.sentSinceKeepalive = true;
     this.deps.metrics.messagesOut.inc();
     this.deps.metrics.bytesOut.inc(frame.byteLength);
+    // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+    holdDuringDelivery((this.ws as unknown as { _socket?: Writable })._socket);
     this.ws.send(frame);
   }
 

@@ -18,6 +18,7 @@ import {
   encodeUpdate,
   type ClientMessage,
 } from './codec';
+import { deliver } from './deliveryBatch';
 import type { PersistQueue } from './persistQueue';
 import type { DocSession } from './session';
 import type { WriteQuota } from './writeQuota';
@@ -378,7 +379,9 @@ export class DocRoom {
   }
 
   private broadcast(frame: Uint8Array, except: DocSession | undefined): void {
-    for (const session of this.sessions) if (session !== except) session.send(frame);
+    deliver(() => {
+      for (const session of this.sessions) if (session !== except) session.send(frame);
+    });
   }
 
   private afterDurable(send: () => void): void {

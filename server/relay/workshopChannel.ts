@@ -181,7 +181,7 @@ export class WorkshopChannels implements RoomListener {
     if (room.ref.kind !== 'notes') return;
     const { workshopId } = room.ref;
     const tap = new DocSession(room.name, { workshopId, participantId: '', role: 'observer', actorId: null }, 'read', {
-      send: (frame) => {
+      send: (_docName, frame) => {
         if (isUpdate(frame)) this.deliver(workshopId, room.name, frame);
       },
       // A failed room closes its sessions; the channel's followers need not go with it: what
@@ -347,7 +347,7 @@ export class WorkshopChannels implements RoomListener {
    */
   private answer(room: DocRoom, stateVector: Uint8Array, send: (frame: Uint8Array) => void): void {
     const once = new DocSession(room.name, { workshopId: room.ref.workshopId, participantId: '', role: 'observer', actorId: null }, 'read', {
-      send: (frame) => {
+      send: (_docName, frame) => {
         if (!isEmptyStep2(frame)) send(frame);
       },
       close: () => undefined,

@@ -124,6 +124,11 @@ export function checkNewRecords(writes: Writes): Refusal | null {
     for (const field of Object.keys(record.required)) {
       if (!(field in record.values)) return invalid(`new record ${record.label} lacks ${show(field)}`);
     }
+    // Every value in `values` already passed its own field schema (checkRecordField). When the
+    // record schema adds nothing to its fields (no whole-object checks) and every required field
+    // is there, parsing the whole record again can only agree: skip it (it parsed every field of
+    // every new note a second time). Otherwise the parse below decides and words the refusal, as before.
+    if (recordAddsNothing(record.rule) && hasRequired(record.rule, record.values)) continue;
     const parsed = record.rule.record.safeParse(record.values);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -131,6 +136,23 @@ export function checkNewRecords(writes: Writes): Refusal | null {
     }
   }
   return null;
+}
+
+/** Whether a record schema is nothing but its fields: a plain object with no checks of its own. */
+const addsNothing = new WeakMap<RecordsRule, boolean>();
+function recordAddsNothing(rule: RecordsRule): boolean {
+  let known = addsNothing.get(rule);
+  if (known === undefined) {
+    const def = (rule.record as unknown as { _zod?: { def?: { type?: string; checks?: unknown[]; catchall?: unknown } } })._zod?.def;
+    known = def?.type === 'object' && (def.checks?.length ?? 0) === 0 && def.catchall === undefined;
+    addsNothing.set(rule, known);
+  }
+  return known;
+}
+
+function hasRequired(rule: RecordsRule, values: Record<string, unknown>): boolean {
+  for (const field of Object.keys(rule.fields)) if (!rule.optionalFields.has(field) && !(field in values)) return false;
+  return true;
 }
 
 /** Deleted content where a value may only be replaced: allowed with a new value, or with the whole record. */
