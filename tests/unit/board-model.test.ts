@@ -331,4 +331,48 @@ describe('the board feed', () => {
     model.destroy();
     awareness.destroy();
   });
+
+  it('lets remote changes wait after a slow publication, as long as it took, and never local ones', () => {
+    const frames: Array<() => void> = [];
+    let clock = 0;
+    let version = 0;
+    const feed = new BoardFeed(() => ({ version }) as unknown as BoardSnapshot, { request: (run) => frames.push(run), cancel: () => undefined }, () => clock);
+    const heard: number[] = [];
+    let cost = 0;
+    feed.subscribe((snapshot) => {
+      heard.push((snapshot as unknown as { version: number }).version);
+      clock += cost;
+    });
+    // A slow publication (80 ms of drawing): the next remote one waits 80 ms, frame after frame.
+    cost = 80;
+    version = 1;
+    feed.invalidate(false);
+    frames.shift()!();
+    expect(heard).toEqual([0, 1]);
+    cost = 5;
+    version = 2;
+    feed.invalidate(false);
+    frames.shift()!();
+    expect(heard).toEqual([0, 1]);
+    clock += 50;
+    frames.shift()!();
+    expect(heard).toEqual([0, 1]);
+    clock += 30;
+    frames.shift()!();
+    expect(heard).toEqual([0, 1, 2]);
+    // That one was cheap: the next remote change goes with the next frame.
+    version = 3;
+    feed.invalidate(false);
+    frames.shift()!();
+    expect(heard).toEqual([0, 1, 2, 3]);
+    // A local edit is published at once even right after a slow publication.
+    cost = 100;
+    version = 4;
+    feed.invalidate(false);
+    frames.shift()!();
+    version = 5;
+    feed.invalidate(true);
+    expect(heard).toEqual([0, 1, 2, 3, 4, 5]);
+    feed.destroy();
+  });
 });

@@ -25,5 +25,5 @@ export { Image } from 'konva/lib/shapes/Image';
 export { Line } from 'konva/lib/shapes/Line';
 export { Path } from 'konva/lib/shapes/Path';
 export { Rect } from 'konva/lib/shapes/Rect';
-export { Text } from 'konva/lib/shapes/Text';
+export { Text, type TextConfig } from 'konva/lib/shapes/Text';
 export { Shape } from 'konva/lib/Shape';

@@ -1,4 +1,4 @@
-import { approximateMeasure, canvasMeasure, type Measure } from '../model/text';
+import { approximateMeasure, canvasMeasure, contextMeasure, type Measure } from '../model/text';
 import { FONT } from './theme';
 
 /**
@@ -11,15 +11,10 @@ const cache = new Map<string, Measure>();
 export function measureFor(weight: 'normal' | '600' | 'bold' = 'normal'): Measure {
   const cached = cache.get(weight);
   if (cached) return cached;
-  let measure: Measure;
-  const context = weight !== 'normal' && typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
-  if (weight === 'normal') measure = canvasMeasure(FONT);
-  else if (!context) measure = (text, size) => approximateMeasure(text, size) * 1.1;
-  else
-    measure = (text, size) => {
-      context.font = `${weight} ${size}px ${FONT}`;
-      return context.measureText(text).width;
-    };
+  const measure =
+    weight === 'normal'
+      ? canvasMeasure(FONT)
+      : (contextMeasure((size) => `${weight} ${size}px ${FONT}`) ?? ((text: string, size: number) => approximateMeasure(text, size) * 1.1));
   cache.set(weight, measure);
   return measure;
 }

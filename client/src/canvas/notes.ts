@@ -102,12 +102,31 @@ interface NoteLook {
   edgeWidth: number;
   dashed: boolean;
   shadow: number;
-  text: { lines: string[]; fontSize: number; y: number } | null;
+  /**
+   * The fitted text, or how to fit it: fitting is measured on the note's first drawing ON SCREEN
+   * (nodes exist for a margin around the view, and most of them are never looked at).
+   */
+  text: LookText | null | (() => LookText | null);
   author: { text: string; y: number } | null;
   tag: { label: string; x: number; width: number; dashed: boolean } | null;
   selected: boolean;
   focused: boolean;
   mark: { color: string; symbol: string; k: number; dashed: boolean } | null;
+}
+
+interface LookText { lines: string[]; fontSize: number; y: number }
+
+function lookText(look: NoteLook): LookText | null {
+  if (typeof look.text === 'function') look.text = look.text();
+  return look.text;
+}
+
+/** Whether a rectangle in the context's current (translate + scale) coordinates meets its canvas. */
+function onCanvas(g: CanvasRenderingContext2D, x: number, y: number, width: number, height: number): boolean {
+  const m = g.getTransform();
+  const left = m.a * x + m.e;
+  const top = m.d * y + m.f;
+  return left < g.canvas.width && top < g.canvas.height && left + m.a * width > 0 && top + m.d * height > 0;
 }
 
 /** A note on the canvas: one shape, drawn from its look. `name: 'note'`, id = noteKey, attr noteId. */
@@ -120,7 +139,11 @@ export class NoteShape extends Konva.Shape {
     super({ name: 'note', id: key, fill: '#ffffff', perfectDrawEnabled: false, shadowForStrokeEnabled: false });
     this.setAttr('noteId', noteId);
     this.sceneFunc((context) => {
-      if (this.look) drawNote(context._context, this.look);
+      const look = this.look;
+      // Konva draws every node of a layer; a note off the canvas (in the margin kept around the
+      // view) is skipped here, which also keeps its text unmeasured until it comes into view.
+      // The margin covers the focus ring, selection and replay's marks.
+      if (look && onCanvas(context._context, -48, -48, look.width + 96, look.height + 96)) drawNote(context._context, look);
     });
     // Hit testing is the paper's rectangle: cheap, and the text never makes holes in it.
     this.hitFunc((context, shape) => {
@@ -135,7 +158,7 @@ export class NoteShape extends Konva.Shape {
 
   /** The note's text as it is drawn now ('' when zoomed too far out or being edited). */
   drawnText(): string {
-    return this.look?.text?.lines.join('\n') ?? '';
+    return (this.look && lookText(this.look))?.lines.join('\n') ?? '';
   }
 }
 
@@ -186,7 +209,7 @@ function updateNote(shape: NoteShape, item: NoteItem, c: NoteContext): void {
   const grown = showText && item.focused ? grownNote(note.text, textBox, c) : null;
   const width = grown ? grown.width + 2 * NOTE_PADDING : l.width;
   const height = grown ? grown.height + 2 * NOTE_PADDING + NOTE_AUTHOR_HEIGHT + (tagged ? 16 : 0) : l.height;
-  const fit = showText ? (grown?.fit ?? fitted(note.text, textBox, c)) : null;
+  const textY = NOTE_PADDING + (tagged ? 16 : 0);
   const style = item.mark ? NOTE_MARKS[item.mark] : null;
   const tagWidth = tagLabel !== null ? Math.ceil(measureFor('bold')(tagLabel, TAG_SIZE) + 18) : 0;
   shape.look = {
@@ -197,7 +220,10 @@ function updateNote(shape: NoteShape, item: NoteItem, c: NoteContext): void {
     edgeWidth: note.mine ? 2 : 1,
     dashed: note.draft,
     shadow: note.draft ? 0 : note.mine ? 0.16 : 0.11,
-    text: fit ? { lines: fit.lines, fontSize: fit.fontSize, y: NOTE_PADDING + (tagged ? 16 : 0) } : null,
+    text: !showText ? null : grown ? { lines: grown.fit.lines, fontSize: grown.fit.fontSize, y: textY } : () => {
+      const fit = fitted(note.text, textBox, c);
+      return { lines: fit.lines, fontSize: fit.fontSize, y: textY };
+    },
     author: !item.editing && item.detail === 'full' && note.authorName
       ? { text: ellipsize(note.authorName, width - 2 * NOTE_PADDING, AUTHOR_SIZE, c.measure), y: height - NOTE_PADDING - 12 }
       : null,
@@ -241,8 +267,9 @@ function drawNote(g: CanvasRenderingContext2D, look: NoteLook): void {
       g.stroke();
     }
     // A soft drop shadow as two offset translucent sheets: a blurred shadow is the most expensive
-    // thing software rendering can be asked for, 2,000 times per frame.
-    if (look.shadow > 0) {
+    // thing software rendering can be asked for, 2,000 times per frame. Zoomed out (below 42 %)
+    // it would be under a pixel wide: not drawn, and those are the frames with the most notes.
+    if (look.shadow > 0 && look.detail === 'full') {
       g.fillStyle = `rgba(27,39,51,${look.shadow})`;
       roundRect(g, 0, 2, w, h + 1, 4);
       g.fill();
@@ -260,8 +287,9 @@ function drawNote(g: CanvasRenderingContext2D, look: NoteLook): void {
     if (look.dashed) g.setLineDash([]);
     g.fillStyle = INK;
     g.textBaseline = 'middle';
-    if (look.text) {
-      const { lines, fontSize, y } = look.text;
+    const text = lookText(look);
+    if (text) {
+      const { lines, fontSize, y } = text;
       g.font = `${fontSize}px ${FONT}`;
       const lineHeight = fontSize * 1.2;
       for (let i = 0; i < lines.length; i++) g.fillText(lines[i]!, NOTE_PADDING, y + (i + 0.5) * lineHeight);
@@ -350,11 +378,29 @@ export class BulkNotes extends Konva.Shape {
     super({ name: 'bulk-notes', listening: false, perfectDrawEnabled: false });
     this.sceneFunc((context) => {
       const g = context._context;
+      // Only the rects on the canvas go into the paths (the set covers a margin around the view);
+      // the edge is drawn only while a note is wider than a few pixels, where it still separates
+      // neighbours — below that it is a hairline that costs as much as the paper.
+      const m = g.getTransform();
+      const left = -m.e / m.a;
+      const top = -m.f / m.d;
+      const right = left + g.canvas.width / m.a;
+      const bottom = top + g.canvas.height / m.d;
       for (const [colour, { edge, rects }] of this.byColour) {
         g.beginPath();
-        for (let i = 0; i < rects.length; i += 4) g.rect(rects[i]!, rects[i + 1]!, rects[i + 2]!, rects[i + 3]!);
+        let edges = false;
+        for (let i = 0; i < rects.length; i += 4) {
+          const x = rects[i]!;
+          const y = rects[i + 1]!;
+          const w = rects[i + 2]!;
+          const h = rects[i + 3]!;
+          if (x > right || y > bottom || x + w < left || y + h < top) continue;
+          g.rect(x, y, w, h);
+          edges ||= w * m.a >= 6;
+        }
         g.fillStyle = colour;
         g.fill();
+        if (!edges) continue;
         g.lineWidth = 2;
         g.strokeStyle = edge;
         g.stroke();

@@ -11,6 +11,7 @@ export class PanZoom {
   private animation: number | null = null;
   private animationTarget: View | null = null;
   private pinch: { distance: number; center: { x: number; y: number } } | null = null;
+  private unlisten: () => void = () => {};
 
   constructor(
     private readonly stage: Konva.Stage,
@@ -29,7 +30,17 @@ export class PanZoom {
     stage.on('dragmove', (e) => {
       if (e.target === stage) this.onChange();
     });
-    stage.on('wheel', (e) => this.onWheel(e.evt));
+    // The wheel is taken from the container before Konva sees it: Konva looks up the shape under
+    // the pointer for every wheel event (drawing the notes' hit graph and reading its pixels), and
+    // a zoom needs no shape. Nothing else on the wall listens to the wheel.
+    const container = stage.container();
+    const onWheel = (event: WheelEvent) => {
+      event.stopPropagation();
+      stage.setPointersPositions(event);
+      this.onWheel(event);
+    };
+    container.addEventListener('wheel', onWheel, { capture: true, passive: false });
+    this.unlisten = () => container.removeEventListener('wheel', onWheel, { capture: true });
     stage.on('touchmove', (e) => this.onTouchMove(e.evt));
     stage.on('touchend touchcancel', () => (this.pinch = null));
   }
@@ -110,5 +121,6 @@ export class PanZoom {
 
   destroy(): void {
     this.cancelAnimation();
+    this.unlisten();
   }
 }

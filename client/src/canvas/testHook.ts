@@ -40,6 +40,8 @@ export interface WallHookArea {
 
 export interface WallTestHook {
   notes: WallHookNote[];
+  /** notes.length, without making the list (the client benchmark polls it every frame). */
+  noteCount: number;
   flipcharts: Array<{ actorId: string; x: number; y: number; width: number; height: number }>;
   areas: WallHookArea[];
   scale: number;
@@ -52,17 +54,33 @@ declare global {
   }
 }
 
+/**
+ * Publishes the hook for a layout. Its lists are made when first read (tests read them; a
+ * participant's browser never does, and a copy of every note would be kept for nothing).
+ */
 export function publishWall(layout: WallLayout, view: () => { x: number; y: number; scale: number }, container: HTMLElement): void {
   if (typeof window === 'undefined') return;
+  let notes: WallHookNote[] | null = null;
+  let flipcharts: WallTestHook['flipcharts'] | null = null;
+  let areas: WallHookArea[] | null = null;
   window.__arvoWall = {
-    notes: layout.notes.map(({ note, x, y, width, height, color }) => ({
-      id: note.id, text: note.text, actorId: note.actorId, questionId: note.questionId, aboutActorId: note.aboutActorId ?? null,
-      x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true, author: note.authorName, color,
-    })),
-    flipcharts: layout.flipcharts.map((f) => ({ actorId: f.actor.id, x: f.x, y: f.y, width: f.width, height: f.height })),
-    areas: layout.flipcharts.flatMap((f) =>
-      f.areas.map((a) => ({ key: a.key, actorId: a.actorId, questionId: a.question.id, aboutActorId: a.aboutActor?.id ?? null, x: a.x, y: a.y, width: a.width, height: a.height, body: { ...a.body } })),
-    ),
+    get notes() {
+      return (notes ??= layout.notes.map(({ note, x, y, width, height, color }) => ({
+        id: note.id, text: note.text, actorId: note.actorId, questionId: note.questionId, aboutActorId: note.aboutActorId ?? null,
+        x, y, width, height, mine: note.mine, draft: note.draft, late: note.late === true, author: note.authorName, color,
+      })));
+    },
+    get noteCount() {
+      return layout.notes.length;
+    },
+    get flipcharts() {
+      return (flipcharts ??= layout.flipcharts.map((f) => ({ actorId: f.actor.id, x: f.x, y: f.y, width: f.width, height: f.height })));
+    },
+    get areas() {
+      return (areas ??= layout.flipcharts.flatMap((f) =>
+        f.areas.map((a) => ({ key: a.key, actorId: a.actorId, questionId: a.question.id, aboutActorId: a.aboutActor?.id ?? null, x: a.x, y: a.y, width: a.width, height: a.height, body: { ...a.body } })),
+      ));
+    },
     get scale() {
       return view().scale;
     },

@@ -56,6 +56,30 @@ export interface WallOptions {
 Konva.Global.dragDistance = 4;
 Konva.Global.hitOnDragEnabled = true;
 
+/**
+ * The notes layer draws its hit graph (what the pointer is over) only when someone asks what is
+ * under the pointer, not with every drawing: while documents arrive or a wheel zoom runs the
+ * layer is redrawn many times with nobody pointing, and the hit graph of every note near the
+ * view cost as much again as drawing them.
+ */
+class NotesLayer extends Konva.Layer {
+  private hitStale = true;
+
+  override drawHit(can?: Parameters<Konva.Layer['drawHit']>[0], top?: Konva.Node): this {
+    if (can) return super.drawHit(can, top);
+    this.hitStale = true;
+    return this;
+  }
+
+  override getIntersection(pos: { x: number; y: number }): ReturnType<Konva.Layer['getIntersection']> {
+    if (this.hitStale) {
+      this.hitStale = false;
+      super.drawHit();
+    }
+    return super.getIntersection(pos);
+  }
+}
+
 const EMPTY: WallLayout = { width: 0, height: 0, flipcharts: [], notes: [], orphans: [] };
 
 export class WallCanvas {
@@ -63,7 +87,7 @@ export class WallCanvas {
   readonly panzoom: PanZoom;
   layout: WallLayout = EMPTY;
   private readonly paper = new Konva.Layer({ listening: false });
-  private readonly notesLayer = new Konva.Layer();
+  private readonly notesLayer = new NotesLayer();
   private readonly dragLayer = new Konva.Layer();
   private readonly cursorsLayer = new Konva.Layer({ listening: false });
   private readonly notesGroup = new Konva.Group();

@@ -2,7 +2,8 @@ import type { Actor } from '../../../shared/schema/actor';
 import type { Question } from '../../../shared/schema/question';
 import { localised, type Language } from '../../../shared/schema/common';
 import type { AuthoredNote } from '../sync/types';
-import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, findFreeSpot, flipchartWidth, type Rect } from '../../../shared/geometry';
+import { NOTE_WIDTH, NOTE_HEIGHT, NOTE_GAP, areaBodyWidth, clampToBody, flipchartWidth, type Rect } from '../../../shared/geometry';
+import { PlacedNotes } from './freeSpots';
 
 /**
  * The wall as geometry: one flipchart per actor, side by side; on each, the questions stacked as
@@ -51,6 +52,7 @@ export interface WallLayout {
 export const areaKey = (actorId: string, questionId: string, aboutActorId?: string | null) =>
   aboutActorId ? `${actorId}/${questionId}/${aboutActorId}` : `${actorId}/${questionId}`;
 
+const NO_NOTES: readonly AuthoredNote[] = [];
 const noteKey = (note: AuthoredNote) => (note.actorId ? areaKey(note.actorId, note.questionId, note.aboutActorId) : null);
 
 /** A note covered this much by an earlier one cannot be read: it is shown at a free spot instead. */
@@ -64,22 +66,40 @@ const ILLEGIBLE_OVERLAP = 0.4;
  */
 function settleArea(notes: readonly AuthoredNote[], bodyWidth: number): Map<AuthoredNote, { x: number; y: number }> {
   const ordered = [...notes].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id) || a.participantId.localeCompare(b.participantId));
-  const settled: Rect[] = [];
+  const settled = new PlacedNotes();
   const positions = new Map<AuthoredNote, { x: number; y: number }>();
-  const covered = (r: Rect) =>
-    settled.some((o) => {
-      const w = Math.min(o.x + o.width, r.x + r.width) - Math.max(o.x, r.x);
-      const h = Math.min(o.y + o.height, r.y + r.height) - Math.max(o.y, r.y);
-      return w > 0 && h > 0 && (w * h) / (NOTE_WIDTH * NOTE_HEIGHT) >= ILLEGIBLE_OVERLAP;
-    });
+  const illegible = (r: Rect) => (o: Rect) => {
+    const w = Math.min(o.x + o.width, r.x + r.width) - Math.max(o.x, r.x);
+    const h = Math.min(o.y + o.height, r.y + r.height) - Math.max(o.y, r.y);
+    return (w * h) / (NOTE_WIDTH * NOTE_HEIGHT) >= ILLEGIBLE_OVERLAP;
+  };
   for (const note of ordered) {
     let pos = clampToBody(note.x, note.y, bodyWidth);
-    if (covered({ ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT })) {
-      pos = findFreeSpot(settled, bodyWidth, { x: pos.x + NOTE_WIDTH / 2, y: pos.y + NOTE_HEIGHT / 2 });
+    const rect = { ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT };
+    if (settled.some(rect, illegible(rect))) {
+      pos = settled.findFreeSpot(bodyWidth, { x: pos.x + NOTE_WIDTH / 2, y: pos.y + NOTE_HEIGHT / 2 });
     }
-    settled.push({ ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT });
+    settled.add({ ...pos, width: NOTE_WIDTH, height: NOTE_HEIGHT });
     positions.set(note, pos);
   }
+  return positions;
+}
+
+/**
+ * The last settling of each area, reused while the area holds the very same note objects (the
+ * board model keeps a note's object until it changes): a relayout after one edit, or while
+ * documents arrive one by one, settles only the areas that changed. Pure all the same — the
+ * result depends on the notes and the width only.
+ */
+const settledAreas = new Map<string, { notes: readonly AuthoredNote[]; width: number; positions: Map<AuthoredNote, { x: number; y: number }> }>();
+const MAX_SETTLED_AREAS = 2000;
+
+function settledArea(key: string, notes: readonly AuthoredNote[], bodyWidth: number): Map<AuthoredNote, { x: number; y: number }> {
+  const cached = settledAreas.get(key);
+  if (cached && cached.width === bodyWidth && cached.notes.length === notes.length && cached.notes.every((note, i) => note === notes[i])) return cached.positions;
+  const positions = settleArea(notes, bodyWidth);
+  if (settledAreas.size >= MAX_SETTLED_AREAS) settledAreas.clear();
+  settledAreas.set(key, { notes, width: bodyWidth, positions });
   return positions;
 }
 
@@ -110,7 +130,7 @@ export function layoutWall(actors: readonly Actor[], questions: readonly Questio
       const drawnAt = new Map<string, Map<AuthoredNote, { x: number; y: number }>>();
       for (const about of subjects) {
         const key = areaKey(actor.id, question.id, about?.id);
-        const positions = settleArea(notesByArea.get(key) ?? [], columnWidth);
+        const positions = settledArea(key, notesByArea.get(key) ?? NO_NOTES, columnWidth);
         drawnAt.set(key, positions);
         for (const { y: ny } of positions.values()) bodyHeight = Math.max(bodyHeight, ny + NOTE_HEIGHT + NOTE_GAP);
       }
