@@ -25,6 +25,7 @@ import { PersistQueue } from './relay/persistQueue';
 import { Rooms } from './relay/rooms';
 import { createWriteQuota } from './relay/writeQuota';
 import { createRelay } from './relay/upgrade';
+import { WorkshopChannels } from './relay/workshopChannel';
 import { createRoundEngine } from './rounds/engine';
 import type { DocStore } from './store/port';
 import { openSqliteStore } from './store/sqlite';
@@ -121,6 +122,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   const roundEngine = createRoundEngine({ rooms, log, now: clock.now });
   rooms.listen(roundEngine);
   if (cluster) rooms.listen(cluster.listener);
+  // The workshop channel taps every loaded notes document (server/relay/workshopChannel.ts).
+  const channels = new WorkshopChannels({ rooms, store, metrics, log });
+  rooms.listen(channels);
   const relay = createRelay({
     rooms,
     store,
@@ -132,6 +136,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     rateLimitPerSec: config.rateLimitPerSec,
     rateLimitBurst: config.rateLimitBurst,
     registry: connectionRegistry,
+    channels,
   });
   const membership = createMembershipService({ store, rooms, tokens, registry: connectionRegistry, sealer: createKeySealer(secret), log });
   const workshops = withRecovery(createWorkshopService({ store, rooms, tokens, maxParticipants: config.maxParticipants }), membership);

@@ -60,6 +60,8 @@ export function createMetrics() {
     registry,
     roomsLoaded: new Gauge({ name: 'arvo_rooms_loaded', help: 'Documents currently loaded in memory', registers }),
     connections: new Gauge({ name: 'arvo_connections', help: 'Open WebSocket connections', registers }),
+    docSessions: new Gauge({ name: 'arvo_doc_sessions', help: 'Documents open per connection (one per document a socket opened)', registers }),
+    followers: new Gauge({ name: 'arvo_workshop_followers', help: "Sockets following their workshop's notes documents (the workshop channel)", registers }),
     messagesIn: labelledTally('arvo_messages_in_total', 'Messages received, by type', 'type', registers),
     messagesOut: tally('arvo_messages_out_total', 'Messages sent', registers),
     bytesIn: tally('arvo_bytes_in_total', 'Bytes received in WebSocket messages', registers),

@@ -42,7 +42,7 @@ export class DocumentRefusal extends Error {
   }
 }
 
-function loadRefusal(error: unknown): DocumentRefusal {
+export function loadRefusal(error: unknown): DocumentRefusal {
   const code = (error as { code?: unknown })?.code;
   if (code === 'schema-too-new') return new DocumentRefusal(CloseCode.schemaTooNew, 'document needs a newer Arvo', 'schema-too-new');
   if (code === 'invalid-input' || error instanceof RangeError) return new DocumentRefusal(CloseCode.documentUnreadable, 'document is damaged and cannot be loaded', 'document-unreadable');
@@ -70,6 +70,11 @@ interface Binding {
 export class Connection {
   private readonly bindings = new Map<string, Binding>();
   private readonly bucket: TokenBucket;
+  /**
+   * The workshop channel's say on a message for a document this socket has not opened
+   * (server/relay/workshopChannel.ts): true when the channel covers it and has answered.
+   */
+  onUnopened: ((docName: string, data: Uint8Array) => boolean) | null = null;
   private alive = true;
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
@@ -118,6 +123,7 @@ export class Connection {
     if (!stillWanted()) return;
     const session = new DocSession(docName, this.claims, grant.access, this.transport);
     binding.session = session;
+    this.deps.metrics.docSessions.inc();
     let room: DocRoom;
     try {
       room = await this.deps.rooms.acquire(docName, grant.ref);
@@ -128,6 +134,7 @@ export class Connection {
       this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
       if (stillWanted()) this.bindings.delete(docName);
       binding.session.closed = true;
+      this.deps.metrics.docSessions.dec();
       onRefused(loadRefusal(error));
       return;
     }
@@ -149,6 +156,7 @@ export class Connection {
   }
 
   private release(binding: Binding): void {
+    if (binding.session && !binding.session.closed) this.deps.metrics.docSessions.dec();
     if (binding.session) binding.session.closed = true;
     if (binding.room && binding.session) {
       binding.room.detach(binding.session);
@@ -165,6 +173,8 @@ export class Connection {
     }
     const binding = this.bindings.get(docName);
     if (!binding) {
+      // A document this socket follows through the workshop channel: read-only (a write is refused there).
+      if (this.onUnopened?.(docName, data)) return;
       // A multiplexed client may still send for a document just closed or refused: not an attack.
       this.deps.metrics.rejected.inc({ reason: 'document-not-open' });
       return;
@@ -230,6 +240,30 @@ export class Connection {
       }
     }
     this.sentSinceKeepalive = false;
+  }
+
+  /** Is this document open on this connection (authorised or still being authorised)? */
+  hasDoc(docName: string): boolean {
+    return this.bindings.has(docName);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** A document's message sent outside any session (the workshop channel): framed as this socket frames. */
+  sendDoc(docName: string, frame: Uint8Array): void {
+    this.sendRaw(this.frameOut(docName, frame));
+  }
+
+  /** A whole frame of the socket's own protocol (the workshop channel's `following`/`unfollowed`). */
+  sendFrame(frame: Uint8Array): void {
+    this.sendRaw(frame);
+  }
+
+  /** Handles a message as if it had failed in a room: a ProtocolError closes with its code. */
+  failWith(error: unknown): void {
+    this.fail(error);
   }
 
   private sendRaw(frame: Uint8Array): void {

@@ -13,6 +13,7 @@ import type { DocStore } from '../store/port';
 import { muxDocFrame } from './codec';
 import { Connection, DocumentRefusal, type ConnectionDeps, type Grant } from './connection';
 import { KeepaliveWheel } from './keepalive';
+import type { WorkshopChannels } from './workshopChannel';
 import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
 
 export interface RelayDeps extends ConnectionDeps {
@@ -24,6 +25,8 @@ export interface RelayDeps extends ConnectionDeps {
   keepaliveMs: number;
   /** Open sockets by participant: removal and revocation close them, token expiry too. */
   registry: ConnectionRegistry;
+  /** The workshop channel: a socket following every notes document of its workshop, read-only. */
+  channels: WorkshopChannels;
 }
 
 class Refusal {
@@ -36,7 +39,8 @@ class Refusal {
 
 /**
  * The WebSocket endpoints: `/ws/<document name>?token=…` speaking the y-websocket protocol (for
- * stock providers), and `/mux?token=…` carrying many documents (shared/protocol/mux.ts).
+ * stock providers), and `/mux?token=…` carrying many documents (shared/protocol/mux.ts) and the
+ * workshop channel (./workshopChannel.ts).
  * Refusals complete the upgrade and then close with a named code, because a browser cannot read
  * the HTTP status of a failed upgrade — a close code and reason it can.
  */
@@ -112,9 +116,11 @@ export function createRelay(deps: RelayDeps) {
       connections.add(connection);
       keepalive.add(connection);
       const untrack = deps.registry.track(claims, connection);
+      connection.onUnopened = (docName, data) => deps.channels.onUnopened(connection, docName, data);
       ws.on('close', () => {
         connections.delete(connection);
         keepalive.delete(connection);
+        deps.channels.unfollow(connection);
         untrack();
       });
       setup(ws, connection);
@@ -183,8 +189,17 @@ export function createRelay(deps: RelayDeps) {
           case 'close':
             connection.closeDoc(message.docName);
             return;
+          case 'follow':
+            deps.channels.follow(connection, message.docName, message.entries);
+            return;
+          case 'unfollow':
+            deps.channels.unfollow(connection);
+            return;
           case 'refused':
-            connection.close(CloseCode.unknownMessageType, 'clients do not send refusals');
+          case 'following':
+          case 'unfollowed':
+          case 'batch':
+            connection.close(CloseCode.unknownMessageType, 'clients do not send refusals or acknowledgements');
             return;
         }
       });

@@ -6,37 +6,97 @@ import * as encoding from 'lib0/encoding';
  * document of a workshop. Each frame names its document; inside a `doc` frame travels an
  * ordinary y-websocket message, under the same per-document permissions as `/ws/<doc>`.
  *
- *   open    client → server   varUint 1, varString docName
- *   close   client → server   varUint 2, varString docName
- *   doc     both ways         varUint 0, varString docName, then the y-websocket message bytes
- *   refused server → client   varUint 3, varString docName, varUint closeCode, varString reason
+ *   open      client → server   varUint 1, varString docName
+ *   close     client → server   varUint 2, varString docName
+ *   doc       both ways         varUint 0, varString docName, then the y-websocket message bytes
+ *   refused   server → client   varUint 3, varString docName, varUint closeCode, varString reason
+ *
+ * The workshop channel (docs/architecture.md, "The workshop channel"): one subscription for
+ * every participant's notes document of the workshop, read-only. What it carries arrives as
+ * ordinary `doc` frames named by each notes document (sync step 2 to catch up, then updates).
+ *
+ *   follow    client → server   varUint 4, varString workshopId, varUint n, n × (varString docName, varUint8Array stateVector)
+ *   unfollow  client → server   varUint 5, varString workshopId
+ *   following server → client   varUint 6, varString workshopId, varUint documents caught up
+ *   unfollowed server → client  varUint 7, varString workshopId, varUint closeCode, varString reason
+ *   batch     server → client   varUint 8, varString workshopId, varUint n, n × (varString docName, varUint8Array message)
+ *
+ * `follow` lists the state vector of every notes document the client already holds (IndexedDB,
+ * an earlier connection), so that catching up sends only what it lacks; a document not listed is
+ * sent whole. `following` comes after the catch-up of every document known at that moment;
+ * `unfollowed` is a refusal (or the end) of the subscription, the socket stays open. A `batch`
+ * carries several channel messages in one frame, in order (updates of a busy workshop, gathered
+ * over a short window): it may name a document the client has open on its own, which it skips.
  */
-export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3 } as const;
+export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3, follow: 4, unfollow: 5, following: 6, unfollowed: 7, batch: 8 } as const;
+
+/** At most this many state vectors in one `follow` (the participant cap is 500 by default). */
+export const MAX_FOLLOW_ENTRIES = 5000;
+
+export interface FollowEntry {
+  docName: string;
+  stateVector: Uint8Array;
+}
 
 export type MuxMessage =
   | { kind: 'doc'; docName: string; payload: Uint8Array }
   | { kind: 'open'; docName: string }
   | { kind: 'close'; docName: string }
-  | { kind: 'refused'; docName: string; code: number; reason: string };
+  | { kind: 'refused'; docName: string; code: number; reason: string }
+  | { kind: 'follow'; docName: string; entries: FollowEntry[] }
+  | { kind: 'unfollow'; docName: string }
+  | { kind: 'following'; docName: string; documents: number }
+  | { kind: 'unfollowed'; docName: string; code: number; reason: string }
+  | { kind: 'batch'; docName: string; entries: BatchEntry[] };
+
+export interface BatchEntry {
+  docName: string;
+  payload: Uint8Array;
+}
 
 export function encodeMux(message: MuxMessage): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MuxFrame[message.kind]);
   encoding.writeVarString(encoder, message.docName);
-  if (message.kind === 'doc') encoding.writeUint8Array(encoder, message.payload);
-  if (message.kind === 'refused') {
-    encoding.writeVarUint(encoder, message.code);
-    encoding.writeVarString(encoder, message.reason);
+  switch (message.kind) {
+    case 'doc':
+      encoding.writeUint8Array(encoder, message.payload);
+      break;
+    case 'refused':
+    case 'unfollowed':
+      encoding.writeVarUint(encoder, message.code);
+      encoding.writeVarString(encoder, message.reason);
+      break;
+    case 'follow':
+      encoding.writeVarUint(encoder, message.entries.length);
+      for (const entry of message.entries) {
+        encoding.writeVarString(encoder, entry.docName);
+        encoding.writeVarUint8Array(encoder, entry.stateVector);
+      }
+      break;
+    case 'following':
+      encoding.writeVarUint(encoder, message.documents);
+      break;
+    case 'batch':
+      encoding.writeVarUint(encoder, message.entries.length);
+      for (const entry of message.entries) {
+        encoding.writeVarString(encoder, entry.docName);
+        encoding.writeVarUint8Array(encoder, entry.payload);
+      }
+      break;
+    default:
+      break;
   }
   return encoding.toUint8Array(encoder);
 }
 
-/** Throws on a frame that is not one of the four kinds or is cut short. */
+/** Throws on a frame that is not one of the kinds above, is cut short or has bytes left over. */
 export function decodeMux(bytes: Uint8Array): MuxMessage {
   const decoder = decoding.createDecoder(bytes);
   const kind = decoding.readVarUint(decoder);
   const docName = decoding.readVarString(decoder);
   if (docName.length > 200) throw new Error('document name too long');
+  let message: MuxMessage;
   switch (kind) {
     case MuxFrame.doc:
       return { kind: 'doc', docName, payload: bytes.subarray(decoder.pos) };
@@ -46,7 +106,41 @@ export function decodeMux(bytes: Uint8Array): MuxMessage {
       return { kind: 'close', docName };
     case MuxFrame.refused:
       return { kind: 'refused', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
+    case MuxFrame.follow: {
+      const count = decoding.readVarUint(decoder);
+      if (count > MAX_FOLLOW_ENTRIES) throw new Error('too many documents in one follow');
+      const entries: FollowEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const name = decoding.readVarString(decoder);
+        if (name.length > 200) throw new Error('document name too long');
+        entries.push({ docName: name, stateVector: decoding.readVarUint8Array(decoder) });
+      }
+      message = { kind: 'follow', docName, entries };
+      break;
+    }
+    case MuxFrame.unfollow:
+      message = { kind: 'unfollow', docName };
+      break;
+    case MuxFrame.following:
+      message = { kind: 'following', docName, documents: decoding.readVarUint(decoder) };
+      break;
+    case MuxFrame.unfollowed:
+      message = { kind: 'unfollowed', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
+      break;
+    case MuxFrame.batch: {
+      const count = decoding.readVarUint(decoder);
+      const entries: BatchEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const name = decoding.readVarString(decoder);
+        entries.push({ docName: name, payload: decoding.readVarUint8Array(decoder) });
+      }
+      message = { kind: 'batch', docName, entries };
+      break;
+    }
     default:
       throw new Error(`unknown mux frame kind ${kind}`);
   }
+  // The channel's frames are new: they are read whole (the older kinds keep their old leniency).
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
+  return message;
 }

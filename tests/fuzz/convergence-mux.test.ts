@@ -62,7 +62,11 @@ const documentRefusals: string[] = [];
  */
 const writeRefusals: string[] = [];
 
-function openTab(server: TestServer, token: string, docNames: readonly string[], roomName: string): Tab {
+/**
+ * `follow`: the documents in it come through the workshop channel (read-only, as a participant's
+ * tab holds everyone else's notes), the rest each on its own.
+ */
+function openTab(server: TestServer, token: string, docNames: readonly string[], roomName: string, follow: { workshopId: string; names: readonly string[] } | null = null): Tab {
   let socket: WebSocket | null = null;
   const tab = { status: 'connecting', cut: () => socket?.terminate() } as Tab;
   const mux = new MuxConnection({
@@ -91,7 +95,15 @@ function openTab(server: TestServer, token: string, docNames: readonly string[],
   for (const name of docNames) {
     const doc = new Y.Doc();
     docs.set(name, doc);
-    mux.open(name, doc);
+    if (!follow?.names.includes(name)) mux.open(name, doc);
+  }
+  if (follow) {
+    mux.follow({
+      workshopId: follow.workshopId,
+      held: () => follow.names.map((name) => [name, docs.get(name)!] as [string, Y.Doc]),
+      docFor: (name) => (follow.names.includes(name) ? docs.get(name)! : null),
+      unavailable: (reason) => documentRefusals.push(`the channel: ${reason}`),
+    });
   }
   Object.assign(tab, { mux, room, docs });
   tabs.push(tab);
@@ -134,7 +146,7 @@ function waitForAll(docs: Y.Doc[], condition: () => boolean, describe: () => str
   });
 }
 
-async function runScenario(scenario: { participants: number; ops: Op[] }): Promise<number> {
+async function runScenario(scenario: { participants: number; ops: Op[] }, channel = false): Promise<number> {
   const server = await startTestServer({ ROOM_IDLE_MS: '50' });
   try {
     const created = await createWorkshop(server.url, ['A', 'B', 'C']);
@@ -146,10 +158,11 @@ async function runScenario(scenario: { participants: number; ops: Op[] }): Promi
     const people: Joined[] = [];
     for (let i = 0; i < n; i++) people.push(await join(server.url, created.id, created.participantJoinKey, `P${i}`, actors[i % actors.length]!.id));
     const names = people.map((p) => notesDocName(created.id, p.participantId));
-    const participantTabs = people.map((p) => openTab(server, p.token, names, roomName));
+    const participantTabs = people.map((p, i) => openTab(server, p.token, names, roomName, channel ? { workshopId: created.id, names: names.filter((_, j) => j !== i) } : null));
     const facilitator = openTab(server, created.facilitatorToken, names, roomName);
     const every = [...participantTabs, facilitator];
     await Promise.all(every.flatMap((tab) => names.map((name) => tab.mux.whenSynced(name))));
+    if (channel) await Promise.all(participantTabs.map((tab) => tab.mux.whenFollowing()));
 
     const own = (who: number) => participantTabs[who % n]!.docs.get(names[who % n]!)!;
     const pickNote = (doc: Y.Doc, pick: number) => {
@@ -220,11 +233,11 @@ afterEach(() => {
   for (const tab of tabs.splice(0)) tab.mux.destroy();
 });
 
-async function check(seed: number, numRuns: number): Promise<void> {
+async function check(seed: number, numRuns: number, channel = false): Promise<void> {
   const notes: number[] = [];
   await fc.assert(
     fc.asyncProperty(scenarioArb, async (scenario) => {
-      notes.push(await runScenario(scenario));
+      notes.push(await runScenario(scenario, channel));
     }),
     { seed, numRuns, endOnFailure: !process.env.SHRINK, interruptAfterTimeLimit: 25_000, markInterruptAsFailure: true },
   );
@@ -243,5 +256,13 @@ describe('convergence through the browser mux client', () => {
   // A fixed seed, so that one run of this file is always the same scenario as well.
   it('seed 20261202', async () => {
     await check(20261202, 2);
+  }, 60_000);
+
+  // Participants follow everyone else's notes through the workshop channel (catch-up by state
+  // vector after every cut; rooms unload and reload meanwhile, ROOM_IDLE_MS 50).
+  it('the same through the workshop channel', async () => {
+    const seed = process.env.SEED ? Number(process.env.SEED) : Math.floor(Math.random() * 2 ** 31);
+    console.log('mux convergence (channel) seed', seed);
+    await check(seed, Number(process.env.NUM_RUNS ?? 4), true);
   }, 60_000);
 });

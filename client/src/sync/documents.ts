@@ -1,11 +1,11 @@
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { draftsDocName, notesDocName, roomDocName } from '../../../shared/protocol/docNames';
+import { draftsDocName, notesDocName, parseDocName, roomDocName } from '../../../shared/protocol/docNames';
 import type { Claims } from '../../../shared/protocol/permissions';
 import { readRoom } from '../../../shared/read/snapshot';
 import { roomRoots } from '../../../shared/schema/layout';
 import type { BoardDoc } from './board/inputs';
-import type { MuxConnection } from './mux';
+import type { FollowedDocs, MuxConnection } from './mux';
 import type { Persistence } from './transports';
 
 /**
@@ -13,12 +13,20 @@ import type { Persistence } from './transports';
  * (opened as they appear in the room), and my own drafts — each on the shared socket, and kept
  * offline when persistence is given. It owns their lifetimes; what is read from them is the
  * board model's business (`onNotes` hands each notes document over).
+ *
+ * How each travels: a document this tab writes (the room for the facilitator, my own notes and
+ * drafts, and every notes document for the facilitator, who may edit anyone's) is opened on its
+ * own; the notes documents it only reads come through the workshop channel — one subscription
+ * for all of them instead of one per document (docs/architecture.md, "The workshop channel").
+ * The Y.Doc is the same either way, so the board model above does not know the difference.
  */
 export interface OpenDoc {
   doc: Y.Doc;
   persistence: Persistence | null;
   participantId: string | null;
   draft: boolean;
+  /** Comes through the workshop channel (read-only) rather than on its own. */
+  followed: boolean;
 }
 
 export interface WorkshopDocsOptions {
@@ -29,6 +37,8 @@ export interface WorkshopDocsOptions {
   mux: MuxConnection;
   persistence: ((name: string, doc: Y.Doc) => Persistence) | null;
   onNotes(entry: BoardDoc): void;
+  /** Off: every document on its own, as before the channel (tests and the benchmark compare both). */
+  workshopChannel?: boolean;
 }
 
 export class WorkshopDocs {
@@ -37,15 +47,20 @@ export class WorkshopDocs {
   readonly ownNotes: Y.Doc;
   readonly ownDrafts: Y.Doc;
   readonly roomName: string;
+  /** Read-only notes come through the workshop channel (until the server says it cannot). */
+  private following: boolean;
 
   constructor(private readonly options: WorkshopDocsOptions) {
     this.roomName = roomDocName(options.workshopId);
-    this.track(this.roomName, options.room, null, false);
+    // The facilitator writes every notes document: each stays on its own session.
+    this.following = options.workshopChannel !== false && options.claims.role !== 'facilitator';
+    this.track(this.roomName, options.room, null, false, false);
     options.mux.open(this.roomName, options.room, options.awareness);
     const own = options.claims.role === 'participant' ? options.claims.participantId : null;
     this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
     this.ownDrafts = own ? this.openNotes(own, true) : new Y.Doc();
     roomRoots(options.room).participants.observe(() => this.openParticipantDocs());
+    if (this.following) options.mux.follow(this.followedDocs());
   }
 
   get(name: string): OpenDoc | undefined {
@@ -60,8 +75,13 @@ export class WorkshopDocs {
     this.open.clear();
   }
 
-  private track(name: string, doc: Y.Doc, participantId: string | null, draft: boolean): void {
-    this.open.set(name, { doc, persistence: this.options.persistence?.(name, doc) ?? null, participantId, draft });
+  private track(name: string, doc: Y.Doc, participantId: string | null, draft: boolean, followed: boolean): void {
+    this.open.set(name, { doc, persistence: this.options.persistence?.(name, doc) ?? null, participantId, draft, followed });
+  }
+
+  /** Only someone else's public notes, read by a participant or an observer. */
+  private readsOnly(participantId: string, draft: boolean): boolean {
+    return this.following && !draft && participantId !== this.options.claims.participantId;
   }
 
   private openNotes(participantId: string, draft: boolean): Y.Doc {
@@ -70,9 +90,10 @@ export class WorkshopDocs {
     const existing = this.open.get(name);
     if (existing) return existing.doc;
     const doc = new Y.Doc();
-    this.track(name, doc, participantId, draft);
+    const followed = this.readsOnly(participantId, draft);
+    this.track(name, doc, participantId, draft, followed);
     onNotes({ name, doc, participantId, draft });
-    mux.open(name, doc);
+    if (!followed) mux.open(name, doc);
     return doc;
   }
 
@@ -80,5 +101,29 @@ export class WorkshopDocs {
     for (const participant of readRoom(this.options.room).participants) {
       if (participant.role === 'participant') this.openNotes(participant.id, false);
     }
+  }
+
+  private followedDocs(): FollowedDocs {
+    const { workshopId, mux } = this.options;
+    return {
+      workshopId,
+      held: () => [...this.open].filter(([, entry]) => entry.followed).map(([name, entry]) => [name, entry.doc] as [string, Y.Doc]),
+      // The channel may bring a participant's notes before the room lists them: held from then on.
+      docFor: (docName) => {
+        const ref = parseDocName(docName);
+        if (ref?.kind !== 'notes' || ref.workshopId !== workshopId || !this.readsOnly(ref.participantId, false)) return null;
+        const doc = this.openNotes(ref.participantId, false);
+        return this.open.get(docName)?.followed ? doc : null;
+      },
+      unavailable: (reason) => {
+        console.warn(`arvo: the workshop channel is not available (${reason}); following each notes document on its own`);
+        this.following = false;
+        for (const [name, entry] of this.open) {
+          if (!entry.followed) continue;
+          entry.followed = false;
+          mux.open(name, entry.doc);
+        }
+      },
+    };
   }
 }

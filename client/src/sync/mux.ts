@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { decodeMux, encodeMux } from '../../../shared/protocol/mux';
 import { CloseCode, MessageType } from '../../../shared/protocol/wire';
 import type { ConnectionStatus } from './types';
@@ -19,6 +19,11 @@ import type { ConnectionStatus } from './types';
  * A document the server refuses (a `refused` frame: no access, damaged, too new) is refused on
  * its own: the socket and every other document go on; the refused one is asked for again only
  * on the next connection. A frame that cannot be read is skipped and reported once per document.
+ *
+ * Documents this tab only reads (other participants' notes) can come through the workshop
+ * channel instead (`follow`): one subscription for all of them, sent after the documents opened
+ * on their own on every (re)connection, with the state vector of each held one so that only what
+ * is missing comes back. They are applied as they arrive and never answered or written.
  */
 export interface MuxOptions {
   url: string;
@@ -37,6 +42,20 @@ export interface MuxOptions {
   random?: () => number;
 }
 
+/**
+ * The notes documents a tab follows through the workshop channel (client/src/sync/documents.ts
+ * decides which): read-only, made on demand when the channel brings one the tab does not hold yet.
+ */
+export interface FollowedDocs {
+  workshopId: string;
+  /** The followed documents held now: their state vectors go with `follow`. */
+  held(): Iterable<[string, Y.Doc]>;
+  /** The document for a name the channel delivers (made if new); null: not one to follow. */
+  docFor(docName: string): Y.Doc | null;
+  /** The server will not serve the channel (refused, or too old to know it): open them one by one. */
+  unavailable(reason: string): void;
+}
+
 /** Counters for what the sync layer skipped or refused (for diagnostics and tests). */
 export interface MuxDiagnostics {
   /** Sockets opened so far (the first connection and every reconnection). */
@@ -45,6 +64,8 @@ export interface MuxDiagnostics {
   unreadableFrames: number;
   /** Documents the server refused on this socket, by name, with the close code. */
   refused: Map<string, number>;
+  /** The workshop channel has caught up on this socket (its `following` arrived). */
+  following: boolean;
 }
 
 /** A connection that stays up this long is healthy: the next drop starts the backoff over. */
@@ -78,7 +99,11 @@ export class MuxConnection {
   private lastMessageAt = 0;
   private destroyed = false;
   status: ConnectionStatus = 'connecting';
-  readonly diagnostics: MuxDiagnostics = { connections: 0, unreadableFrames: 0, refused: new Map() };
+  readonly diagnostics: MuxDiagnostics = { connections: 0, unreadableFrames: 0, refused: new Map(), following: false };
+  private followed: FollowedDocs | null = null;
+  /** A `follow` went out on the current socket and no answer has come yet. */
+  private followPending = false;
+  private onFollowing: Array<() => void> = [];
 
   constructor(private readonly options: MuxOptions) {
     this.connect();
@@ -126,6 +151,36 @@ export class MuxConnection {
     channel.detach();
     this.channels.delete(docName);
     if (this.isOpen()) this.send(encodeMux({ kind: 'close', docName }));
+  }
+
+  /**
+   * Follows the workshop's notes documents through the workshop channel (at once when connected,
+   * then on every reconnection, after the documents opened one by one).
+   */
+  follow(followed: FollowedDocs): void {
+    this.followed = followed;
+    if (this.isOpen()) this.sendFollow();
+  }
+
+  /** Stops following (the server is told; documents already held stay as they are). */
+  unfollow(): void {
+    const followed = this.followed;
+    this.followed = null;
+    this.followPending = false;
+    if (followed && this.isOpen()) this.send(encodeMux({ kind: 'unfollow', docName: followed.workshopId }));
+  }
+
+  /** Resolves once the workshop channel has caught up on the current connection. */
+  whenFollowing(): Promise<void> {
+    if (this.diagnostics.following) return Promise.resolve();
+    return new Promise((resolve) => this.onFollowing.push(resolve));
+  }
+
+  private sendFollow(): void {
+    const followed = this.followed!;
+    const entries = [...followed.held()].map(([docName, doc]) => ({ docName, stateVector: Y.encodeStateVector(doc) }));
+    this.followPending = true;
+    this.send(encodeMux({ kind: 'follow', docName: followed.workshopId, entries }));
   }
 
   /** Resolves once the document has received the server's state in this connection. */
@@ -203,6 +258,7 @@ export class MuxConnection {
       this.lastMessageAt = Date.now();
       this.setStatus('live');
       for (const [docName, channel] of this.channels) this.startChannel(docName, channel);
+      if (this.followed) this.sendFollow();
       this.silenceTimer = setInterval(() => {
         if (Date.now() - this.lastMessageAt > SILENCE_LIMIT_MS) socket.close();
       }, SILENCE_LIMIT_MS / 10);
@@ -223,6 +279,11 @@ export class MuxConnection {
     if (this.healthyTimer) clearTimeout(this.healthyTimer);
     this.healthyTimer = null;
     this.socket = null;
+    this.diagnostics.following = false;
+    // A server too old to know the channel closes on its frame as malformed: open them one by one.
+    const followRefused = this.followPending && event?.code === CloseCode.malformedMessage;
+    this.followPending = false;
+    if (followRefused) this.stopFollowing(event.reason || 'the server does not know the workshop channel');
     for (const channel of this.channels.values()) {
       channel.synced = false;
       channel.refused = false;
@@ -277,6 +338,15 @@ export class MuxConnection {
       docName = message.docName;
       if (message.kind === 'refused') this.refuse(message.docName, message.code, message.reason);
       else if (message.kind === 'doc') this.receiveDoc(message.docName, message.payload);
+      else if (message.kind === 'following') this.caughtUp();
+      else if (message.kind === 'batch') {
+        // Several channel messages in one frame; one for a document open on its own is ours already.
+        for (const entry of message.entries) if (!this.channels.has(entry.docName)) this.receiveDoc(entry.docName, entry.payload);
+      }
+      else if (message.kind === 'unfollowed') {
+        this.followPending = false;
+        this.stopFollowing(`${message.code} ${message.reason}`);
+      }
     } catch (error) {
       this.diagnostics.unreadableFrames++;
       const channel = docName === null ? undefined : this.channels.get(docName);
@@ -293,9 +363,34 @@ export class MuxConnection {
     this.options.onRefusal(docName, reason, code);
   }
 
+  private caughtUp(): void {
+    this.followPending = false;
+    this.diagnostics.following = true;
+    for (const resolve of this.onFollowing.splice(0)) resolve();
+  }
+
+  private stopFollowing(reason: string): void {
+    const followed = this.followed;
+    this.followed = null;
+    followed?.unavailable(reason);
+  }
+
+  /** A followed document's frame: state and updates are applied; nothing is ever answered. */
+  private receiveFollowed(docName: string, payload: Uint8Array): void {
+    const doc = this.followed?.docFor(docName);
+    if (!doc) return;
+    const decoder = decoding.createDecoder(payload);
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.sync) {
+      const syncType = decoding.readVarUint(decoder);
+      if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) syncProtocol.readSyncStep2(decoder, doc, this);
+    } else if (type === MessageType.auth && decoding.readVarUint(decoder) === 0) this.options.onRefusal(docName, decoding.readVarString(decoder));
+  }
+
   private receiveDoc(docName: string, payload: Uint8Array): void {
     const message = { docName, payload };
     const channel = this.channels.get(docName);
+    if (!channel && this.followed) return this.receiveFollowed(docName, payload);
     if (!channel || channel.refused) return;
     const decoder = decoding.createDecoder(message.payload);
     const type = decoding.readVarUint(decoder);

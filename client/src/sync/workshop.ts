@@ -38,6 +38,8 @@ export interface WorkshopSyncOptions {
   transports?: Partial<SyncTransports>;
   /** Reconnect backoff of the socket (tests shorten it). */
   minBackoffMs?: number;
+  /** False: every notes document on its own session instead of the workshop channel (tests, benchmark). */
+  workshopChannel?: boolean;
 }
 
 // The typed op methods (generated below the class from the registry) are part of the class's type.
@@ -99,6 +101,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       mux: this.mux,
       persistence: options.persistOffline === false ? null : this.transports.persistence,
       onNotes: (entry) => this.model.addDoc(entry),
+      ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
     });
     this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
     this.undoHistory = new OwnUndo([this.docs.ownNotes, this.docs.ownDrafts], () => this.feed.invalidate(true));

@@ -1,0 +1,357 @@
+import * as Y from 'yjs';
+import { notesDocName, parseDocName, roomDocName, type DocRef } from '../../shared/protocol/docNames';
+import { encodeMux, type BatchEntry, type FollowEntry } from '../../shared/protocol/mux';
+import type { Claims } from '../../shared/protocol/permissions';
+import { CloseCode, DenyReason } from '../../shared/protocol/wire';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { DocStore } from '../store/port';
+import { decodeClientMessage, encodePermissionDenied } from './codec';
+import { loadRefusal } from './connection';
+import type { DocRoom } from './docRoom';
+import type { RoomListener, Rooms } from './rooms';
+import { DocSession } from './session';
+
+/**
+ * The workshop channel (docs/architecture.md, "The workshop channel"): one subscription per
+ * socket for every participant's notes document of its workshop, read-only. Without it a tab
+ * opens each notes document on its own (a session per tab and document: N × N in a workshop of
+ * N); with it a workshop holds one follower per tab, fed from the per-document rooms.
+ *
+ * Nothing of the per-document rules is restated here: writes still go through a document's own
+ * session (permissions, content check, commit before relay); the channel only reads.
+ *   - Live: every loaded notes room has one tap (a read-only session of the room, one per room,
+ *     not per follower); the room hands it each update after its commit, in the same loop and
+ *     order as to its own sessions, and the tap hands it to the workshop's followers.
+ *   - Catch-up on follow: for each notes document of the workshop (the store's participants, and
+ *     any notes room loaded since), the room answers the follower's state vector as it answers
+ *     any session's sync step 1 — behind the commits, so nothing uncommitted leaves.
+ *   - A notes document that loads while the workshop has followers (a participant who joined
+ *     later, or one unloaded while idle) is sent to the followers that have caught up: what it
+ *     holds beyond the state it had when it last unloaded, or all of it when never seen.
+ * Drafts are never part of it (only `notes` documents are ever named or tapped). Presence stays
+ * on the room document's own session, which a follower must have open on the same socket — so
+ * whatever closes a workshop's sockets (removal, token expiry, a lost lease) closes it too.
+ */
+
+/** What the channel needs of a socket (server/relay/connection.ts). */
+export interface FollowerSocket {
+  readonly claims: Claims;
+  readonly isClosed: boolean;
+  hasDoc(docName: string): boolean;
+  sendDoc(docName: string, frame: Uint8Array): void;
+  sendFrame(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+  failWith(error: unknown): void;
+}
+
+export interface WorkshopChannelDeps {
+  rooms: Rooms;
+  store: DocStore;
+  metrics: Metrics;
+  log: Logger;
+}
+
+interface Follower {
+  socket: FollowerSocket;
+  /** While its catch-up runs: documents of index below this are its catch-up's to send. */
+  catchingUpBelow: number;
+}
+
+interface Channel {
+  workshopId: string;
+  readonly followers: Set<Follower>;
+  /** Every notes document of the workshop seen so far, with the order it was first seen in. */
+  readonly known: Map<string, number>;
+  /** State vectors of notes documents as they unloaded (a reload sends only what is beyond). */
+  readonly lastSeen: Map<string, Uint8Array>;
+  /** The store's participant list being read (shared by follows that arrive together). */
+  listing: Promise<void> | null;
+  /** Updates gathered while the batch window is open (see `deliver`). */
+  pending: BatchEntry[];
+  /** The batch window: open from one sent update until BATCH_WINDOW_MS without any. */
+  window: NodeJS.Timeout | null;
+}
+
+/** Reads a document's sync step 2 that carries nothing (an empty update): not worth sending. */
+const EMPTY_STEP2 = [0, 1, 2, 0, 0];
+const isEmptyStep2 = (frame: Uint8Array) => frame.length === EMPTY_STEP2.length && EMPTY_STEP2.every((byte, i) => frame[i] === byte);
+/** y-websocket sync message, subtype update: what the tap passes on (step 1 and presence are not). */
+const isUpdate = (frame: Uint8Array) => frame[0] === 0 && frame[1] === 2;
+const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+const CATCH_UP_CONCURRENCY = 8;
+/**
+ * A busy workshop's updates go out together, at most this often: one frame per follower per
+ * window instead of one per update (at 200 participants writing a note a second each, 200
+ * updates a second become 50 frames per follower). A quiet workshop pays nothing: an update
+ * that finds no window open is sent at once and opens one.
+ */
+export const BATCH_WINDOW_MS = 20;
+/** A catch-up's answers leave as `batch` frames of about this size (one frame, not one per document). */
+const CATCH_UP_BATCH_BYTES = 256 * 1024;
+
+export class WorkshopChannels implements RoomListener {
+  private readonly channels = new Map<string, Channel>();
+  private readonly bySocket = new Map<FollowerSocket, { channel: Channel; follower: Follower }>();
+  /** A socket may follow once: a follow costs a pass over every document, so it is not repeatable at will. */
+  private readonly followedOnce = new WeakSet<FollowerSocket>();
+  private readonly taps = new WeakMap<DocRoom, DocSession>();
+
+  constructor(private readonly deps: WorkshopChannelDeps) {}
+
+  /** Followers of a workshop now (tests, metrics). */
+  followerCount(workshopId: string): number {
+    return this.channels.get(workshopId)?.followers.size ?? 0;
+  }
+
+  follow(socket: FollowerSocket, workshopId: string, entries: readonly FollowEntry[]): void {
+    const refuse = (code: number, reason: string, label: string) => {
+      this.deps.metrics.rejected.inc({ reason: label });
+      this.deps.log.warn('follow-refused', { participant: socket.claims.participantId, reason: label });
+      socket.sendFrame(encodeMux({ kind: 'unfollowed', docName: workshopId, code, reason }));
+    };
+    if (socket.isClosed) return;
+    if (socket.claims.workshopId !== workshopId) return refuse(CloseCode.forbidden, 'token is for another workshop', 'foreign-workshop');
+    if (this.followedOnce.has(socket)) return refuse(CloseCode.badRequest, 'this socket has followed its workshop already', 'follow-repeated');
+    // The room document carries who participates and presence, and its session is what a lost
+    // lease or a removal closes: the channel rides on it.
+    if (!socket.hasDoc(roomDocName(workshopId))) return refuse(CloseCode.badRequest, "open the workshop's room document before following it", 'follow-without-room');
+    const stateVectors = new Map<string, Uint8Array>();
+    for (const entry of entries) {
+      const ref = parseDocName(entry.docName);
+      // Only notes documents of this workshop: drafts and foreign names are never sent, whatever is asked.
+      if (ref?.kind === 'notes' && ref.workshopId === workshopId) stateVectors.set(entry.docName, entry.stateVector);
+    }
+    this.followedOnce.add(socket);
+    let channel = this.channels.get(workshopId);
+    if (!channel) {
+      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null, pending: [], window: null };
+      this.channels.set(workshopId, channel);
+    }
+    // Registered before anything is read: every commit from now on reaches it live.
+    const follower: Follower = { socket, catchingUpBelow: Infinity };
+    channel.followers.add(follower);
+    this.bySocket.set(socket, { channel, follower });
+    this.deps.metrics.followers.inc();
+    void this.catchUp(channel, follower, stateVectors);
+  }
+
+  unfollow(socket: FollowerSocket): void {
+    const entry = this.bySocket.get(socket);
+    if (!entry) return;
+    this.bySocket.delete(socket);
+    const { channel, follower } = entry;
+    if (!channel.followers.delete(follower)) return;
+    this.deps.metrics.followers.dec();
+    if (channel.followers.size === 0 && this.channels.get(channel.workshopId) === channel) {
+      this.channels.delete(channel.workshopId);
+      if (channel.window) clearTimeout(channel.window);
+      channel.window = null;
+      channel.pending = [];
+    }
+  }
+
+  /**
+   * A message for a document the socket did not open. When the channel covers it (a notes
+   * document of the workshop the socket follows), a write is refused as on a read-only session —
+   * nothing is applied, stored or relayed — and anything else is ignored. False: not ours.
+   */
+  onUnopened(socket: FollowerSocket, docName: string, data: Uint8Array): boolean {
+    const entry = this.bySocket.get(socket);
+    const ref = parseDocName(docName);
+    if (!entry || ref?.kind !== 'notes' || ref.workshopId !== entry.channel.workshopId) return false;
+    let message: ReturnType<typeof decodeClientMessage>;
+    try {
+      message = decodeClientMessage(data);
+    } catch (error) {
+      socket.failWith(error);
+      return true;
+    }
+    if (message.type === 'sync-step2' || message.type === 'update') {
+      this.deps.metrics.rejected.inc({ reason: 'forbidden-write' });
+      this.deps.log.warn('write-refused', { doc: docName, participant: socket.claims.participantId, role: socket.claims.role, reason: 'channel-read-only' });
+      socket.sendDoc(docName, encodePermissionDenied(DenyReason.readOnly));
+    }
+    return true;
+  }
+
+  // ——— the rooms (RoomListener) ———
+
+  loaded(room: DocRoom): void {
+    if (room.ref.kind !== 'notes') return;
+    const { workshopId } = room.ref;
+    const tap = new DocSession(room.name, { workshopId, participantId: '', role: 'observer', actorId: null }, 'read', {
+      send: (_docName, frame) => {
+        if (isUpdate(frame)) this.deliver(workshopId, room.name, frame);
+      },
+      // A failed room closes its sessions; the channel's followers need not go with it: what
+      // was not committed never reached them, and the reload sends the document whole (below).
+      close: () => undefined,
+    });
+    this.taps.set(room, tap);
+    room.attach(tap);
+    const channel = this.channels.get(workshopId);
+    if (!channel) return;
+    const index = this.know(channel, room.name);
+    const base = channel.lastSeen.get(room.name) ?? EMPTY_STATE_VECTOR;
+    channel.lastSeen.delete(room.name);
+    // Whoever is still catching up with this document in its list gets it from its own catch-up.
+    const wants = (follower: Follower) => !(index < follower.catchingUpBelow) && !follower.socket.hasDoc(room.name);
+    if (![...channel.followers].some(wants)) return;
+    this.answer(room, base, (frame) => {
+      for (const follower of channel.followers) if (wants(follower)) follower.socket.sendDoc(room.name, frame);
+    });
+  }
+
+  unloading(room: DocRoom): void {
+    if (room.ref.kind !== 'notes') return;
+    const tap = this.taps.get(room);
+    if (tap) {
+      tap.closed = true;
+      room.detach(tap);
+      this.taps.delete(room);
+    }
+    const channel = this.channels.get(room.ref.workshopId);
+    // A failed room may hold changes that were never committed (never relayed): no state vector
+    // is kept for it, so its reload sends the document whole.
+    if (channel && room.isReady) channel.lastSeen.set(room.name, Y.encodeStateVector(room.doc));
+    else channel?.lastSeen.delete(room.name);
+  }
+
+  // ——— inside ———
+
+  /**
+   * A committed update to the followers: at once when no batch window is open (then one opens),
+   * else gathered and sent with the window's others as one `batch` frame, encoded once for all
+   * followers. Order is kept: a window's updates follow the one that opened it.
+   */
+  private deliver(workshopId: string, docName: string, frame: Uint8Array): void {
+    const channel = this.channels.get(workshopId);
+    if (!channel) return;
+    if (channel.window) {
+      channel.pending.push({ docName, payload: frame });
+      return;
+    }
+    for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.sendDoc(docName, frame);
+    this.openWindow(channel);
+  }
+
+  private openWindow(channel: Channel): void {
+    channel.window = setTimeout(() => {
+      channel.window = null;
+      if (channel.pending.length === 0 || this.channels.get(channel.workshopId) !== channel) return;
+      const entries = channel.pending;
+      channel.pending = [];
+      // The same bytes for everyone: an entry for a document a follower has open on its own (its
+      // own notes) is skipped by that client, which already has it.
+      const frame = encodeMux({ kind: 'batch', docName: channel.workshopId, entries });
+      for (const { socket } of channel.followers) socket.sendFrame(frame);
+      this.openWindow(channel);
+    }, BATCH_WINDOW_MS);
+    channel.window.unref();
+  }
+
+  private know(channel: Channel, docName: string): number {
+    let index = channel.known.get(docName);
+    if (index === undefined) channel.known.set(docName, (index = channel.known.size));
+    return index;
+  }
+
+  /** The workshop's notes documents from the store: every joined participant's (removed ones too: their notes stay on the wall). */
+  private refreshKnown(channel: Channel): Promise<void> {
+    channel.listing ??= this.deps.store
+      .listMemberships(channel.workshopId)
+      .then((members) => {
+        for (const member of members) if (member.role === 'participant') this.know(channel, notesDocName(channel.workshopId, member.participantId));
+      })
+      .finally(() => (channel.listing = null));
+    return channel.listing;
+  }
+
+  private async catchUp(channel: Channel, follower: Follower, stateVectors: Map<string, Uint8Array>): Promise<void> {
+    const { socket } = follower;
+    const stillFollowing = () => !socket.isClosed && channel.followers.has(follower);
+    try {
+      await this.refreshKnown(channel);
+    } catch (error) {
+      this.deps.log.error('follow-list-failed', { workshop: channel.workshopId, error: String(error) });
+      if (stillFollowing()) socket.close(CloseCode.storeUnavailable, 'storage unavailable; try again shortly');
+      return;
+    }
+    if (!stillFollowing()) return;
+    const names = [...channel.known.keys()];
+    follower.catchingUpBelow = names.length;
+    const sent: Array<Promise<void>> = [];
+    // The answers are gathered into batch frames: a tab catching up on 500 documents reads a few
+    // frames, not 500 (what a reconnect storm costs both sides).
+    let gathered: BatchEntry[] = [];
+    let gatheredBytes = 0;
+    const flush = () => {
+      if (gathered.length === 0) return;
+      if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'batch', docName: channel.workshopId, entries: gathered }));
+      gathered = [];
+      gatheredBytes = 0;
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length && stillFollowing()) {
+        const docName = names[next++]!;
+        if (socket.hasDoc(docName)) continue;
+        const ref = parseDocName(docName) as DocRef;
+        let room: DocRoom;
+        try {
+          room = await this.deps.rooms.acquire(docName, ref);
+        } catch (error) {
+          // One document that cannot load is refused on its own, as on its own session.
+          const refusal = loadRefusal(error);
+          this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
+          if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'refused', docName, code: refusal.code, reason: refusal.reason }));
+          continue;
+        }
+        if (!stillFollowing()) {
+          this.deps.rooms.release(room);
+          return;
+        }
+        try {
+          this.answer(room, stateVectors.get(docName) ?? EMPTY_STATE_VECTOR, (frame) => {
+            gathered.push({ docName, payload: frame });
+            gatheredBytes += frame.byteLength;
+            if (gatheredBytes >= CATCH_UP_BATCH_BYTES) flush();
+          });
+        } catch (error) {
+          // An unreadable state vector: the same close code as on the document's own session.
+          this.deps.rooms.release(room);
+          socket.failWith(error);
+          return;
+        }
+        // `change` with nothing to change resolves behind the room's pending commits, i.e. after
+        // the answer above was sent: then the room may be let go (and `following` be sent).
+        sent.push(
+          room
+            .change(() => undefined)
+            .catch(() => undefined)
+            .finally(() => this.deps.rooms.release(room)),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+    follower.catchingUpBelow = -1;
+    await Promise.all(sent);
+    flush();
+    if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'following', docName: channel.workshopId, documents: names.length }));
+  }
+
+  /**
+   * What `room` holds beyond `stateVector`, sent by `send` — through the room's own answer to a
+   * sync step 1 (behind its commits; an invalid state vector throws the session's ProtocolError).
+   */
+  private answer(room: DocRoom, stateVector: Uint8Array, send: (frame: Uint8Array) => void): void {
+    const once = new DocSession(room.name, { workshopId: room.ref.workshopId, participantId: '', role: 'observer', actorId: null }, 'read', {
+      send: (_docName, frame) => {
+        if (!isEmptyStep2(frame)) send(frame);
+      },
+      close: () => undefined,
+    });
+    room.handle(once, { type: 'sync-step1', stateVector });
+  }
+}

@@ -1,0 +1,465 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { MuxConnection } from '../../client/src/sync/mux';
+import { decodeClaims } from '../../client/src/sync/session';
+import type { SyncTransports } from '../../client/src/sync/transports';
+import type { BoardSnapshot } from '../../client/src/sync/types';
+import { WorkshopSync } from '../../client/src/sync/workshop';
+import { addNote } from '../../shared/ops/notes';
+import { LOCAL_ORIGIN } from '../../shared/origins';
+import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
+import { decodeMux, encodeMux, type FollowEntry, type MuxMessage } from '../../shared/protocol/mux';
+import { CloseCode } from '../../shared/protocol/wire';
+import { readNotes } from '../../shared/read/snapshot';
+import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
+import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+
+/**
+ * The workshop channel (docs/architecture.md, "The workshop channel"): a tab follows every other
+ * participant's notes through one subscription instead of one session per document. Through a
+ * real server: the real sync layer (client/src/sync) for what a tab sees, a hand-driven mux
+ * socket for what the protocol allows, and /metrics for what the server holds.
+ */
+let server: TestServer;
+const syncs: WorkshopSync[] = [];
+const raws: RawMux[] = [];
+
+beforeAll(async () => {
+  // Many joins from one address in this file.
+  server = await startTestServer({ JOIN_RATE_PER_MIN: '100000' });
+});
+afterEach(() => {
+  for (const sync of syncs.splice(0)) sync.destroy();
+  for (const raw of raws.splice(0)) raw.ws.close();
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(server.dataDir);
+});
+
+/** A mux socket driven by hand: every frame it receives is kept. */
+class RawMux {
+  readonly frames: MuxMessage[] = [];
+  readonly docs = new Map<string, Y.Doc>();
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private wake: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const frame = decodeMux(new Uint8Array(data));
+      this.frames.push(frame);
+      if (frame.kind === 'doc') this.apply(frame.docName, frame.payload);
+      if (frame.kind === 'batch') for (const entry of frame.entries) this.apply(entry.docName, entry.payload);
+      for (const w of this.wake.splice(0)) w();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static async open(token: string): Promise<RawMux> {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(token)}`);
+    const raw = new RawMux(ws);
+    raws.push(raw);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return raw;
+  }
+
+  doc(docName: string): Y.Doc {
+    let doc = this.docs.get(docName);
+    if (!doc) this.docs.set(docName, (doc = new Y.Doc()));
+    return doc;
+  }
+
+  openDoc(docName: string): Y.Doc {
+    const doc = this.doc(docName);
+    this.ws.send(encodeMux({ kind: 'open', docName }));
+    this.sendSync(docName, 0, Y.encodeStateVector(doc));
+    return doc;
+  }
+
+  follow(workshopId: string, entries: FollowEntry[] = []): void {
+    this.ws.send(encodeMux({ kind: 'follow', docName: workshopId, entries }));
+  }
+
+  sendSync(docName: string, subtype: number, payload: Uint8Array): void {
+    const e = encoding.createEncoder();
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint(e, subtype);
+    encoding.writeVarUint8Array(e, payload);
+    this.ws.send(encodeMux({ kind: 'doc', docName, payload: encoding.toUint8Array(e) }));
+  }
+
+  edit(docName: string, change: (doc: Y.Doc) => void): void {
+    const doc = this.doc(docName);
+    const before = Y.encodeStateVector(doc);
+    change(doc);
+    this.sendSync(docName, 2, Y.encodeStateAsUpdate(doc, before));
+  }
+
+  async waitFor(predicate: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.wake.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  following(): boolean {
+    return this.frames.some((f) => f.kind === 'following');
+  }
+
+  /** Every message for a document: in its own frame, or an entry of a channel batch. */
+  docFrames(docName: string): Uint8Array[] {
+    return this.frames.flatMap((f) => {
+      if (f.kind === 'doc') return f.docName === docName ? [f.payload] : [];
+      if (f.kind === 'batch') return f.entries.filter((e) => e.docName === docName).map((e) => e.payload);
+      return [];
+    });
+  }
+
+  deniedOn(docName: string): string[] {
+    return this.docFrames(docName).flatMap((payload) => {
+      const d = decoding.createDecoder(payload);
+      if (decoding.readVarUint(d) !== 2 || decoding.readVarUint(d) !== 0) return [];
+      return [decoding.readVarString(d)];
+    });
+  }
+
+  private apply(docName: string, payload: Uint8Array): void {
+    const d = decoding.createDecoder(payload);
+    if (decoding.readVarUint(d) !== 0) return;
+    const subtype = decoding.readVarUint(d);
+    if (subtype === 1 || subtype === 2) Y.applyUpdate(this.doc(docName), decoding.readVarUint8Array(d), 'server');
+  }
+}
+
+function nodeTransports(sockets: WebSocket[] = []): Partial<SyncTransports> {
+  return {
+    createSocket: (url) => {
+      const socket = new WebSocket(url);
+      socket.on('error', () => undefined);
+      sockets.push(socket);
+      return socket as unknown as globalThis.WebSocket;
+    },
+    persistence: null,
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    frames: { request: (run) => setTimeout(run, 1), cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
+  };
+}
+
+function tab(workshop: Created, token: string, name: string, options: { sockets?: WebSocket[]; workshopChannel?: boolean } = {}): WorkshopSync {
+  const sync = new WorkshopSync({
+    workshopId: workshop.id,
+    token,
+    claims: decodeClaims(token)!,
+    name,
+    wsOrigin: server.url.replace('http', 'ws'),
+    httpOrigin: server.url,
+    transports: nodeTransports(options.sockets),
+    minBackoffMs: 20,
+    ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
+  });
+  syncs.push(sync);
+  return sync;
+}
+
+function until(sync: WorkshopSync, condition: (board: BoardSnapshot) => boolean, what: string, timeoutMs = 5000): Promise<BoardSnapshot> {
+  return new Promise((resolve, reject) => {
+    let unsubscribe: (() => void) | null = null;
+    let done = false;
+    const timer = setTimeout(() => {
+      unsubscribe?.();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    unsubscribe = sync.subscribe((board) => {
+      if (done || !condition(board)) return;
+      done = true;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe?.());
+      resolve(board);
+    });
+  });
+}
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
+async function eventually(read: () => Promise<number>, expected: number, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let last = NaN;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (last === expected) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what}: expected ${expected}, last ${last}`);
+}
+
+async function workshopWith(names: string[]): Promise<{ workshop: Created; people: Joined[]; actorId: string }> {
+  const workshop = await createWorkshop(server.url, ['City', 'School']);
+  const preview = (await (await fetch(`${server.url}/api/workshops/${workshop.id}/preview?k=${workshop.participantJoinKey}`)).json()) as { actors: { id: string }[] };
+  const actorId = preview.actors[0]!.id;
+  const people: Joined[] = [];
+  for (const name of names) people.push(await join(server.url, workshop.id, workshop.participantJoinKey, name, actorId));
+  return { workshop, people, actorId };
+}
+
+const noteIn = (doc: Y.Doc, text: string) => (d: Y.Doc) => addNote(d === doc ? doc : d, { questionId: '3a', text, x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
+const texts = (board: BoardSnapshot) => board.notes.map((n) => n.text);
+
+describe('the workshop channel', () => {
+  it("shows a follower the others' notes live, and what it missed after a reconnect", async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const [anna, ben] = people as [Joined, Joined];
+    const sockets: WebSocket[] = [];
+    const annaTab = tab(workshop, anna.token, 'Anna', { sockets });
+    const benTab = tab(workshop, ben.token, 'Ben');
+    await until(annaTab, (b) => b.status === 'live', 'Anna live');
+    await until(benTab, (b) => b.status === 'live', 'Ben live');
+
+    benTab.addNote({ questionId: '1b', text: 'live from Ben', x: 0, y: 0 });
+    await until(annaTab, (b) => texts(b).includes('live from Ben'), "Ben's note at Anna's");
+    // Both tabs follow through the channel.
+    expect(await metric('arvo_workshop_followers')).toBeGreaterThanOrEqual(2);
+
+    // Anna's socket drops; Ben writes meanwhile; on reconnect the catch-up brings it.
+    sockets[0]!.terminate();
+    await until(annaTab, (b) => b.status !== 'live', 'Anna offline');
+    benTab.addNote({ questionId: '1b', text: 'while Anna was away', x: 0, y: 0 });
+    await until(benTab, (b) => texts(b).includes('while Anna was away'), 'the note at Ben');
+    const seen = await until(annaTab, (b) => b.status === 'live' && texts(b).includes('while Anna was away'), 'the missed note after reconnect');
+    expect(texts(seen)).toContain('live from Ben');
+    expect(sockets.length).toBe(2);
+    // And live again on the new socket.
+    benTab.addNote({ questionId: '1b', text: 'after the reconnect', x: 0, y: 0 });
+    await until(annaTab, (b) => texts(b).includes('after the reconnect'), 'a live note on the new socket');
+  });
+
+  it('catches up against the state vectors sent: a document already held whole is not sent again', async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben', 'Cleo']);
+    const [anna, ben, cleo] = people as [Joined, Joined, Joined];
+    const bensNotes = notesDocName(workshop.id, ben.participantId);
+    const cleosNotes = notesDocName(workshop.id, cleo.participantId);
+    const writer = await RawMux.open(ben.token);
+    writer.openDoc(bensNotes);
+    writer.edit(bensNotes, noteIn(writer.doc(bensNotes), 'Ben 1'));
+    const first = await RawMux.open(anna.token);
+    first.openDoc(roomDocName(workshop.id));
+    first.follow(workshop.id);
+    await first.waitFor(() => first.following() && readNotes(first.doc(bensNotes)).notes.some((n) => n.text === 'Ben 1'), 'the first catch-up');
+
+    // A second socket that already holds Ben's notes as they are: only Cleo's (never seen) come.
+    const second = await RawMux.open(anna.token);
+    second.openDoc(roomDocName(workshop.id));
+    Y.applyUpdate(second.doc(bensNotes), Y.encodeStateAsUpdate(first.doc(bensNotes)));
+    second.follow(workshop.id, [{ docName: bensNotes, stateVector: Y.encodeStateVector(second.doc(bensNotes)) }]);
+    await second.waitFor(() => second.following(), 'the second catch-up');
+    expect(second.docFrames(bensNotes)).toEqual([]);
+    expect(second.docFrames(cleosNotes).length).toBe(1);
+    // Live from here on.
+    writer.edit(bensNotes, noteIn(writer.doc(bensNotes), 'Ben 2'));
+    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.some((n) => n.text === 'Ben 2'), 'the live update');
+    expect(readNotes(second.doc(bensNotes)).notes.map((n) => n.text).sort()).toEqual(['Ben 1', 'Ben 2']);
+
+    // A burst: the first update goes at once, the rest of the window together in one batch frame.
+    for (let i = 3; i <= 8; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
+    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 8, 'the burst');
+    const caughtUpAt = second.frames.findIndex((f) => f.kind === 'following');
+    const entries = second.frames.slice(caughtUpAt).flatMap((f) => (f.kind === 'batch' && f.docName === workshop.id ? f.entries : []));
+    expect(entries.filter((e) => e.docName === bensNotes).length).toBeGreaterThan(0);
+    // (Other notes documents of the workshop may share a window: what the server writes as they load.)
+    expect(entries.every((e) => e.docName.startsWith(`${workshop.id}/p/`))).toBe(true);
+  });
+
+  it("brings a participant who joined later: their notes reach every follower", async () => {
+    const { workshop, people, actorId } = await workshopWith(['Anna']);
+    const observer = await join(server.url, workshop.id, workshop.observerJoinKey, 'Olli');
+    const annaTab = tab(workshop, people[0]!.token, 'Anna');
+    const olliTab = tab(workshop, observer.token, 'Olli');
+    await until(annaTab, (b) => b.status === 'live', 'Anna live');
+    await until(olliTab, (b) => b.status === 'live', 'Olli live');
+    const raw = await RawMux.open(observer.token);
+    raw.openDoc(roomDocName(workshop.id));
+    raw.follow(workshop.id);
+    await raw.waitFor(() => raw.following(), 'caught up before the late join');
+
+    const late = await join(server.url, workshop.id, workshop.participantJoinKey, 'Late', actorId);
+    const lateTab = tab(workshop, late.token, 'Late');
+    await until(lateTab, (b) => b.status === 'live', 'Late live');
+    lateTab.addNote({ questionId: '1b', text: 'I came later', x: 0, y: 0 });
+    const atAnna = await until(annaTab, (b) => texts(b).includes('I came later'), "the late participant's note at Anna's");
+    await until(olliTab, (b) => texts(b).includes('I came later'), "the late participant's note at the observer's");
+    expect(atAnna.notes.find((n) => n.text === 'I came later')?.participantId).toBe(late.participantId);
+    // The follower holds the whole document — what the server wrote into it as it first loaded too.
+    const latesNotes = notesDocName(workshop.id, late.participantId);
+    await raw.waitFor(() => readNotes(raw.doc(latesNotes)).notes.length === 1, 'the note at the raw follower');
+    const reader = await RawMux.open(late.token);
+    const whole = reader.openDoc(latesNotes);
+    await reader.waitFor(() => reader.docFrames(latesNotes).some((p) => p[0] === 0 && p[1] === 1), 'the whole document');
+    expect(Y.encodeStateVector(raw.doc(latesNotes))).toEqual(Y.encodeStateVector(whole));
+  });
+
+  it('is read-only: a write through the channel is refused, not stored and not relayed', async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const [anna, ben] = people as [Joined, Joined];
+    const bensNotes = notesDocName(workshop.id, ben.participantId);
+    const bystander = await RawMux.open(ben.token);
+    bystander.openDoc(roomDocName(workshop.id));
+    bystander.follow(workshop.id);
+    const forger = await RawMux.open(anna.token);
+    forger.openDoc(roomDocName(workshop.id));
+    forger.follow(workshop.id);
+    await forger.waitFor(() => forger.following(), 'the catch-up');
+    await bystander.waitFor(() => bystander.following(), "the bystander's catch-up");
+
+    // Anna writes into Ben's notes on the channel: as an update and as a sync step 2.
+    forger.edit(bensNotes, noteIn(forger.doc(bensNotes), 'Forged'));
+    forger.sendSync(bensNotes, 1, Y.encodeStateAsUpdate(forger.doc(bensNotes)));
+    await forger.waitFor(() => forger.deniedOn(bensNotes).length === 2, 'two refusals');
+    expect(forger.deniedOn(bensNotes)[0]).toMatch(/^read-only/);
+
+    // Ben's own view of his notes (a session of its own) has nothing of it, nor has the log.
+    const owner = await RawMux.open(ben.token);
+    const own = owner.openDoc(bensNotes);
+    await owner.waitFor(() => owner.docFrames(bensNotes).some((p) => p[0] === 0 && p[1] === 1), "Ben's notes");
+    expect(readNotes(own).notes).toEqual([]);
+    expect(readNotes(bystander.doc(bensNotes)).notes).toEqual([]);
+    const history = (await (await fetch(`${server.url}/api/workshops/${workshop.id}/history?limit=500`, { headers: { authorization: `Bearer ${workshop.facilitatorToken}` } })).json()) as { entries: { update: string }[] };
+    expect(history.entries.length).toBeGreaterThan(0);
+    expect(history.entries.some((e) => Buffer.from(e.update, 'base64').includes(Buffer.from('Forged')))).toBe(false);
+    // The socket stays open for what Anna may do.
+    expect(forger.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('never carries drafts, whatever the follower asks for', async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const [anna, ben] = people as [Joined, Joined];
+    const bensDrafts = draftsDocName(workshop.id, ben.participantId);
+    const writer = await RawMux.open(ben.token);
+    writer.openDoc(bensDrafts);
+    writer.edit(bensDrafts, noteIn(writer.doc(bensDrafts), 'private draft'));
+    await writer.waitFor(() => writer.frames.length > 0, 'the drafts open');
+
+    const follower = await RawMux.open(anna.token);
+    follower.openDoc(roomDocName(workshop.id));
+    // Asks for Ben's drafts by name, with an empty state vector.
+    follower.follow(workshop.id, [{ docName: bensDrafts, stateVector: new Uint8Array([0]) }]);
+    await follower.waitFor(() => follower.following(), 'the catch-up');
+    writer.edit(bensDrafts, noteIn(writer.doc(bensDrafts), 'another draft'));
+    // A later note on Ben's public notes arrives; the drafts never do.
+    const bensNotes = notesDocName(workshop.id, ben.participantId);
+    writer.openDoc(bensNotes);
+    writer.edit(bensNotes, noteIn(writer.doc(bensNotes), 'public'));
+    await follower.waitFor(() => readNotes(follower.doc(bensNotes)).notes.some((n) => n.text === 'public'), 'the public note');
+    expect(follower.frames.some((f) => f.docName.includes('/drafts/') || (f.kind === 'batch' && f.entries.some((e) => e.docName.includes('/drafts/'))))).toBe(false);
+  });
+
+  it('refuses a follow of another workshop, without the room document, or twice; a cut-short follow closes with 4422', async () => {
+    const { workshop, people, actorId } = await workshopWith(['Anna']);
+    const other = await createWorkshop(server.url);
+    const raw = await RawMux.open(people[0]!.token);
+    raw.follow(other.id);
+    await raw.waitFor(() => raw.frames.some((f) => f.kind === 'unfollowed'), 'a refusal');
+    expect(raw.frames.find((f) => f.kind === 'unfollowed')).toMatchObject({ code: CloseCode.forbidden });
+    raw.follow(workshop.id);
+    await raw.waitFor(() => raw.frames.filter((f) => f.kind === 'unfollowed').length === 2, 'a second refusal');
+    expect(raw.frames.filter((f) => f.kind === 'unfollowed')[1]).toMatchObject({ code: CloseCode.badRequest, reason: expect.stringMatching(/room document/) });
+    raw.openDoc(roomDocName(workshop.id));
+    raw.follow(workshop.id);
+    await raw.waitFor(() => raw.following(), 'following');
+    raw.follow(workshop.id);
+    await raw.waitFor(() => raw.frames.filter((f) => f.kind === 'unfollowed').length === 3, 'a third refusal');
+    expect(raw.ws.readyState).toBe(WebSocket.OPEN);
+
+    const cut = await RawMux.open(people[0]!.token);
+    const whole = encodeMux({ kind: 'follow', docName: workshop.id, entries: [{ docName: notesDocName(workshop.id, people[0]!.participantId), stateVector: new Uint8Array([1, 2, 3]) }] });
+    cut.ws.send(whole.subarray(0, whole.length - 2));
+    expect((await cut.closed).code).toBe(CloseCode.malformedMessage);
+
+    // A state vector that is not one closes as on a document's own session.
+    const bad = await RawMux.open(people[0]!.token);
+    const someone = await join(server.url, workshop.id, workshop.participantJoinKey, 'Someone', actorId);
+    bad.openDoc(roomDocName(workshop.id));
+    bad.follow(workshop.id, [{ docName: notesDocName(workshop.id, someone.participantId), stateVector: new Uint8Array([5, 200]) }]);
+    expect((await bad.closed).code).toBe(CloseCode.malformedMessage);
+  });
+
+  it('tells the client when the server will not serve the channel, so that it can open the documents one by one', async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const sockets: WebSocket[] = [];
+    const mux = new MuxConnection({
+      url: `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(people[0]!.token)}`,
+      onStatus: () => undefined,
+      onRefusal: () => undefined,
+      createSocket: nodeTransports(sockets).createSocket!,
+    });
+    try {
+      // No room document open on this socket: the server answers `unfollowed`.
+      const reason = await new Promise<string>((resolve) =>
+        mux.follow({ workshopId: workshop.id, held: () => [], docFor: () => null, unavailable: resolve }),
+      );
+      expect(reason).toMatch(/^4400 .*room document/);
+      expect(mux.status).toBe('live');
+    } finally {
+      mux.destroy();
+    }
+  });
+
+  it('ends with its socket when the participant is removed, and a new follow with the old token is refused', async () => {
+    const { workshop, people } = await workshopWith(['Anna']);
+    const anna = people[0]!;
+    const raw = await RawMux.open(anna.token);
+    raw.openDoc(roomDocName(workshop.id));
+    raw.follow(workshop.id);
+    await raw.waitFor(() => raw.following(), 'following');
+    const followers = await metric('arvo_workshop_followers');
+    const removed = await fetch(`${server.url}/api/workshops/${workshop.id}/participants/${anna.participantId}`, { method: 'DELETE', headers: { authorization: `Bearer ${workshop.facilitatorToken}` } });
+    expect(removed.status).toBe(200);
+    expect((await raw.closed).code).toBe(CloseCode.removed);
+    await eventually(() => metric('arvo_workshop_followers'), followers - 1, 'followers after the removal');
+    const again = await RawMux.open(anna.token);
+    expect((await again.closed).code).toBe(CloseCode.removed);
+  });
+
+  it('keeps the server at O(N): one follower and a few sessions per tab, against N × N without the channel', async () => {
+    const count = async (n: number, workshopChannel: boolean) => {
+      const { workshop, people } = await workshopWith(Array.from({ length: n }, (_, i) => `P${i}`));
+      const sessionsBefore = await metric('arvo_doc_sessions');
+      const followersBefore = await metric('arvo_workshop_followers');
+      const tabs = people.map((p, i) => tab(workshop, p.token, `P${i}`, { workshopChannel }));
+      // Every tab has every other participant's notes (each wrote one).
+      tabs.forEach((t, i) => t.addNote({ questionId: '1b', text: `note ${i}`, x: 0, y: 0 }));
+      await Promise.all(tabs.map((t, i) => until(t, (b) => b.notes.length === n, `all notes at tab ${i}`)));
+      const sessions = (await metric('arvo_doc_sessions')) - sessionsBefore;
+      const followers = (await metric('arvo_workshop_followers')) - followersBefore;
+      for (const t of tabs) {
+        syncs.splice(syncs.indexOf(t), 1);
+        t.destroy();
+      }
+      await eventually(() => metric('arvo_doc_sessions'), sessionsBefore, 'sessions after the tabs left');
+      await eventually(() => metric('arvo_workshop_followers'), followersBefore, 'followers after the tabs left');
+      return { sessions, followers };
+    };
+    for (const n of [3, 9]) {
+      // Channel: room + own notes + own drafts per tab, and one follower.
+      expect(await count(n, true)).toEqual({ sessions: 3 * n, followers: n });
+      // Without: room + own drafts + every participant's notes per tab.
+      expect(await count(n, false)).toEqual({ sessions: n * (n + 2), followers: 0 });
+    }
+  });
+});
