@@ -34,7 +34,13 @@ const COUNT_SOCKETS = () => {
   };
 };
 const sockets = (person: Person) => person.page.evaluate(() => (window as unknown as { __muxSockets: number }).__muxSockets);
-const isLive = (person: Person) => person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
+/**
+ * Live again within `ms`. After a restart a board retries on its own backoff (client/src/sync/mux.ts:
+ * up to 15 s ± 50 % once several attempts failed, as they do while a loaded machine restarts the
+ * server), so the wait after a restart covers the longest retry delay.
+ */
+const RETRY_MAX_MS = 22_500;
+const isLive = (person: Person, ms = 15_000) => person.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: ms });
 
 function hostileRecords(doc: Y.Doc, impostorOf: string): void {
   doc.transact(() => {
@@ -99,7 +105,7 @@ describe('hostile content from one participant', () => {
     // records out of the store; tests/integration/bad-document.test.ts covers documents stored hostile).
     destroyAll();
     await suite.restartServer();
-    await Promise.all([isLive(facilitator), isLive(anna)]);
+    await Promise.all([isLive(facilitator, RETRY_MAX_MS + 10_000), isLive(anna, RETRY_MAX_MS + 10_000)]);
     await writeWithButton(anna.page, 'Anna after the restart');
     await waitForNote(facilitator.page, { text: 'Anna after the restart' }, 15_000);
     // No reconnect loop: the sockets opened while the server was down (backoff) are counted, then
