@@ -36,6 +36,7 @@ export interface ClusterDeps {
 
 const WORKSHOP_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\//;
 const RECONNECT_REASON = 'workshop moved to another server process; reconnect';
+const STORE_REASON = 'storage unavailable; your edits are kept and will be sent again';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,10 +70,17 @@ export function createCluster(deps: ClusterDeps) {
   /** Client sockets piped to an owner elsewhere (cut on drain: the clients reconnect through another process). */
   const piped = new Set<Duplex>();
 
-  function dropWorkshop(workshopId: string, why: string): void {
+  function dropWorkshop(workshopId: string, why: string, storeFailed = false): void {
     const rooms = [...(loaded.get(workshopId) ?? [])];
-    // Clients first, with the code that makes them reconnect at once (to the new owner, via any process).
-    for (const room of rooms) for (const session of [...room.sessions]) session.close(CloseCode.shuttingDown, RECONNECT_REASON);
+    // Clients first, with the code that makes them reconnect at once (to the new owner, via any
+    // process) — or, when the database itself is unreachable, the store-failure code, as one
+    // process closes when a commit fails: the clients keep their edits and retry with backoff.
+    for (const room of rooms) {
+      for (const session of [...room.sessions]) {
+        if (storeFailed) session.close(CloseCode.storeUnavailable, STORE_REASON);
+        else session.close(CloseCode.shuttingDown, RECONNECT_REASON);
+      }
+    }
     // Then the documents: never served again from this copy; the next owner loads from the store.
     for (const room of rooms) room.abandon(`lease lost: ${why}`);
   }
