@@ -44,6 +44,10 @@ export interface RoomDeps {
 const LOAD_ORIGIN = Symbol('load');
 const FANOUT_ORIGIN = Symbol('fanout');
 
+/** Per session, until its sync step 2 arrives (a reconnect's burst of edits fits easily). */
+const HOLD_MAX_UPDATES = 256;
+const HOLD_MAX_BYTES = 1024 * 1024;
+
 type RoomState = 'loading' | 'ready' | 'failed' | 'closed';
 
 /** Why a write the connection's access allows is refused anyway: a metrics label and the DenyReason sent. */
@@ -147,6 +151,7 @@ export class DocRoom {
   }
 
   detach(session: DocSession): void {
+    session.held = null;
     if (!this.sessions.delete(session)) return;
     this.awareness.removeSession(session);
   }
@@ -158,6 +163,9 @@ export class DocRoom {
         this.answerSyncStep1(session, message.stateVector);
         return;
       case 'sync-step2':
+        this.write(session, message.update);
+        this.releaseHeld(session);
+        return;
       case 'update':
         this.write(session, message.update);
         return;
@@ -233,6 +241,7 @@ export class DocRoom {
     // missing — before anything is applied, stored or relayed. Refused updates never reach Yjs.
     const invalid = this.inspect(update, decoded);
     if (invalid) {
+      if (invalid.rule === 'missing-dependency' && this.hold(session, update)) return;
       this.deny(session, invalid.rule, invalidContentReason(invalid.why));
       return;
     }
@@ -243,6 +252,32 @@ export class DocRoom {
     } finally {
       this.dropPending(session);
     }
+  }
+
+  /**
+   * A client's live edit can reach us before its sync step 2 — after a reconnect or a failover it
+   * sends its step 1, edits, and answers our step 1 only when that arrives — and the edit then
+   * builds on what the step 2 carries (a clock gap, or a deletion of items we do not have yet).
+   * Such an update is held, bounded, and tried again once the step 2 is applied; only what is still
+   * missing then is refused. Held updates are neither applied, stored nor relayed.
+   */
+  private hold(session: DocSession, update: Uint8Array): boolean {
+    if (session.answeredStep1) return false;
+    const held = (session.held ??= []);
+    if (held.length >= HOLD_MAX_UPDATES || session.heldBytes + update.byteLength > HOLD_MAX_BYTES) return false;
+    held.push(update);
+    session.heldBytes += update.byteLength;
+    this.deps.log.debug('update-held-until-step2', { doc: this.name, session: session.id, bytes: update.byteLength });
+    return true;
+  }
+
+  private releaseHeld(session: DocSession): void {
+    if (session.answeredStep1) return;
+    session.answeredStep1 = true;
+    const held = session.held;
+    session.held = null;
+    session.heldBytes = 0;
+    if (held) for (const update of held) if (this.state === 'ready' && !session.closed) this.write(session, update);
   }
 
   private inspect(update: Uint8Array, decoded: ReturnType<typeof Y.decodeUpdate>): Refusal | null {

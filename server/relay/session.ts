@@ -18,6 +18,16 @@ export class DocSession {
   /** Awareness client ids this session controls (removed when it leaves). */
   readonly awarenessClients = new Set<number>();
   closed = false;
+  /**
+   * Whether the client has answered our sync step 1 (its sync step 2: what it has that we lack).
+   * Until then its live edits may build on edits that only that answer carries — offline work,
+   * or what a process that died never committed — so the room holds such updates instead of
+   * refusing them (see DocRoom.write).
+   */
+  answeredStep1 = false;
+  /** Updates held until the client's sync step 2 arrives, in arrival order, and their size. */
+  held: Uint8Array[] | null = null;
+  heldBytes = 0;
 
   constructor(
     readonly docName: string,

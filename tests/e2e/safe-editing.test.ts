@@ -25,18 +25,10 @@ async function workshop() {
 }
 
 /**
- * The toast's Undo is the per-user undo (client/src/sync), whose history groups the edits made
- * within its capture window (400 ms) into one step: a delete that close after the note was written
- * is undone together with the writing, and nothing comes back. A person reads a note before they
- * delete it; these tests wait out the window after the last edit (from when it was seen on the
- * page, which is after it was made) so that Undo has the delete alone to undo.
+ * The toast's Undo is the per-user undo (client/src/sync/undo.ts). Its history merges the edits
+ * made within its capture window (400 ms) into one step, but a deletion always starts a step of
+ * its own: these tests delete right after writing, and Undo brings back the note as written.
  */
-const UNDO_CAPTURE_MS = 400;
-async function pastUndoCapture(seenAt: number): Promise<void> {
-  const left = seenAt + UNDO_CAPTURE_MS + 100 - Date.now();
-  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
-}
-
 const toast = (page: Page) => page.getByTestId('undo-toast');
 
 /** Clicks the middle of one of my notes on the wall (selects it). */
@@ -67,7 +59,6 @@ describe('safe editing in real browsers', () => {
     const municipality = actor('Municipality');
     const written = await writeByDoubleClick(anna.page, `${municipality}/1b`, 'Youth workers in every district');
     const seen = await waitForNote(ben.page, { text: written.note.text, mine: false });
-    await pastUndoCapture(Date.now());
 
     await clickNote(anna.page, written.note.id);
     await anna.page.keyboard.press('Delete');
@@ -90,7 +81,6 @@ describe('safe editing in real browsers', () => {
     const [anna, pia] = await Promise.all([suite.join(link, 'Anna', 'Municipality'), suite.join(link, 'Pia', 'Association', { width: 390, height: 844, mobile: true })]);
     await waitForWall(anna.page);
     const written = await writeByDoubleClick(anna.page, `${actor('Municipality')}/1b`, 'Sports halls in the evenings');
-    await pastUndoCapture(Date.now());
 
     // List view.
     await openView(anna.page, 'List');
@@ -112,7 +102,6 @@ describe('safe editing in real browsers', () => {
     await mine.waitFor();
     const noteId = await mine.getAttribute('data-note-id');
     const onWall = await waitForNote(anna.page, { text: 'Volunteers who know the families', mine: false });
-    await pastUndoCapture(Date.now());
     await mine.locator('button.danger').click();
     await mine.waitFor({ state: 'detached', timeout: 5_000 });
     await waitGone(anna.page, onWall.id);

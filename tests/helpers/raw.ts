@@ -21,6 +21,7 @@ export class RawClient {
   readonly received: ServerMessage[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: Array<() => void> = [];
+  private answered = false;
 
   private constructor(readonly ws: WebSocket) {
     ws.binaryType = 'nodebuffer';
@@ -89,11 +90,25 @@ export class RawClient {
     }
   }
 
-  /** Sync: our step 1 → the server's step 2 (the document as it is now). */
+  /**
+   * Sync: our step 1 → the server's step 2 (the document as it is now); and, as every y-websocket
+   * client does, the answer to the server's step 1 (what we have that it lacks), once per
+   * connection: until it arrives the server holds edits that depend on something it lacks.
+   */
   async sync(): Promise<void> {
     const before = this.received.length;
     this.sendSyncStep1();
     await this.waitFor((m) => m.type === 'sync-step2' && this.received.indexOf(m) >= before, 'sync step 2');
+    this.answerSyncStep1();
+  }
+
+  /** Our sync step 2 in answer to the server's step 1 (sent once, after that step 1 arrived). */
+  answerSyncStep1(): void {
+    if (this.answered) return;
+    const step1 = this.received.find((m) => m.type === 'sync-step1');
+    if (step1?.type !== 'sync-step1') return;
+    this.answered = true;
+    this.send(frame([0, 1], Y.encodeStateAsUpdate(this.doc, step1.stateVector)));
   }
 
   /** A round trip: everything the server sent before it answers this has arrived. */

@@ -30,6 +30,14 @@ export class OwnUndo {
     return this.managers.some((m) => m.canRedo());
   }
 
+  /**
+   * Ends the step being captured: the next edit starts a step of its own. Yjs merges edits within
+   * the capture window (so typing is one step); a deletion right after writing must not be.
+   */
+  boundary(): void {
+    for (const manager of this.managers) manager.stopCapturing();
+  }
+
   undo(): void {
     while (this.order.length > 0) {
       const manager = this.order.pop()!;

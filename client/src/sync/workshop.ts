@@ -128,6 +128,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
    * (`addNote(…)`, `startRound(…)` …) are generated from the same table below the class.
    */
   run<K extends OpName>(name: K, input: OpInput<K>): OpResult<K> {
+    // Only typing into a note merges into one undo step; adding, deleting or posting is its own.
+    if (name !== 'updateNote') this.undoHistory.boundary();
     return runOp(name, (need) => (need === 'room' ? this.room : need === 'notes' ? this.docs.ownNotes : { notes: this.docs.ownNotes, drafts: this.docs.ownDrafts }), input, {
       origin: LOCAL_ORIGIN,
       now: this.clock.now(),
