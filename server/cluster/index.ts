@@ -205,7 +205,9 @@ export function createCluster(deps: ClusterDeps) {
           if (hop !== undefined || !owner.address) return rawRefusal(socket, '503 Service Unavailable', 1);
           try {
             await checkPeer(owner.address);
-            const upstream = await forwardUpgrade(owner.address, request, socket, head, auth, peerAddress(request));
+            // An owner that accepted but does not answer (paused) is given up after a lease's length:
+            // by then, if it is really gone, its lease has run out and the client's retry takes it.
+            const upstream = await forwardUpgrade(owner.address, request, socket, head, auth, peerAddress(request), Math.max(2000, deps.ttlMs));
             piped.add(upstream);
             upstream.once('close', () => piped.delete(upstream));
             return;
