@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../server/store/sqlite';
 import { createWorkshop, join, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
 import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
-import { applyEdit, contentOf, editOps, isEditOp, sameDoc, turn, waitForAll, yieldOp, type EditOp, type YieldOp } from './notesFuzz';
+import { applyEdit, contentOf, isEditOp, providerScenarioArb as scenarioArb, sameDoc, turn, waitForAll, type ProviderScenario } from './notesFuzz';
 
 /**
  * Convergence property: participants edit their own notes documents (and a facilitator edits
@@ -21,36 +21,7 @@ import { applyEdit, contentOf, editOps, isEditOp, sameDoc, turn, waitForAll, yie
  * document. Seeded by fast-check (SEED, NUM_RUNS, SHRINK=1); a failure prints seed and path.
  */
 
-type Op =
-  | EditOp
-  /** Toggles a provider: a participant's own writer, a participant reading another, or the facilitator's. */
-  | { kind: 'toggle'; who: number; target: number }
-  | { kind: 'toggleModerator'; target: number }
-  /** Every copy of one document goes offline: the server unloads it, edits continue offline. */
-  | { kind: 'isolate'; target: number }
-  | YieldOp;
-
-interface Scenario {
-  participants: number;
-  roomIdleMs: number;
-  snapshotEvery: number;
-  ops: Op[];
-}
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  ...editOps(4),
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('toggle' as const), who: fc.nat(4), target: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('toggleModerator' as const), target: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('isolate' as const), target: fc.nat(4) }) },
-  yieldOp,
-);
-const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  participants: fc.integer({ min: 3, max: 5 }),
-  // 0 ms: a document unloads as soon as its last provider drops, and reloads on reconnect.
-  roomIdleMs: fc.constantFrom(0, 5, 200),
-  snapshotEvery: fc.integer({ min: 2, max: 60 }),
-  ops: fc.array(opArb, { minLength: 60, maxLength: 200 }),
-});
+type Scenario = ProviderScenario;
 
 async function rejectedCounts(server: TestServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`)).text();

@@ -39,6 +39,41 @@ export function editOps(maxWho: number): Array<{ weight: number; arbitrary: fc.A
 }
 export const yieldOp = { weight: 3, arbitrary: fc.record({ kind: fc.constant('yield' as const), turns: fc.integer({ min: 1, max: 8 }) }) };
 
+/**
+ * The stock-provider fuzz's operations (tests/fuzz/convergence.test.ts, and on three processes
+ * tests/cluster/convergence.test.ts): edits, plus providers going offline and back.
+ */
+export type ProviderOp =
+  | EditOp
+  /** Toggles a provider: a participant's own writer, a participant reading another, or the facilitator's. */
+  | { kind: 'toggle'; who: number; target: number }
+  | { kind: 'toggleModerator'; target: number }
+  /** Every copy of one document goes offline: the server unloads it, edits continue offline. */
+  | { kind: 'isolate'; target: number }
+  | YieldOp;
+
+export interface ProviderScenario {
+  participants: number;
+  roomIdleMs: number;
+  snapshotEvery: number;
+  ops: ProviderOp[];
+}
+
+const providerOpArb: fc.Arbitrary<ProviderOp> = fc.oneof(
+  ...editOps(4),
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('toggle' as const), who: fc.nat(4), target: fc.nat(4) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('toggleModerator' as const), target: fc.nat(4) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('isolate' as const), target: fc.nat(4) }) },
+  yieldOp,
+);
+export const providerScenarioArb: fc.Arbitrary<ProviderScenario> = fc.record({
+  participants: fc.integer({ min: 3, max: 5 }),
+  // 0 ms: a document unloads as soon as its last provider drops, and reloads on reconnect.
+  roomIdleMs: fc.constantFrom(0, 5, 200),
+  snapshotEvery: fc.integer({ min: 2, max: 60 }),
+  ops: fc.array(providerOpArb, { minLength: 60, maxLength: 200 }),
+});
+
 export const isEditOp = (op: { kind: string }): op is EditOp => ['add', 'move', 'edit', 'delete', 'moderate'].includes(op.kind);
 
 /** A note of `doc` chosen by `pick` (stable: ids sorted), or null when it has none. */
