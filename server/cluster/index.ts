@@ -39,6 +39,8 @@ const RECONNECT_REASON = 'workshop moved to another server process; reconnect';
 const STORE_REASON = 'storage unavailable; your edits are kept and will be sent again';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How often sockets held for an unreachable owner look at its lease again. */
+const OWNER_RETRY_MS = 250;
 
 function rawRefusal(socket: Duplex, status: string, retryAfter?: number): void {
   if (!socket.writable) return void socket.destroy();
@@ -67,6 +69,21 @@ export function createCluster(deps: ClusterDeps) {
   /** The loaded documents of each workshop (told by Rooms). */
   const loaded = new Map<string, Set<DocRoom>>();
   let draining = false;
+  /**
+   * Sockets held for a workshop whose owner is unreachable wait together: one shared pause per
+   * workshop, after which they all ask at once — and LeaseManager.resolve folds concurrent asks
+   * into one database query. (Each waiting on its own clock, a reconnect storm of 200 sockets
+   * made ~800 lease queries a second during the very failover it was waiting for.)
+   */
+  const ownerWaits = new Map<string, Promise<void>>();
+  const waitForOwner = (workshopId: string): Promise<void> => {
+    let wait = ownerWaits.get(workshopId);
+    if (!wait) {
+      wait = sleep(OWNER_RETRY_MS).then(() => void ownerWaits.delete(workshopId));
+      ownerWaits.set(workshopId, wait);
+    }
+    return wait;
+  };
   /** Client sockets piped to an owner elsewhere (cut on drain: the clients reconnect through another process). */
   const piped = new Set<Duplex>();
 
@@ -215,7 +232,7 @@ export function createCluster(deps: ClusterDeps) {
             if (!(error instanceof PeerUnreachable) || performance.now() > giveUpAt) throw error;
             // The owner is gone (or is no peer): wait for its lease to run out, then take it.
             deps.log.debug('cluster-owner-unreachable', { workshop: workshopId, error: String(error) });
-            await sleep(250);
+            await waitForOwner(workshopId);
           }
         }
       })().catch((error: unknown) => {
