@@ -169,7 +169,13 @@ export function useCluster(options: ClusterOptions): TestCluster {
   afterAll(async () => {
     await cluster.dispose();
   }, 60_000);
-  afterEach(() => destroyAll());
+  afterEach(() => {
+    destroyAll();
+    // No process may have died of an error, whatever the test looked at (a crash would only show
+    // as clients reconnecting elsewhere, which every test here tolerates by design).
+    const crashes = cluster.nodes.flatMap((node) => node.logs().filter((entry) => entry.event === 'uncaught-exception'));
+    if (crashes.length > 0) throw new Error(`a server process crashed: ${JSON.stringify(crashes)}`);
+  });
   return cluster;
 }
 

@@ -49,7 +49,11 @@ describe('PostgreSQL lost under a cluster', () => {
     addNote(writer.doc, { questionId: '3a', text: 'during', x: 9, y: 0 }, Date.now(), LOCAL_ORIGIN);
     // The owner can neither commit nor renew its lease: the writer is sent away with the
     // store-failure code (through the forwarding process, unchanged).
-    expect((await writerClosed).code).toBe(CloseCode.storeUnavailable);
+    const closed = await writerClosed;
+    if (closed.code !== CloseCode.storeUnavailable) {
+      const tail = (node: typeof owner) => node.logs().slice(-12).map((entry) => JSON.stringify(entry)).join('\n');
+      throw new Error(`the writer was closed with ${closed.code} ${closed.reason}\nowner:\n${tail(owner)}\nforwarder:\n${tail(second)}`);
+    }
     for (const node of [owner, second, third]) await eventually(async () => (await health(node.url)) === 503, `/healthz 503 at ${node.url}`, 10_000);
     // The writer keeps editing while the database is away (its reconnects are refused).
     addNote(writer.doc, { questionId: '3a', text: 'offline', x: 10, y: 0 }, Date.now(), LOCAL_ORIGIN);
