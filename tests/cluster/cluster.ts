@@ -128,6 +128,12 @@ export class TestCluster {
     });
   }
 
+  /** Throws when any process logged an uncaught exception (it died of an error). */
+  assertNoCrash(): void {
+    const crashes = this.nodes.flatMap((node) => node.logs().filter((entry) => entry.event === 'uncaught-exception'));
+    if (crashes.length > 0) throw new Error(`a server process crashed: ${JSON.stringify(crashes)}`);
+  }
+
   /** SIGSTOP: the process is frozen (its sockets stay open, its lease runs out). */
   pause(node: ChildServer): void {
     process.kill(node.pid!, 'SIGSTOP');
@@ -173,8 +179,7 @@ export function useCluster(options: ClusterOptions): TestCluster {
     destroyAll();
     // No process may have died of an error, whatever the test looked at (a crash would only show
     // as clients reconnecting elsewhere, which every test here tolerates by design).
-    const crashes = cluster.nodes.flatMap((node) => node.logs().filter((entry) => entry.event === 'uncaught-exception'));
-    if (crashes.length > 0) throw new Error(`a server process crashed: ${JSON.stringify(crashes)}`);
+    cluster.assertNoCrash();
   });
   return cluster;
 }

@@ -148,6 +148,7 @@ async function runScenario(scenario: ProviderScenario): Promise<{ ops: number; n
       Y.applyUpdate(reference, references[j]!);
       if (!sameDoc(peer.doc, reference)) throw new Error(`doc ${j} after the owner's SIGKILL: ${describeDoc(peer.doc)} vs ${describeDoc(reference)}`);
     });
+    cluster.assertNoCrash();
     return { ops: scenario.ops.length, notes: expected.reduce((sum, doc) => sum + notesRoots(doc).notes.size, 0) };
   } finally {
     await cluster.dispose();
