@@ -7,7 +7,7 @@ import { notesRoots } from '../../shared/schema/layout';
 import { createWorkshop, join, type Joined } from '../helpers/api';
 import type { ChildServer } from '../helpers/childServer';
 import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
-import { applyEdit, contentOf, describeDoc, isEditOp, providerScenarioArb, sameDoc, turn, waitForAll, type ProviderScenario } from '../fuzz/notesFuzz';
+import { contentOf, describeDoc, playProviderOps, providerScenarioArb, sameDoc, waitForAll, type ProviderScenario } from '../fuzz/notesFuzz';
 import { TestCluster, three } from './cluster';
 
 /**
@@ -77,29 +77,7 @@ async function runScenario(scenario: ProviderScenario): Promise<{ ops: number; n
     const copiesOf = (j: number) => [...views.map((row) => row[j]!), moderator[j]!];
     const acknowledged = docNames.map((_, j) => trackAcknowledged(copiesOf(j)));
 
-    const toggle = (peer: Peer) => (peer.provider.shouldConnect ? peer.provider.disconnect() : peer.provider.connect());
-    let now = 1_700_000_000_000;
-    for (const op of scenario.ops) {
-      now += 1000;
-      if (isEditOp(op)) {
-        applyEdit(op, (who) => views[who % n]![who % n]!.doc, (target) => moderator[target % n]!.doc, now);
-        continue;
-      }
-      switch (op.kind) {
-        case 'toggle':
-          toggle(views[op.who % n]![op.target % n]!);
-          break;
-        case 'toggleModerator':
-          toggle(moderator[op.target % n]!);
-          break;
-        case 'isolate':
-          for (const peer of copiesOf(op.target % n)) peer.provider.disconnect();
-          break;
-        case 'yield':
-          for (let t = 0; t < op.turns; t++) await turn();
-          break;
-      }
-    }
+    await playProviderOps(scenario.ops, n, views, moderator);
 
     // Everyone back online; every copy of each document must become the same document.
     for (const peer of all) if (!peer.provider.shouldConnect) peer.provider.connect();

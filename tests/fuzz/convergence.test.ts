@@ -11,7 +11,7 @@ import { openSqliteStore } from '../../server/store/sqlite';
 import { createWorkshop, join, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
 import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
-import { applyEdit, contentOf, isEditOp, providerScenarioArb as scenarioArb, sameDoc, turn, waitForAll, type ProviderScenario } from './notesFuzz';
+import { contentOf, playProviderOps, providerScenarioArb as scenarioArb, sameDoc, waitForAll, type ProviderScenario } from './notesFuzz';
 
 /**
  * Convergence property: participants edit their own notes documents (and a facilitator edits
@@ -52,30 +52,7 @@ async function runScenario(scenario: Scenario): Promise<{ ops: number; notes: nu
     const all = [...views.flat(), ...moderator];
     await Promise.all(all.map((peer) => waitSynced(peer)));
 
-    const toggle = (peer: Peer) => (peer.provider.shouldConnect ? peer.provider.disconnect() : peer.provider.connect());
-    let now = 1_700_000_000_000;
-
-    for (const op of scenario.ops) {
-      now += 1000;
-      if (isEditOp(op)) {
-        applyEdit(op, (who) => views[who % n]![who % n]!.doc, (target) => moderator[target % n]!.doc, now);
-        continue;
-      }
-      switch (op.kind) {
-        case 'toggle':
-          toggle(views[op.who % n]![op.target % n]!);
-          break;
-        case 'toggleModerator':
-          toggle(moderator[op.target % n]!);
-          break;
-        case 'isolate':
-          for (const peer of [...views.map((row) => row[op.target % n]!), moderator[op.target % n]!]) peer.provider.disconnect();
-          break;
-        case 'yield':
-          for (let t = 0; t < op.turns; t++) await turn();
-          break;
-      }
-    }
+    await playProviderOps(scenario.ops, n, views, moderator);
 
     // Everyone back online; every copy of each document must become the same document.
     for (const peer of all) if (!peer.provider.shouldConnect) peer.provider.connect();

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { notesRoots } from '../../shared/schema/layout';
+import type { Peer } from '../helpers/clients';
 
 /**
  * The seeded convergence fuzz's shared part (tests/fuzz/convergence.test.ts,
@@ -152,4 +153,35 @@ export function waitForAll(docs: Y.Doc[], condition: () => boolean, describe: ()
     for (const doc of docs) doc.on('update', check);
     check();
   });
+}
+
+/**
+ * Plays a stock-provider scenario's operations: `views[i][j]` is participant i's provider of
+ * participant j's notes (i === j: the writer's own), `moderator[j]` the facilitator's; n
+ * participants. Leaves every provider as the operations left it (the caller reconnects them).
+ */
+export async function playProviderOps(ops: readonly ProviderOp[], n: number, views: Peer[][], moderator: Peer[]): Promise<void> {
+  const toggle = (peer: Peer) => (peer.provider.shouldConnect ? peer.provider.disconnect() : peer.provider.connect());
+  let now = 1_700_000_000_000;
+  for (const op of ops) {
+    now += 1000;
+    if (isEditOp(op)) {
+      applyEdit(op, (who) => views[who % n]![who % n]!.doc, (target) => moderator[target % n]!.doc, now);
+      continue;
+    }
+    switch (op.kind) {
+      case 'toggle':
+        toggle(views[op.who % n]![op.target % n]!);
+        break;
+      case 'toggleModerator':
+        toggle(moderator[op.target % n]!);
+        break;
+      case 'isolate':
+        for (const peer of [...views.map((row) => row[op.target % n]!), moderator[op.target % n]!]) peer.provider.disconnect();
+        break;
+      case 'yield':
+        for (let t = 0; t < op.turns; t++) await turn();
+        break;
+    }
+  }
 }
