@@ -94,10 +94,18 @@ export async function forwardUpgrade(
     socket.destroy();
     upstream.destroy();
   };
+  // One side closed: END the other (flushing what is still buffered — typically the owner's close
+  // frame with its code, e.g. 4503 or 4504, which a destroy would drop and the client would see
+  // as 1006), and destroy it only if it does not finish in time. Errors cut both at once.
+  const finish = (other: Duplex) => () => {
+    if (other.destroyed) return;
+    other.end();
+    setTimeout(() => other.destroy(), 2000).unref();
+  };
   upstream.on('error', end);
-  upstream.on('close', end);
+  upstream.on('close', finish(socket));
   socket.on('error', end);
-  socket.on('close', end);
+  socket.on('close', finish(upstream));
   // An owner that accepts the connection but never answers (paused: SIGSTOP) must not hold the
   // client forever: without its first byte in time the client is cut off and reconnects.
   upstream.setTimeout(answerTimeoutMs, () => end());

@@ -36,8 +36,11 @@ export interface ClusterDeps {
 
 const WORKSHOP_PATH = /^\/api\/workshops\/([0-9A-Za-z]{16})\//;
 const RECONNECT_REASON = 'workshop moved to another server process; reconnect';
+const STORE_REASON = 'storage unavailable; your edits are kept and will be sent again';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How often sockets held for an unreachable owner look at its lease again. */
+const OWNER_RETRY_MS = 250;
 
 function rawRefusal(socket: Duplex, status: string, retryAfter?: number): void {
   if (!socket.writable) return void socket.destroy();
@@ -66,13 +69,35 @@ export function createCluster(deps: ClusterDeps) {
   /** The loaded documents of each workshop (told by Rooms). */
   const loaded = new Map<string, Set<DocRoom>>();
   let draining = false;
+  /**
+   * Sockets held for a workshop whose owner is unreachable wait together: one shared pause per
+   * workshop, after which they all ask at once — and LeaseManager.resolve folds concurrent asks
+   * into one database query. (Each waiting on its own clock, a reconnect storm of 200 sockets
+   * made ~800 lease queries a second during the very failover it was waiting for.)
+   */
+  const ownerWaits = new Map<string, Promise<void>>();
+  const waitForOwner = (workshopId: string): Promise<void> => {
+    let wait = ownerWaits.get(workshopId);
+    if (!wait) {
+      wait = sleep(OWNER_RETRY_MS).then(() => void ownerWaits.delete(workshopId));
+      ownerWaits.set(workshopId, wait);
+    }
+    return wait;
+  };
   /** Client sockets piped to an owner elsewhere (cut on drain: the clients reconnect through another process). */
   const piped = new Set<Duplex>();
 
-  function dropWorkshop(workshopId: string, why: string): void {
+  function dropWorkshop(workshopId: string, why: string, storeFailed = false): void {
     const rooms = [...(loaded.get(workshopId) ?? [])];
-    // Clients first, with the code that makes them reconnect at once (to the new owner, via any process).
-    for (const room of rooms) for (const session of [...room.sessions]) session.close(CloseCode.shuttingDown, RECONNECT_REASON);
+    // Clients first, with the code that makes them reconnect at once (to the new owner, via any
+    // process) — or, when the database itself is unreachable, the store-failure code, as one
+    // process closes when a commit fails: the clients keep their edits and retry with backoff.
+    for (const room of rooms) {
+      for (const session of [...room.sessions]) {
+        if (storeFailed) session.close(CloseCode.storeUnavailable, STORE_REASON);
+        else session.close(CloseCode.shuttingDown, RECONNECT_REASON);
+      }
+    }
     // Then the documents: never served again from this copy; the next owner loads from the store.
     for (const room of rooms) room.abandon(`lease lost: ${why}`);
   }
@@ -197,7 +222,9 @@ export function createCluster(deps: ClusterDeps) {
           if (hop !== undefined || !owner.address) return rawRefusal(socket, '503 Service Unavailable', 1);
           try {
             await checkPeer(owner.address);
-            const upstream = await forwardUpgrade(owner.address, request, socket, head, auth, peerAddress(request));
+            // An owner that accepted but does not answer (paused) is given up after a lease's length:
+            // by then, if it is really gone, its lease has run out and the client's retry takes it.
+            const upstream = await forwardUpgrade(owner.address, request, socket, head, auth, peerAddress(request), Math.max(2000, deps.ttlMs));
             piped.add(upstream);
             upstream.once('close', () => piped.delete(upstream));
             return;
@@ -205,7 +232,7 @@ export function createCluster(deps: ClusterDeps) {
             if (!(error instanceof PeerUnreachable) || performance.now() > giveUpAt) throw error;
             // The owner is gone (or is no peer): wait for its lease to run out, then take it.
             deps.log.debug('cluster-owner-unreachable', { workshop: workshopId, error: String(error) });
-            await sleep(250);
+            await waitForOwner(workshopId);
           }
         }
       })().catch((error: unknown) => {

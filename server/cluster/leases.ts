@@ -19,8 +19,11 @@ export interface LeaseManagerDeps {
   log: Logger;
   /** Is anything of the workshop loaded here? (Then its lease is kept.) */
   inUse(workshopId: string): boolean;
-  /** The lease is gone (lost, taken over, or not renewable): drop everything of the workshop NOW. */
-  onLost(workshopId: string, why: string): void;
+  /**
+   * The lease is gone (lost, taken over, or not renewable): drop everything of the workshop NOW.
+   * `storeFailed`: the database could not be asked (not: another process has it).
+   */
+  onLost(workshopId: string, why: string, storeFailed: boolean): void;
   now?: () => number;
 }
 
@@ -105,7 +108,7 @@ export class LeaseManager {
     const current = this.held.get(workshopId);
     if (current && current.epoch !== lease.epoch) this.lose(workshopId, 'lease epoch moved on');
     this.held.set(workshopId, { epoch: lease.epoch, validUntil: sent + this.deps.ttlMs, lastUsed: sent });
-    if (!current) this.deps.log.info('lease-acquired', { workshop: workshopId, epoch: lease.epoch });
+    if (!current) this.deps.log.info('lease-acquired', { workshop: workshopId, epoch: lease.epoch, owner: this.deps.owner });
     return { mine: true, epoch: lease.epoch };
   }
 
@@ -143,15 +146,17 @@ export class LeaseManager {
       }
       held.validUntil = started + this.deps.ttlMs;
     } catch (error) {
-      if (this.held.get(workshopId) === held) this.lose(workshopId, `renewal failed: ${String(error)}`);
+      if (this.held.get(workshopId) === held) this.lose(workshopId, `renewal failed: ${String(error)}`, true);
     }
   }
 
-  private lose(workshopId: string, why: string): void {
-    if (!this.held.delete(workshopId)) return;
-    this.deps.log.warn('lease-lost', { workshop: workshopId, why });
+  private lose(workshopId: string, why: string, storeFailed = false): void {
+    const held = this.held.get(workshopId);
+    if (!held) return;
+    this.held.delete(workshopId);
+    this.deps.log.warn('lease-lost', { workshop: workshopId, epoch: held.epoch, owner: this.deps.owner, why });
     try {
-      this.deps.onLost(workshopId, why);
+      this.deps.onLost(workshopId, why, storeFailed);
     } catch (error) {
       this.deps.log.error('lease-lost-handler-failed', { workshop: workshopId, error: String(error) });
     }

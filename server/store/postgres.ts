@@ -159,6 +159,13 @@ export async function openPostgresStore(options: PostgresOptions): Promise<DocSt
   });
   // Without a listener, an idle connection's error (the server restarted) would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection that is checked out (between the statements of a transaction, or held by the
+  // health check) is not the pool's to watch: its socket error was emitted on the client with
+  // no listener and ended the process (found by tests/cluster/pg-loss.test.ts — the owner died of
+  // ECONNRESET when the database went away). The statement in flight, or the next one on that
+  // client, still fails with it, and the pool drops the broken client on release; the idle ones
+  // are reported by the listener above.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migrate(pool);
   } catch (error) {

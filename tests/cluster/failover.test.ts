@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addNote } from '../../shared/ops/notes';
 import { expiresAt, startRound } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import { createWorkshop, join } from '../helpers/api';
-import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
-import { eventually, previewActors, startCluster, type TestCluster } from './cluster';
+import { connect, waitFor, waitSynced } from '../helpers/clients';
+import { previewActors, three, useCluster } from './cluster';
 import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workload';
 
 /**
@@ -15,21 +15,11 @@ import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workl
  * takes the lease once it has run out, nothing that anyone saw is lost, every copy converges, and
  * the round is ended exactly once with endedAt equal to its expiry, its drafts posted once.
  */
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startCluster(3, 'failover');
-}, 90_000);
-afterAll(async () => {
-  await cluster?.dispose();
-}, 30_000);
-afterEach(() => destroyAll());
+const cluster = useCluster({ size: 3, label: 'failover' });
 
 describe('losing the owner', () => {
-  // Skipped: failed in the full CI run of 2026-12-02 (passed 3/4 alone). After the kill, the stock
-  // provider sends live updates before its sync step 2 reaches the new owner, and the content check
-  // refuses them as a clock gap ('have 63, got 469'). A real issue for the next session (issue 11 note).
-  it.skip('SIGKILL of the owner while people write and a round runs out: nothing seen is lost, the round ends once at its expiry', async () => {
-    const [owner, second, third] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+  it('SIGKILL of the owner while people write and a round runs out: nothing seen is lost, the round ends once at its expiry', async () => {
+    const [owner, second, third] = three(cluster);
     const created = await createWorkshop(owner.url);
     const actors = await previewActors(owner.url, created); // takes the lease on `owner`
     expect((await cluster.ownerNode(created.id))?.url).toBe(owner.url);
@@ -48,9 +38,9 @@ describe('losing the owner', () => {
     const seenAtBen = recordSeen(benReadsAnna);
     const seenAtAnna = recordSeen(annaReadsBen);
 
-    // A round on 3a that runs out about a second after the kill, with two drafts of Anna's in it.
+    // A round on 3a that runs out during the failover, with two drafts of Anna's in it.
     const now = ((await (await fetch(`${second.url}/api/time`)).json()) as { now: number }).now;
-    const round = startRound(facilitator.doc, '3a', 2500, now, LOCAL_ORIGIN);
+    const round = startRound(facilitator.doc, '3a', 2000, now, LOCAL_ORIGIN);
     const expiry = expiresAt(round)!;
     addNote(annaDrafts.doc, { questionId: '3a', text: 'draft one', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
     addNote(annaDrafts.doc, { questionId: '3a', text: 'draft two', x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
@@ -64,10 +54,10 @@ describe('losing the owner', () => {
     const killed = await owner.kill('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const killedAt = Date.now();
-    // Keep writing through the outage.
-    await eventually(async () => (await cluster.lease(created.id))?.address !== owner.url && (await cluster.lease(created.id)), 'a survivor takes the lease', 20_000);
+    // They keep writing through the outage, until a survivor has taken the workshop over.
+    const taken = await cluster.waitForOwner(created.id, { epochAbove: 1, notOn: owner });
     const failoverMs = Date.now() - killedAt;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(benReadsAnna.doc, () => noteTexts(benReadsAnna.doc).size >= annaWriter.written - 5, 'writing flows after the takeover', 15_000);
     annaWriter.stop();
     benWriter.stop();
 
@@ -79,25 +69,30 @@ describe('losing the owner', () => {
     });
     await converged([benOwn, annaReadsBen], benTexts);
     // Nothing any reader ever saw is missing.
-    for (const text of seenAtBen) expect(annaTexts.has(text) || text.startsWith('draft')).toBe(true);
+    for (const text of seenAtBen) expect(annaTexts.has(text) || text.startsWith('draft ')).toBe(true);
     for (const text of seenAtAnna) expect(benTexts.has(text)).toBe(true);
-    expect(stateVectorOf(benReadsAnna.doc)).toBe(stateVectorOf(annaOwn.doc));
-    expect(stateVectorOf(annaReadsBen.doc)).toBe(stateVectorOf(benOwn.doc));
 
     // The round: ended by the new owner, at its expiry, once; the drafts on the wall once.
-    await waitFor(facilitator.doc, () => readRoom(facilitator.doc).session.round?.endedAt != null, 'the round ended', 20_000);
+    await waitFor(facilitator.doc, () => readRoom(facilitator.doc).session.round?.endedAt != null, 'the round ended', 15_000);
     expect(readRoom(facilitator.doc).session.round?.endedAt).toBe(expiry);
-    await waitFor(annaOwn.doc, () => noteTexts(annaOwn.doc).has('draft one') && noteTexts(annaOwn.doc).has('draft two'), 'the drafts posted', 20_000);
-    await waitFor(annaDrafts.doc, () => readNotes(annaDrafts.doc).notes.length === 0, 'the drafts document emptied', 20_000);
+    await waitFor(annaOwn.doc, () => noteTexts(annaOwn.doc).has('draft one') && noteTexts(annaOwn.doc).has('draft two'), 'the drafts posted', 15_000);
+    await waitFor(annaDrafts.doc, () => readNotes(annaDrafts.doc).notes.length === 0, 'the drafts document emptied', 15_000);
+    await waitFor(benReadsAnna.doc, () => noteTexts(benReadsAnna.doc).has('draft one') && noteTexts(benReadsAnna.doc).has('draft two'), 'the drafts posted (reader)', 15_000);
+    // Compared once the server's own edits (the round's posting) have reached both copies too.
+    expect(stateVectorOf(benReadsAnna.doc)).toBe(stateVectorOf(annaOwn.doc));
+    expect(stateVectorOf(annaReadsBen.doc)).toBe(stateVectorOf(benOwn.doc));
     const posted = readNotes(annaOwn.doc).notes.filter((note) => note.text.startsWith('draft '));
     expect(posted.map((note) => note.text).sort()).toEqual(['draft one', 'draft two']);
+    const ended = [second, third].flatMap((node) => node.logs().filter((entry) => entry.event === 'round-expired' && entry.workshop === created.id));
+    expect(ended.length).toBeLessThanOrEqual(1);
 
     // A fresh client on the other survivor loads the same state from the store.
     const fresh = connect(third.wsUrl, notesDocName(created.id, anna.participantId), created.facilitatorToken);
     await waitSynced(fresh, 15_000);
     await waitFor(fresh.doc, () => noteTexts(fresh.doc).size === annaTexts.size + 2, 'a fresh copy', 15_000);
     expect(stateVectorOf(fresh.doc)).toBe(stateVectorOf(annaOwn.doc));
+    expect(taken.epoch).toBe(2);
     expect((await cluster.lease(created.id))!.epoch).toBe(2);
-    console.log(`failover: lease taken over ${failoverMs} ms after SIGKILL; ${annaWriter.written + benWriter.written} notes written`);
+    console.log(`failover: lease taken over ${failoverMs} ms after SIGKILL by ${taken.node.url}; ${annaWriter.written + benWriter.written} notes written`);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -6,16 +6,16 @@ import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes } from '../../shared/read/snapshot';
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
-import { connect, destroyAll, waitClose, waitFor, waitSynced, type Peer } from '../helpers/clients';
+import { connect, waitClose, waitFor, waitSynced, type Peer } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/childServer';
-import { previewActors, startCluster, type TestCluster } from './cluster';
+import { previewActors, useCluster } from './cluster';
 
 /**
  * Three real processes on one PostgreSQL: clients of one workshop on different processes see
  * each other's edits and presence, with the same permissions and drafts privacy as on one
  * process, because every process but the owner forwards to it (server/cluster).
  */
-let cluster: TestCluster;
+const cluster = useCluster({ size: 3, label: 'routing' });
 let created: Created;
 let anna: Joined;
 let ben: Joined;
@@ -23,7 +23,6 @@ let ben: Joined;
 let byRole: ChildServer[];
 
 beforeAll(async () => {
-  cluster = await startCluster(3, 'routing');
   created = await createWorkshop(cluster.nodes[0]!.url);
   // The first workshop-scoped call takes the lease on the process it reaches (nobody holds it yet).
   const actors = await previewActors(cluster.nodes[0]!.url, created);
@@ -33,11 +32,7 @@ beforeAll(async () => {
   byRole = [owner!, ...cluster.nodes.filter((node) => node !== owner)];
   // A join through a process that does not own the workshop (HTTP forwarded to the owner).
   ben = await join(byRole[2]!.url, created.id, created.participantJoinKey, 'Ben', actors[1]);
-}, 90_000);
-afterAll(async () => {
-  await cluster?.dispose();
 }, 30_000);
-afterEach(() => destroyAll());
 
 const stateVector = (doc: Y.Doc) => Buffer.from(Y.encodeStateVector(doc)).toString('base64');
 

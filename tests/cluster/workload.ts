@@ -31,8 +31,9 @@ export class Writer {
     this.timer = null;
   }
 
+  /** This writer's notes in its document now (not others', e.g. drafts a round posted there). */
   texts(): Set<string> {
-    return new Set(readNotes(this.peer.doc).notes.map((note) => note.text));
+    return new Set(readNotes(this.peer.doc).notes.map((note) => note.text).filter((text) => text.startsWith(`${this.label} `)));
   }
 }
 

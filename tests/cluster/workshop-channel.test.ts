@@ -1,11 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeClaims } from '../../client/src/sync/session';
 import type { BoardSnapshot } from '../../client/src/sync/types';
 import { WorkshopSync } from '../../client/src/sync/workshop';
 import { createWorkshop, join } from '../helpers/api';
 import type { ChildServer } from '../helpers/childServer';
-import { previewActors, startCluster, type TestCluster } from './cluster';
+import { previewActors, useCluster } from './cluster';
 
 /**
  * The workshop channel through a cluster (server/cluster): a tab whose /mux socket reaches a
@@ -13,15 +13,9 @@ import { previewActors, startCluster, type TestCluster } from './cluster';
  * there like any other frame — nothing on the way reads the frames or assumes one document per
  * `open`.
  */
-let cluster: TestCluster;
+const cluster = useCluster({ size: 2, label: 'channel' });
 const syncs: WorkshopSync[] = [];
 
-beforeAll(async () => {
-  cluster = await startCluster(2, 'channel');
-}, 90_000);
-afterAll(async () => {
-  await cluster?.dispose();
-}, 30_000);
 afterEach(() => {
   for (const sync of syncs.splice(0)) sync.destroy();
 });

@@ -3,13 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { MuxConnection } from '../../client/src/sync/mux';
-import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
-import { LOCAL_ORIGIN } from '../../shared/origins';
 import { notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import { notesRoots } from '../../shared/schema/layout';
 import { createWorkshop, join, type Joined } from '../helpers/api';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { applyEdit, describeDoc, editOps, isEditOp, sameDoc, turn, waitForAll, yieldOp, type EditOp, type YieldOp } from './notesFuzz';
 
 /**
  * The convergence property of tests/fuzz/convergence.test.ts, through the browser's own client:
@@ -20,29 +19,13 @@ import { removeDir, startTestServer, type TestServer } from '../helpers/server';
  * document. Seeded (SEED, NUM_RUNS); a failure prints the seed to replay it.
  */
 type Op =
-  | { kind: 'add'; who: number; text: string; x: number; y: number }
-  | { kind: 'move'; who: number; pick: number; x: number; y: number }
-  | { kind: 'edit'; who: number; pick: number; text: string }
-  | { kind: 'delete'; who: number; pick: number }
-  | { kind: 'moderate'; target: number; pick: number; text: string | null }
+  | EditOp
   /** Cuts a tab's socket (participant `who`, or the facilitator's when who = 4). */
   | { kind: 'cut'; who: number }
-  | { kind: 'yield'; turns: number };
+  | YieldOp;
 
-const coord = fc.integer({ min: -2000, max: 2000 });
-const text = fc.string({ maxLength: 12 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), who: fc.nat(3), text, x: coord, y: coord }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('move' as const), who: fc.nat(3), pick: fc.nat(), x: coord, y: coord }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), who: fc.nat(3), pick: fc.nat(), text }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), who: fc.nat(3), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('moderate' as const), target: fc.nat(3), pick: fc.nat(), text: fc.option(text) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cut' as const), who: fc.nat(4) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('yield' as const), turns: fc.integer({ min: 1, max: 8 }) }) },
-);
+const opArb: fc.Arbitrary<Op> = fc.oneof(...editOps(3), { weight: 2, arbitrary: fc.record({ kind: fc.constant('cut' as const), who: fc.nat(4) }) }, yieldOp);
 const scenarioArb = fc.record({ participants: fc.integer({ min: 2, max: 4 }), ops: fc.array(opArb, { minLength: 40, maxLength: 150 }) });
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A tab: one mux connection holding docs; `cut()` drops its current socket as a network would. */
 interface Tab {
@@ -110,42 +93,6 @@ function openTab(server: TestServer, token: string, docNames: readonly string[],
   return tab;
 }
 
-const contentOf = (doc: Y.Doc) => stableJson(notesRoots(doc).notes.toJSON());
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableJson(record[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-const describeDoc = (doc: Y.Doc) => `${notesRoots(doc).notes.size} notes, sv ${JSON.stringify([...Y.decodeStateVector(Y.encodeStateVector(doc))])}, ds ${JSON.stringify([...Y.snapshot(doc).ds.clients].map(([c, items]) => [c, items.map((i) => [i.clock, i.len])]))} content ${contentOf(doc)}`;
-const sameDoc = (a: Y.Doc, b: Y.Doc) => Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b)) && contentOf(a) === contentOf(b);
-
-/** Resolves when `condition()` holds, re-checked after every update of `docs`. */
-function waitForAll(docs: Y.Doc[], condition: () => boolean, describe: () => string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      clearTimeout(timer);
-      for (const doc of docs) doc.off('update', check);
-    };
-    const check = () => {
-      if (!condition()) return;
-      stop();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for convergence: ${describe()}`));
-    }, timeoutMs);
-    for (const doc of docs) doc.on('update', check);
-    check();
-  });
-}
-
 async function runScenario(scenario: { participants: number; ops: Op[] }, channel = false): Promise<number> {
   const server = await startTestServer({ ROOM_IDLE_MS: '50' });
   try {
@@ -165,36 +112,14 @@ async function runScenario(scenario: { participants: number; ops: Op[] }, channe
     if (channel) await Promise.all(participantTabs.map((tab) => tab.mux.whenFollowing()));
 
     const own = (who: number) => participantTabs[who % n]!.docs.get(names[who % n]!)!;
-    const pickNote = (doc: Y.Doc, pick: number) => {
-      const ids = [...notesRoots(doc).notes.keys()].sort();
-      return ids.length === 0 ? null : ids[pick % ids.length]!;
-    };
     let now = 1_700_000_000_000;
     for (const op of scenario.ops) {
       now += 1000;
+      if (isEditOp(op)) {
+        applyEdit(op, own, (target) => facilitator.docs.get(names[target % n]!)!, now);
+        continue;
+      }
       switch (op.kind) {
-        case 'add':
-          addNote(own(op.who), { questionId: '3a', text: op.text, x: op.x, y: op.y }, now, LOCAL_ORIGIN);
-          break;
-        case 'move':
-        case 'edit':
-        case 'delete': {
-          const doc = own(op.who);
-          const id = pickNote(doc, op.pick);
-          if (!id) break;
-          if (op.kind === 'move') updateNote(doc, id, { x: op.x, y: op.y }, now, LOCAL_ORIGIN);
-          else if (op.kind === 'edit') updateNote(doc, id, { text: op.text }, now, LOCAL_ORIGIN);
-          else deleteNote(doc, id, LOCAL_ORIGIN);
-          break;
-        }
-        case 'moderate': {
-          const doc = facilitator.docs.get(names[op.target % n]!)!;
-          const id = pickNote(doc, op.pick);
-          if (!id) break;
-          if (op.text === null) deleteNote(doc, id, LOCAL_ORIGIN);
-          else updateNote(doc, id, { text: op.text }, now, LOCAL_ORIGIN);
-          break;
-        }
         case 'cut':
           (op.who < n ? participantTabs[op.who]! : facilitator).cut();
           break;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
+import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../server/store/sqlite';
 import { createWorkshop, join, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitSynced, type Peer } from '../helpers/clients';
 import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
+import { contentOf, playProviderOps, providerScenarioArb as scenarioArb, sameDoc, waitForAll, type ProviderScenario } from './notesFuzz';
 
 /**
  * Convergence property: participants edit their own notes documents (and a facilitator edits
@@ -20,87 +21,7 @@ import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers
  * document. Seeded by fast-check (SEED, NUM_RUNS, SHRINK=1); a failure prints seed and path.
  */
 
-type Op =
-  | { kind: 'add'; who: number; text: string; x: number; y: number }
-  | { kind: 'move'; who: number; pick: number; x: number; y: number }
-  | { kind: 'edit'; who: number; pick: number; text: string }
-  | { kind: 'delete'; who: number; pick: number }
-  /** The facilitator edits or deletes a participant's note (concurrent writers on one document). */
-  | { kind: 'moderate'; target: number; pick: number; text: string | null }
-  /** Toggles a provider: a participant's own writer, a participant reading another, or the facilitator's. */
-  | { kind: 'toggle'; who: number; target: number }
-  | { kind: 'toggleModerator'; target: number }
-  /** Every copy of one document goes offline: the server unloads it, edits continue offline. */
-  | { kind: 'isolate'; target: number }
-  /** Lets the network run for a few event-loop turns (no timers). */
-  | { kind: 'yield'; turns: number };
-
-interface Scenario {
-  participants: number;
-  roomIdleMs: number;
-  snapshotEvery: number;
-  ops: Op[];
-}
-
-const coord = fc.integer({ min: -2000, max: 2000 });
-const text = fc.string({ maxLength: 12 });
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), who: fc.nat(4), text, x: coord, y: coord }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('move' as const), who: fc.nat(4), pick: fc.nat(), x: coord, y: coord }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), who: fc.nat(4), pick: fc.nat(), text }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), who: fc.nat(4), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('moderate' as const), target: fc.nat(4), pick: fc.nat(), text: fc.option(text) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('toggle' as const), who: fc.nat(4), target: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('toggleModerator' as const), target: fc.nat(4) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('isolate' as const), target: fc.nat(4) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('yield' as const), turns: fc.integer({ min: 1, max: 8 }) }) },
-);
-const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  participants: fc.integer({ min: 3, max: 5 }),
-  // 0 ms: a document unloads as soon as its last provider drops, and reloads on reconnect.
-  roomIdleMs: fc.constantFrom(0, 5, 200),
-  snapshotEvery: fc.integer({ min: 2, max: 60 }),
-  ops: fc.array(opArb, { minLength: 60, maxLength: 200 }),
-});
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Resolves when `condition()` holds, re-checked after every update of any of `docs`. */
-function waitForAll(docs: Y.Doc[], condition: () => boolean, describe: () => string, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      clearTimeout(timer);
-      for (const doc of docs) doc.off('update', check);
-    };
-    const check = () => {
-      if (!condition()) return;
-      stop();
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`timed out waiting for convergence: ${describe()}`));
-    }, timeoutMs);
-    for (const doc of docs) doc.on('update', check);
-    check();
-  });
-}
-
-const contentOf = (doc: Y.Doc) => stableJson(notesRoots(doc).notes.toJSON());
-/** Same structs and same deletions (state vector + delete set), and the same note content. */
-function sameDoc(a: Y.Doc, b: Y.Doc): boolean {
-  return Y.equalSnapshots(Y.snapshot(a), Y.snapshot(b)) && contentOf(a) === contentOf(b);
-}
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+type Scenario = ProviderScenario;
 
 async function rejectedCounts(server: TestServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -131,54 +52,7 @@ async function runScenario(scenario: Scenario): Promise<{ ops: number; notes: nu
     const all = [...views.flat(), ...moderator];
     await Promise.all(all.map((peer) => waitSynced(peer)));
 
-    const pickNote = (doc: Y.Doc, pick: number) => {
-      const ids = [...notesRoots(doc).notes.keys()].sort();
-      return ids.length === 0 ? null : ids[pick % ids.length]!;
-    };
-    const toggle = (peer: Peer) => (peer.provider.shouldConnect ? peer.provider.disconnect() : peer.provider.connect());
-    let now = 1_700_000_000_000;
-
-    for (const op of scenario.ops) {
-      now += 1000;
-      switch (op.kind) {
-        case 'add': {
-          const own = views[op.who % n]![op.who % n]!;
-          addNote(own.doc, { questionId: '3a', text: op.text, x: op.x, y: op.y }, now, LOCAL_ORIGIN);
-          break;
-        }
-        case 'move':
-        case 'edit':
-        case 'delete': {
-          const own = views[op.who % n]![op.who % n]!;
-          const id = pickNote(own.doc, op.pick);
-          if (!id) break;
-          if (op.kind === 'move') updateNote(own.doc, id, { x: op.x, y: op.y }, now, LOCAL_ORIGIN);
-          else if (op.kind === 'edit') updateNote(own.doc, id, { text: op.text }, now, LOCAL_ORIGIN);
-          else deleteNote(own.doc, id, LOCAL_ORIGIN);
-          break;
-        }
-        case 'moderate': {
-          const copy = moderator[op.target % n]!;
-          const id = pickNote(copy.doc, op.pick);
-          if (!id) break;
-          if (op.text === null) deleteNote(copy.doc, id, LOCAL_ORIGIN);
-          else updateNote(copy.doc, id, { text: op.text }, now, LOCAL_ORIGIN);
-          break;
-        }
-        case 'toggle':
-          toggle(views[op.who % n]![op.target % n]!);
-          break;
-        case 'toggleModerator':
-          toggle(moderator[op.target % n]!);
-          break;
-        case 'isolate':
-          for (const peer of [...views.map((row) => row[op.target % n]!), moderator[op.target % n]!]) peer.provider.disconnect();
-          break;
-        case 'yield':
-          for (let t = 0; t < op.turns; t++) await turn();
-          break;
-      }
-    }
+    await playProviderOps(scenario.ops, n, views, moderator);
 
     // Everyone back online; every copy of each document must become the same document.
     for (const peer of all) if (!peer.provider.shouldConnect) peer.provider.connect();

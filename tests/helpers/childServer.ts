@@ -26,6 +26,21 @@ export interface ChildServer {
   dispose(): Promise<void>;
   /** Everything the latest process wrote on stderr (warnings and errors: LOG_LEVEL=warn). */
   stderr(): string;
+  /** Every JSON log line of every process started by this handle, oldest first (server/log.ts). */
+  logs(): readonly LogEntry[];
+  /**
+   * Resolves with the first log line (already written, or written later by this or a restarted
+   * process) for which `match` holds — how a test awaits what the server did instead of polling.
+   */
+  waitForLog(match: (entry: LogEntry) => boolean, what: string, timeoutMs?: number): Promise<LogEntry>;
+}
+
+/** One line of the server's JSON-lines log (server/log.ts). */
+export interface LogEntry {
+  t: string;
+  level: string;
+  event: string;
+  [field: string]: unknown;
 }
 
 interface Running {
@@ -35,17 +50,33 @@ interface Running {
   stderr: string[];
 }
 
-async function spawnServer(dataDir: string, port: number, env: Record<string, string>, startTimeoutMs: number): Promise<Running> {
+/** Children still running when the test process exits (a crashed worker, a failed teardown) are killed then. */
+const living = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of living) child.kill('SIGKILL');
+});
+
+async function spawnServer(dataDir: string, port: number, env: Record<string, string>, startTimeoutMs: number, onLine: (line: string) => void): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  living.add(child);
   const stderr: string[] = [];
+  let partial = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+  child.stderr!.on('data', (chunk: string) => {
+    stderr.push(chunk);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) onLine(line);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => {
+      living.delete(child);
+      resolve({ code, signal });
+    });
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -82,7 +113,20 @@ export async function startChildServer(
   const dataDir = options.dataDir ?? tempDir('arvo-child-');
   const env = options.env ?? {};
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
-  let current: Running | null = await spawnServer(dataDir, 0, env, startTimeoutMs);
+  const entries: LogEntry[] = [];
+  const watchers = new Set<(entry: LogEntry) => void>();
+  const onLine = (line: string) => {
+    if (!line.startsWith('{')) return;
+    let entry: LogEntry;
+    try {
+      entry = JSON.parse(line) as LogEntry;
+    } catch {
+      return;
+    }
+    entries.push(entry);
+    for (const watcher of [...watchers]) watcher(entry);
+  };
+  let current: Running | null = await spawnServer(dataDir, 0, env, startTimeoutMs, onLine);
   let lastUrl = current.url;
   let lastStderr = current.stderr;
 
@@ -109,7 +153,7 @@ export async function startChildServer(
     async restart(restartOptions = {}) {
       if (current) await kill('SIGKILL');
       const port = restartOptions.samePort ? Number(new URL(lastUrl).port) : 0;
-      current = await spawnServer(dataDir, port, env, startTimeoutMs);
+      current = await spawnServer(dataDir, port, env, startTimeoutMs, onLine);
       lastUrl = current.url;
       lastStderr = current.stderr;
     },
@@ -119,6 +163,26 @@ export async function startChildServer(
     },
     stderr() {
       return lastStderr.join('');
+    },
+    logs() {
+      return entries;
+    },
+    waitForLog(match, what, timeoutMs = 15_000) {
+      const found = entries.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const watcher = (entry: LogEntry) => {
+          if (!match(entry)) return;
+          clearTimeout(timer);
+          watchers.delete(watcher);
+          resolve(entry);
+        };
+        const timer = setTimeout(() => {
+          watchers.delete(watcher);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        watchers.add(watcher);
+      });
     },
   };
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 
 /**
@@ -63,4 +64,61 @@ export async function refuseConnections(database: TestDatabase): Promise<void> {
 
 export async function restoreConnections(database: TestDatabase): Promise<void> {
   await withAdmin(PG_ADMIN_URL, (client) => client.query(`ALTER DATABASE "${database.name}" WITH ALLOW_CONNECTIONS true`));
+}
+
+/**
+ * A TCP proxy in front of PostgreSQL, for making the database unreachable to some processes
+ * without touching the machine's server: `cut()` resets every open connection and refuses new
+ * ones (as a dead network or a crashed server would look to the client), `restore()` lets
+ * connections through again. `url(database)` is the database's URL through the proxy.
+ */
+export interface PgProxy {
+  readonly port: number;
+  url(database: TestDatabase): string;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startPgProxy(target = PG_ADMIN_URL): Promise<PgProxy> {
+  const targetUrl = new URL(target);
+  const sockets = new Set<net.Socket>();
+  let open = true;
+  const server = net.createServer((client) => {
+    if (!open) return void client.resetAndDestroy();
+    const upstream = net.connect({ host: targetUrl.hostname, port: Number(targetUrl.port || 5432) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url(database) {
+      const url = new URL(database.url);
+      url.hostname = '127.0.0.1';
+      url.port = String(port);
+      return url.toString();
+    },
+    cut() {
+      open = false;
+      for (const socket of sockets) socket.resetAndDestroy();
+    },
+    restore() {
+      open = true;
+    },
+    async close() {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
