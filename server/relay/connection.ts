@@ -56,9 +56,9 @@ export interface Grant {
 
 /**
  * A document still being authorised or loaded on this connection. Once its room has the session,
- * the session itself takes this entry's place in the connection's map (it knows its room): an
- * object and an array per (tab, document) for the whole life of a session were ~2 KiB per tab of
- * a workshop of 20, only needed for the moment a document loads.
+ * the session itself takes this entry's place in the connection's map (it knows its room): a
+ * record and an array per (tab, document) for the whole life of a session, only needed while a
+ * document loads, were 1.3 KiB per tab of a workshop of 20 (docs/relay-benchmark.md).
  */
 class Opening {
   /** Null until the document is authorised. */
