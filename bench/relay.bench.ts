@@ -5,15 +5,18 @@
  *
  * Each server runs alone in its own process (bundled like `npm run build` bundles Arvo, plain
  * node, no TypeScript loader), and its CPU time and resident memory are read from /proc, so the
- * clients — forked load processes (bench/relay/loadClient.ts) — are not counted. A "tab" is one
- * WebSocket following its workshop's room document and every participant's notes document, and
- * writing a note into its own at a fixed rate; "delivery" is one update arriving at one other
- * tab; latency is edit → seen at that tab.
+ * clients — forked load processes (bench/relay/loadClient.ts, tabs in bench/relay/loadTabs.ts) —
+ * are not counted. A "tab" is one WebSocket following its workshop's room document and every
+ * participant's notes document, and writing a note into its own at a fixed rate; "delivery" is one
+ * update arriving at one other tab; latency is edit → seen at that tab. Arvo runs twice: "arvo
+ * (per-document)" opens every document on its own session (the bare relay's topology), "arvo
+ * (channel)" subscribes as Arvo's client does — room, own notes, own drafts, and everyone else's
+ * notes through the workshop channel (one `follow`).
  *
  *   BENCH_QUICK=1   shorter runs (a smoke test of the benchmark itself)
  *   BENCH_ONLY=standard,big200,big500,append   a subset
  *   BENCH_ROUNDS=n  rounds of the standard load (default 3; the order alternates per round)
- *   BENCH_SERVERS=arvo,bare   a subset of the servers in the standard load
+ *   BENCH_SERVERS=arvo,arvo-channel,bare   a subset of the servers in the standard load
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the servers (all exit on SIGTERM)
  *   BENCH_SYSCALLS=1   count the server's write/writev/read/pwrite calls per delivery (strace; diagnostic only)
  *   BENCH_HEAP_DIR=dir   heap snapshots before and after the tabs connect (what a tab keeps alive)
@@ -29,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { addNote } from '../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../shared/origins';
-import { notesDocName, roomDocName } from '../shared/protocol/docNames';
+import { draftsDocName, notesDocName, roomDocName } from '../shared/protocol/docNames';
 import { openSqliteStore } from '../server/store/sqlite';
 import type { Dialect, FromClient, TabSpec, ToClient } from './relay/loadClient';
 
@@ -42,10 +45,18 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim(
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type ServerName = 'arvo' | 'bare' | 'hocuspocus' | 'baseline';
+/**
+ * `arvo` is Arvo with every tab opening every document on its own session (the bare relay's
+ * topology); `arvo-channel` is the same server with tabs as Arvo's client really subscribes: the
+ * room, its own notes and drafts, and everyone else's notes through the workshop channel.
+ */
+type ServerName = 'arvo' | 'arvo-channel' | 'bare' | 'hocuspocus' | 'baseline';
+const ARVO_COLUMNS: ServerName[] = ['arvo', 'arvo-channel'];
 /** Servers that are Arvo (this tree's, or BENCH_BASELINE's): real workshops, tokens, `/mux`. */
-const isArvo = (name: ServerName) => name === 'arvo' || name === 'baseline';
-const BUNDLES: Record<Exclude<ServerName, 'baseline'> | 'client' | 'probe', string> = {
+const isArvo = (name: ServerName) => name === 'arvo' || name === 'arvo-channel' || name === 'baseline';
+const LABELS: Partial<Record<ServerName, string>> = { arvo: 'arvo (per-document)', 'arvo-channel': 'arvo (channel)' };
+const serverLabel = (name: ServerName) => LABELS[name] ?? name;
+const BUNDLES: Record<Exclude<ServerName, 'baseline' | 'arvo-channel'> | 'client' | 'probe', string> = {
   arvo: 'server/main.ts',
   bare: 'bench/relay/bareRelay.ts',
   hocuspocus: 'bench/relay/hocuspocusServer.ts',
@@ -61,7 +72,7 @@ function buildBundles() {
   for (const [name, entry] of Object.entries(BUNDLES)) {
     const result = spawnSync(
       path.join(ROOT, 'node_modules/.bin/esbuild'),
-      [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath(name as ServerName)}`],
+      [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath(name as keyof typeof BUNDLES)}`],
       { cwd: ROOT, stdio: 'inherit' },
     );
     if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
@@ -99,7 +110,7 @@ async function startServer(name: ServerName): Promise<RunningServer> {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
   }
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), ...nodeArgs, bundlePath(name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), ...nodeArgs, bundlePath(name === 'arvo-channel' ? 'arvo' : name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
@@ -254,11 +265,15 @@ async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabS
     }
     const docs = [roomDocName(workshopId), ...members.map((m) => notesDocName(workshopId, m.participantId))];
     for (const member of members) {
+      const ownDoc = notesDocName(workshopId, member.participantId);
+      const channel = server.name === 'arvo-channel';
       tabs.push({
         url: isArvo(server.name) ? `${wsBase}/mux?token=${encodeURIComponent(member.token)}` : `${wsBase}/`,
-        docs,
-        ownDoc: notesDocName(workshopId, member.participantId),
+        // As Arvo's client opens a workshop (client/src/sync/documents.ts): the room, its own notes and drafts, the rest followed.
+        docs: channel ? [roomDocName(workshopId), ownDoc, draftsDocName(workshopId, member.participantId)] : docs,
+        ownDoc,
         token: member.token,
+        follow: channel ? workshopId : null,
       });
     }
   }
@@ -392,7 +407,7 @@ const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '
 const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | without code KiB | idle RSS MiB | connect s |';
 const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
-  `| ${r.server} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.dataPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
+  `| ${serverLabel(r.server)} | ${r.tabs} | ${f(r.deliveriesPerSec, 0)} | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${f(r.memPerTabKiB)} | ${f(r.dataPerTabKiB)} | ${f(r.idleRssMiB)} | ${f(r.connectS)} |`;
 
 function printRun(r: Result) {
   const deliveries = r.deliveriesPerSec;
@@ -426,7 +441,7 @@ async function standard() {
   console.log(`\n## Standard load: ${scenario.workshops} workshops × ${scenario.tabsPerWorkshop} tabs, each tab writes a note every ${scenario.writeIntervalMs} ms; ${scenario.measureMs / 1000} s measured per run, ${rounds} rounds\n`);
   console.log(ROW_HEAD);
   console.log(ROW_RULE);
-  const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'bare', 'hocuspocus'];
+  const servers = (process.env.BENCH_SERVERS?.split(',') as ServerName[] | undefined) ?? ['arvo', 'arvo-channel', 'bare', 'hocuspocus'];
   const results: Result[][] = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
@@ -449,14 +464,16 @@ async function standard() {
     ['dataPerTabKiB', 'without code KiB'],
   ] as const;
   console.log("\nMeans over the runs; Arvo's ratios per round as median (range):\n");
-  console.log(`| | ${keys.map(([, label]) => label).join(' | ')} |`);
+  console.log(`| | ${keys.map(([, heading]) => heading).join(' | ')} |`);
   console.log(`|---|${keys.map(() => '---|').join('')}`);
-  for (const name of servers) console.log(`| ${name} | ${keys.map(([key]) => f(avg(name, key))).join(' | ')} |`);
-  for (const reference of servers.filter((name) => name !== 'arvo')) {
-    if (!servers.includes('arvo')) break;
-    const ratios = (key: (typeof keys)[number][0]) =>
-      spread(results.map((round) => round.find((r) => r.server === 'arvo')![key] / round.find((r) => r.server === reference)![key]));
-    console.log(`| **Arvo ÷ ${reference}** | ${keys.map(([key]) => ratios(key)).join(' | ')} |`);
+  for (const name of servers) console.log(`| ${serverLabel(name)} | ${keys.map(([key]) => f(avg(name, key))).join(' | ')} |`);
+  for (const subject of ARVO_COLUMNS.filter((name) => servers.includes(name))) {
+    // The channel column is also set against the per-document one; not the other way round.
+    for (const reference of servers.filter((name) => name !== subject && (subject === 'arvo-channel' || name !== 'arvo-channel'))) {
+      const ratios = (key: (typeof keys)[number][0]) =>
+        spread(results.map((round) => round.find((r) => r.server === subject)![key] / round.find((r) => r.server === reference)![key]));
+      console.log(`| **${serverLabel(subject)} ÷ ${serverLabel(reference)}** | ${keys.map(([key]) => ratios(key)).join(' | ')} |`);
+    }
   }
 }
 
@@ -467,7 +484,19 @@ async function big(label: string, tabsPerWorkshop: number, writeIntervalMs: numb
   console.log(ROW_RULE);
   const order = BASELINE ? [...servers, 'baseline' as const] : servers;
   // BENCH_REVERSE=1: the other order, for a second sample that no drift of the machine favours.
-  for (const name of process.env.BENCH_REVERSE === '1' ? [...order].reverse() : order) printRun(await run(name, scenario));
+  const results: Result[] = [];
+  for (const name of process.env.BENCH_REVERSE === '1' ? [...order].reverse() : order) {
+    const result = await run(name, scenario);
+    results.push(result);
+    printRun(result);
+  }
+  const bare = results.find((r) => r.server === 'bare');
+  if (!bare) return;
+  console.log('\n| ÷ bare | CPU µs / delivery | p50 | p99 | max | live memory / tab |\n|---|---|---|---|---|---|');
+  for (const r of results.filter((r) => ARVO_COLUMNS.includes(r.server))) {
+    const x = (key: 'cpuUsPerDelivery' | 'p50' | 'p99' | 'max' | 'memPerTabKiB') => `${f(r[key] / bare[key], 2)}×`;
+    console.log(`| ${serverLabel(r.server)} | ${x('cpuUsPerDelivery')} | ${x('p50')} | ${x('p99')} | ${x('max')} | ${x('memPerTabKiB')} |`);
+  }
 }
 
 async function appendLatency(synchronous: 'NORMAL' | 'FULL', count: number, batch: number) {
@@ -505,8 +534,8 @@ async function main() {
   console.log(`# Relay benchmark — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${QUICK ? ', QUICK' : ''}`);
   buildBundles();
   if (ONLY.has('standard')) await standard();
-  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'bare']);
-  if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo']);
+  if (ONLY.has('big200')) await big('big200', 200, 1000, 10_000, ['arvo', 'arvo-channel', 'bare']);
+  if (ONLY.has('big500')) await big('big500', 500, 30_000, 20_000, ['arvo', 'arvo-channel', 'bare']);
   if (ONLY.has('append')) await append();
   console.log(`\n(${f((now() - started) / 1000, 0)} s in all)`);
 }

@@ -54,12 +54,17 @@ export interface Grant {
   access: Access;
 }
 
-interface Binding {
+/**
+ * A document still being authorised or loaded on this connection. Once its room has the session,
+ * the session itself takes this entry's place in the connection's map (it knows its room): a
+ * record and an array per (tab, document) for the whole life of a session, only needed while a
+ * document loads, were 1.3 KiB per tab of a workshop of 20 (docs/relay-benchmark.md).
+ */
+class Opening {
   /** Null until the document is authorised. */
-  session: DocSession | null;
-  room: DocRoom | null;
+  session: DocSession | null = null;
   /** Messages that arrived while the document was loading, handled in order once it is ready. */
-  backlog: ClientMessage[];
+  readonly backlog: ClientMessage[] = [];
 }
 
 /**
@@ -68,7 +73,8 @@ interface Binding {
  * today; the bindings map is what the multiplexed endpoint extends.
  */
 export class Connection {
-  private readonly bindings = new Map<string, Binding>();
+  /** Each open document: its session once the room has it, an `Opening` until then. */
+  private readonly bindings = new Map<string, DocSession | Opening>();
   private readonly bucket: TokenBucket;
   /**
    * The workshop channel's say on a message for a document this socket has not opened
@@ -109,9 +115,9 @@ export class Connection {
    */
   async open(docName: string, authorise: () => Promise<Grant>, onRefused: (error: unknown) => void): Promise<void> {
     if (this.closed || this.bindings.has(docName)) return;
-    const binding: Binding = { session: null, room: null, backlog: [] };
-    this.bindings.set(docName, binding);
-    const stillWanted = () => !this.closed && this.bindings.get(docName) === binding;
+    const opening = new Opening();
+    this.bindings.set(docName, opening);
+    const stillWanted = () => !this.closed && this.bindings.get(docName) === opening;
     let grant: Grant;
     try {
       grant = await authorise();
@@ -122,7 +128,7 @@ export class Connection {
     }
     if (!stillWanted()) return;
     const session = new DocSession(docName, this.claims, grant.access, this.transport);
-    binding.session = session;
+    opening.session = session;
     this.deps.metrics.docSessions.inc();
     let room: DocRoom;
     try {
@@ -133,7 +139,7 @@ export class Connection {
       // only this document, so its refusal handler closes the socket with the same code.
       this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
       if (stillWanted()) this.bindings.delete(docName);
-      binding.session.closed = true;
+      session.closed = true;
       this.deps.metrics.docSessions.dec();
       onRefused(loadRefusal(error));
       return;
@@ -142,9 +148,10 @@ export class Connection {
       this.deps.rooms.release(room);
       return;
     }
-    binding.room = room;
+    session.room = room;
+    this.bindings.set(docName, session);
     room.attach(session);
-    for (const message of binding.backlog.splice(0)) if (!this.dispatch(binding, message)) return;
+    for (const message of opening.backlog.splice(0)) if (!this.dispatch(session, message)) return;
   }
 
   /** Stops following a document (multiplexed connections only). */
@@ -155,12 +162,15 @@ export class Connection {
     this.release(binding);
   }
 
-  private release(binding: Binding): void {
-    if (binding.session && !binding.session.closed) this.deps.metrics.docSessions.dec();
-    if (binding.session) binding.session.closed = true;
-    if (binding.room && binding.session) {
-      binding.room.detach(binding.session);
-      this.deps.rooms.release(binding.room);
+  private release(binding: DocSession | Opening): void {
+    const session = binding instanceof Opening ? binding.session : binding;
+    if (!session) return;
+    if (!session.closed) this.deps.metrics.docSessions.dec();
+    session.closed = true;
+    // An Opening's room is not yet acquired (or was released by `open` itself when no longer wanted).
+    if (session.room) {
+      session.room.detach(session);
+      this.deps.rooms.release(session.room);
     }
   }
 
@@ -187,14 +197,14 @@ export class Connection {
       return;
     }
     this.deps.metrics.messagesIn.inc(message.type);
-    if (!binding.room || !binding.session) binding.backlog.push(message);
+    if (binding instanceof Opening) binding.backlog.push(message);
     else this.dispatch(binding, message);
   }
 
   /** Returns false when the message closed the connection. */
-  private dispatch(binding: Binding, message: ClientMessage): boolean {
+  private dispatch(session: DocSession, message: ClientMessage): boolean {
     try {
-      binding.room!.handle(binding.session!, message);
+      session.room!.handle(session, message);
       return true;
     } catch (error) {
       this.fail(error);
@@ -233,7 +243,8 @@ export class Connection {
     this.alive = false;
     this.ws.ping();
     if (!this.sentSinceKeepalive) {
-      for (const { session } of this.bindings.values()) {
+      for (const binding of this.bindings.values()) {
+        const session = binding instanceof Opening ? binding.session : binding;
         if (!session || session.closed) continue;
         session.send(EMPTY_AWARENESS);
         break;

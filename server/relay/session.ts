@@ -1,5 +1,6 @@
 import type { Claims } from '../../shared/protocol/permissions';
 import type { Access } from '../../shared/protocol/permissions';
+import type { DocRoom } from './docRoom';
 
 /**
  * One connection's view of one document. A plain WebSocket at /ws/<doc> has one session; the
@@ -27,6 +28,11 @@ export class DocSession {
    */
   awarenessClients: Set<number> | null = null;
   closed = false;
+  /**
+   * The room this session is attached to, set by the connection once the document has loaded
+   * (connection.ts keeps the session itself as its entry for the document, not a record around it).
+   */
+  room: DocRoom | null = null;
   /**
    * Whether the client has answered our sync step 1 (its sync step 2: what it has that we lack).
    * Until then its live edits may build on edits that only that answer carries — offline work,
