@@ -71,6 +71,8 @@ interface Channel {
   pending: BatchEntry[];
   /** The batch window: open from one sent update until BATCH_WINDOW_MS without any. */
   window: NodeJS.Timeout | null;
+  /** Updates delivered in the current and the previous second (whether the workshop is busy). */
+  rate: { second: number; current: number; previous: number };
 }
 
 /** Reads a document's sync step 2 that carries nothing (an empty update): not worth sending. */
@@ -83,10 +85,29 @@ const CATCH_UP_CONCURRENCY = 8;
 /**
  * A busy workshop's updates go out together, at most this often: one frame per follower per
  * window instead of one per update (at 200 participants writing a note a second each, 200
- * updates a second become 50 frames per follower). A quiet workshop pays nothing: an update
- * that finds no window open is sent at once and opens one.
+ * updates a second become 50 frames per follower). An update that finds no window open is sent
+ * at once, and only a busy workshop's (BUSY_UPDATES_PER_SECOND) opens one.
  */
 export const BATCH_WINDOW_MS = 20;
+/**
+ * Below this many updates a second a workshop is not busy and nothing is held: every update goes
+ * out at once. A window would only add up to BATCH_WINDOW_MS to the tail latency of an ordinary
+ * workshop (20 people, an update a second each: p99 about 20 ms instead of 8, docs/relay-benchmark.md)
+ * while saving few frames; batching pays once several updates fall into one window.
+ */
+export const BUSY_UPDATES_PER_SECOND = 100;
+/** Counts one update and says whether the workshop is busy (BUSY_UPDATES_PER_SECOND, this second or the last). */
+function isBusy(rate: Channel['rate'], nowMs: number): boolean {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== rate.second) {
+    rate.previous = second === rate.second + 1 ? rate.current : 0;
+    rate.current = 0;
+    rate.second = second;
+  }
+  rate.current++;
+  return rate.current >= BUSY_UPDATES_PER_SECOND || rate.previous >= BUSY_UPDATES_PER_SECOND;
+}
+
 /** A catch-up's answers leave as `batch` frames of about this size (one frame, not one per document). */
 const CATCH_UP_BATCH_BYTES = 256 * 1024;
 
@@ -125,7 +146,7 @@ export class WorkshopChannels implements RoomListener {
     this.followedOnce.add(socket);
     let channel = this.channels.get(workshopId);
     if (!channel) {
-      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null, pending: [], window: null };
+      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null, pending: [], window: null, rate: { second: 0, current: 0, previous: 0 } };
       this.channels.set(workshopId, channel);
     }
     // Registered before anything is read: every commit from now on reaches it live.
@@ -233,7 +254,7 @@ export class WorkshopChannels implements RoomListener {
       return;
     }
     for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.sendDoc(docName, frame);
-    this.openWindow(channel);
+    if (isBusy(channel.rate, performance.now())) this.openWindow(channel);
   }
 
   private openWindow(channel: Channel): void {

@@ -16,6 +16,7 @@ import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes } from '../../shared/read/snapshot';
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { BUSY_UPDATES_PER_SECOND } from '../../server/relay/workshopChannel';
 
 /**
  * The workshop channel (docs/architecture.md, "The workshop channel"): a tab follows every other
@@ -101,8 +102,8 @@ class RawMux {
     this.sendSync(docName, 2, Y.encodeStateAsUpdate(doc, before));
   }
 
-  async waitFor(predicate: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 5000;
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
@@ -276,9 +277,16 @@ describe('the workshop channel', () => {
     await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.some((n) => n.text === 'Ben 2'), 'the live update');
     expect(readNotes(second.doc(bensNotes)).notes.map((n) => n.text).sort()).toEqual(['Ben 1', 'Ben 2']);
 
-    // A burst: the first update goes at once, the rest of the window together in one batch frame.
-    for (let i = 3; i <= 8; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
-    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 8, 'the burst');
+    // A quiet workshop's updates go out one by one, at once (no batch window adds latency).
+    const quietFrom = second.frames.length;
+    for (let i = 3; i <= 5; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
+    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 5, 'three quiet updates');
+    expect(second.frames.slice(quietFrom).some((f) => f.kind === 'batch')).toBe(false);
+    // A burst past BUSY_UPDATES_PER_SECOND (twice, so that it is past it within one second even when
+    // it straddles two): from then on, each window's updates leave together in one batch frame.
+    const BURST = 2 * BUSY_UPDATES_PER_SECOND + 10;
+    for (let i = 6; i < 6 + BURST; i++) writer.edit(bensNotes, noteIn(writer.doc(bensNotes), `Ben ${i}`));
+    await second.waitFor(() => readNotes(second.doc(bensNotes)).notes.length === 5 + BURST, 'the burst', 20_000);
     const caughtUpAt = second.frames.findIndex((f) => f.kind === 'following');
     const entries = second.frames.slice(caughtUpAt).flatMap((f) => (f.kind === 'batch' && f.docName === workshop.id ? f.entries : []));
     expect(entries.filter((e) => e.docName === bensNotes).length).toBeGreaterThan(0);
