@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { decodeClaims } from '../../client/src/sync/session';
-import type { BoardSnapshot } from '../../client/src/sync/types';
 import { WorkshopSync } from '../../client/src/sync/workshop';
 import { createWorkshop, join } from '../helpers/api';
 import type { ChildServer } from '../helpers/childServer';
+import { nodeTransports, untilBoard } from '../helpers/nodeSync';
 import { previewActors, useCluster } from './cluster';
 
 /**
@@ -15,6 +14,8 @@ import { previewActors, useCluster } from './cluster';
  */
 const cluster = useCluster({ size: 2, label: 'channel' });
 const syncs: WorkshopSync[] = [];
+/** Child processes on a loaded machine: the first lease and load take longer than in-process. */
+const CLUSTER_WAIT_MS = 15_000;
 
 afterEach(() => {
   for (const sync of syncs.splice(0)) sync.destroy();
@@ -28,39 +29,12 @@ function tab(node: ChildServer, workshopId: string, token: string, name: string)
     name,
     wsOrigin: node.url.replace('http', 'ws'),
     httpOrigin: node.url,
-    transports: {
-      createSocket: (url) => {
-        const socket = new WebSocket(url);
-        socket.on('error', () => undefined);
-        return socket as unknown as globalThis.WebSocket;
-      },
-      persistence: null,
-      fetch: (input, init) => fetch(input, init),
-      now: () => Date.now(),
-      frames: { request: (run) => setTimeout(run, 1), cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
-    },
+    transports: nodeTransports(),
   });
   syncs.push(sync);
   return sync;
 }
 
-function until(sync: WorkshopSync, condition: (board: BoardSnapshot) => boolean, what: string, timeoutMs = 15_000): Promise<BoardSnapshot> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe: (() => void) | null = null;
-    let done = false;
-    const timer = setTimeout(() => {
-      unsubscribe?.();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    unsubscribe = sync.subscribe((board) => {
-      if (done || !condition(board)) return;
-      done = true;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
-      resolve(board);
-    });
-  });
-}
 
 async function gauge(node: ChildServer, name: string): Promise<number> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
@@ -79,13 +53,13 @@ describe('the workshop channel in a cluster', () => {
 
     const annaTab = tab(other, created.id, anna.token, 'Anna'); // forwarded to the owner
     const benTab = tab(owner, created.id, ben.token, 'Ben');
-    await until(annaTab, (b) => b.status === 'live', 'Anna live');
-    await until(benTab, (b) => b.status === 'live', 'Ben live');
+    await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live', CLUSTER_WAIT_MS);
+    await untilBoard(benTab, (b) => b.status === 'live', 'Ben live', CLUSTER_WAIT_MS);
 
     benTab.addNote({ questionId: '1b', text: 'from the owner', x: 0, y: 0 });
     annaTab.addNote({ questionId: '1b', text: 'through the other', x: 0, y: 0 });
-    await until(annaTab, (b) => b.notes.some((n) => n.text === 'from the owner'), "Ben's note at Anna (forwarded socket)");
-    await until(benTab, (b) => b.notes.some((n) => n.text === 'through the other'), "Anna's note at Ben");
+    await untilBoard(annaTab, (b) => b.notes.some((n) => n.text === 'from the owner'), "Ben's note at Anna (forwarded socket)", CLUSTER_WAIT_MS);
+    await untilBoard(benTab, (b) => b.notes.some((n) => n.text === 'through the other'), "Anna's note at Ben", CLUSTER_WAIT_MS);
     expect(await gauge(owner, 'arvo_workshop_followers')).toBe(2);
     expect(await gauge(other, 'arvo_workshop_followers')).toBe(0);
   }, 60_000);

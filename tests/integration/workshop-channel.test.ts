@@ -5,7 +5,6 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { MuxConnection } from '../../client/src/sync/mux';
 import { decodeClaims } from '../../client/src/sync/session';
-import type { SyncTransports } from '../../client/src/sync/transports';
 import type { BoardSnapshot } from '../../client/src/sync/types';
 import { WorkshopSync } from '../../client/src/sync/workshop';
 import { addNote } from '../../shared/ops/notes';
@@ -15,6 +14,7 @@ import { decodeMux, encodeMux, type FollowEntry, type MuxMessage } from '../../s
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes } from '../../shared/read/snapshot';
 import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
+import { nodeTransports, untilBoard } from '../helpers/nodeSync';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 import { BUSY_UPDATES_PER_SECOND } from '../../server/relay/workshopChannel';
 
@@ -145,20 +145,6 @@ class RawMux {
   }
 }
 
-function nodeTransports(sockets: WebSocket[] = []): Partial<SyncTransports> {
-  return {
-    createSocket: (url) => {
-      const socket = new WebSocket(url);
-      socket.on('error', () => undefined);
-      sockets.push(socket);
-      return socket as unknown as globalThis.WebSocket;
-    },
-    persistence: null,
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    frames: { request: (run) => setTimeout(run, 1), cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
-  };
-}
 
 function tab(workshop: Created, token: string, name: string, options: { sockets?: WebSocket[]; workshopChannel?: boolean } = {}): WorkshopSync {
   const sync = new WorkshopSync({
@@ -168,7 +154,7 @@ function tab(workshop: Created, token: string, name: string, options: { sockets?
     name,
     wsOrigin: server.url.replace('http', 'ws'),
     httpOrigin: server.url,
-    transports: nodeTransports(options.sockets),
+    transports: nodeTransports(options.sockets ? { sockets: options.sockets } : {}),
     minBackoffMs: 20,
     ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
   });
@@ -176,23 +162,6 @@ function tab(workshop: Created, token: string, name: string, options: { sockets?
   return sync;
 }
 
-function until(sync: WorkshopSync, condition: (board: BoardSnapshot) => boolean, what: string, timeoutMs = 5000): Promise<BoardSnapshot> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe: (() => void) | null = null;
-    let done = false;
-    const timer = setTimeout(() => {
-      unsubscribe?.();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    unsubscribe = sync.subscribe((board) => {
-      if (done || !condition(board)) return;
-      done = true;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
-      resolve(board);
-    });
-  });
-}
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -230,25 +199,25 @@ describe('the workshop channel', () => {
     const sockets: WebSocket[] = [];
     const annaTab = tab(workshop, anna.token, 'Anna', { sockets });
     const benTab = tab(workshop, ben.token, 'Ben');
-    await until(annaTab, (b) => b.status === 'live', 'Anna live');
-    await until(benTab, (b) => b.status === 'live', 'Ben live');
+    await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live');
+    await untilBoard(benTab, (b) => b.status === 'live', 'Ben live');
 
     benTab.addNote({ questionId: '1b', text: 'live from Ben', x: 0, y: 0 });
-    await until(annaTab, (b) => texts(b).includes('live from Ben'), "Ben's note at Anna's");
+    await untilBoard(annaTab, (b) => texts(b).includes('live from Ben'), "Ben's note at Anna's");
     // Both tabs follow through the channel.
     expect(await metric('arvo_workshop_followers')).toBeGreaterThanOrEqual(2);
 
     // Anna's socket drops; Ben writes meanwhile; on reconnect the catch-up brings it.
     sockets[0]!.terminate();
-    await until(annaTab, (b) => b.status !== 'live', 'Anna offline');
+    await untilBoard(annaTab, (b) => b.status !== 'live', 'Anna offline');
     benTab.addNote({ questionId: '1b', text: 'while Anna was away', x: 0, y: 0 });
-    await until(benTab, (b) => texts(b).includes('while Anna was away'), 'the note at Ben');
-    const seen = await until(annaTab, (b) => b.status === 'live' && texts(b).includes('while Anna was away'), 'the missed note after reconnect');
+    await untilBoard(benTab, (b) => texts(b).includes('while Anna was away'), 'the note at Ben');
+    const seen = await untilBoard(annaTab, (b) => b.status === 'live' && texts(b).includes('while Anna was away'), 'the missed note after reconnect');
     expect(texts(seen)).toContain('live from Ben');
     expect(sockets.length).toBe(2);
     // And live again on the new socket.
     benTab.addNote({ questionId: '1b', text: 'after the reconnect', x: 0, y: 0 });
-    await until(annaTab, (b) => texts(b).includes('after the reconnect'), 'a live note on the new socket');
+    await untilBoard(annaTab, (b) => texts(b).includes('after the reconnect'), 'a live note on the new socket');
   });
 
   it('catches up against the state vectors sent: a document already held whole is not sent again', async () => {
@@ -299,8 +268,8 @@ describe('the workshop channel', () => {
     const observer = await join(server.url, workshop.id, workshop.observerJoinKey, 'Olli');
     const annaTab = tab(workshop, people[0]!.token, 'Anna');
     const olliTab = tab(workshop, observer.token, 'Olli');
-    await until(annaTab, (b) => b.status === 'live', 'Anna live');
-    await until(olliTab, (b) => b.status === 'live', 'Olli live');
+    await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live');
+    await untilBoard(olliTab, (b) => b.status === 'live', 'Olli live');
     const raw = await RawMux.open(observer.token);
     raw.openDoc(roomDocName(workshop.id));
     raw.follow(workshop.id);
@@ -308,10 +277,10 @@ describe('the workshop channel', () => {
 
     const late = await join(server.url, workshop.id, workshop.participantJoinKey, 'Late', actorId);
     const lateTab = tab(workshop, late.token, 'Late');
-    await until(lateTab, (b) => b.status === 'live', 'Late live');
+    await untilBoard(lateTab, (b) => b.status === 'live', 'Late live');
     lateTab.addNote({ questionId: '1b', text: 'I came later', x: 0, y: 0 });
-    const atAnna = await until(annaTab, (b) => texts(b).includes('I came later'), "the late participant's note at Anna's");
-    await until(olliTab, (b) => texts(b).includes('I came later'), "the late participant's note at the observer's");
+    const atAnna = await untilBoard(annaTab, (b) => texts(b).includes('I came later'), "the late participant's note at Anna's");
+    await untilBoard(olliTab, (b) => texts(b).includes('I came later'), "the late participant's note at the observer's");
     expect(atAnna.notes.find((n) => n.text === 'I came later')?.participantId).toBe(late.participantId);
     // The follower holds the whole document — what the server wrote into it as it first loaded too.
     const latesNotes = notesDocName(workshop.id, late.participantId);
@@ -414,7 +383,7 @@ describe('the workshop channel', () => {
       url: `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(people[0]!.token)}`,
       onStatus: () => undefined,
       onRefusal: () => undefined,
-      createSocket: nodeTransports(sockets).createSocket!,
+      createSocket: nodeTransports({ sockets }).createSocket!,
     });
     try {
       // No room document open on this socket: the server answers `unfollowed`.
@@ -452,7 +421,7 @@ describe('the workshop channel', () => {
       const tabs = people.map((p, i) => tab(workshop, p.token, `P${i}`, { workshopChannel }));
       // Every tab has every other participant's notes (each wrote one).
       tabs.forEach((t, i) => t.addNote({ questionId: '1b', text: `note ${i}`, x: 0, y: 0 }));
-      await Promise.all(tabs.map((t, i) => until(t, (b) => b.notes.length === n, `all notes at tab ${i}`)));
+      await Promise.all(tabs.map((t, i) => untilBoard(t, (b) => b.notes.length === n, `all notes at tab ${i}`)));
       const sessions = (await metric('arvo_doc_sessions')) - sessionsBefore;
       const followers = (await metric('arvo_workshop_followers')) - followersBefore;
       for (const t of tabs) {

@@ -1,11 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { decodeClaims } from '../../client/src/sync/session';
 import { OP_NAMES } from '../../shared/ops/registry';
-import type { SyncTransports } from '../../client/src/sync/transports';
-import type { BoardSnapshot } from '../../client/src/sync/types';
 import { WorkshopSync } from '../../client/src/sync/workshop';
 import { createWorkshop, join, type Created } from '../helpers/api';
+import { nodeTransports, untilBoard } from '../helpers/nodeSync';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
 /**
@@ -19,23 +17,6 @@ let workshop: Created;
 const syncs: WorkshopSync[] = [];
 const fetched: string[] = [];
 
-function nodeTransports(): Partial<SyncTransports> {
-  return {
-    createSocket: (url) => {
-      const socket = new WebSocket(url);
-      // A browser socket reports errors as events and then closes; Node's `ws` throws an 'error' nobody listens to.
-      socket.on('error', () => undefined);
-      return socket as unknown as globalThis.WebSocket;
-    },
-    persistence: null,
-    fetch: (input, init) => {
-      fetched.push(String(input));
-      return fetch(input, init);
-    },
-    now: () => Date.now(),
-    frames: { request: (run) => setTimeout(run, 1), cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
-  };
-}
 
 function open(token: string, name: string): WorkshopSync {
   const claims = decodeClaims(token)!;
@@ -46,30 +27,12 @@ function open(token: string, name: string): WorkshopSync {
     name,
     wsOrigin: server.url.replace('http', 'ws'),
     httpOrigin: server.url,
-    transports: nodeTransports(),
+    transports: nodeTransports({ onFetch: (url) => fetched.push(url) }),
   });
   syncs.push(sync);
   return sync;
 }
 
-/** Resolves with the first published snapshot for which `condition` holds. */
-function until(sync: WorkshopSync, condition: (board: BoardSnapshot) => boolean, what: string, timeoutMs = 5000): Promise<BoardSnapshot> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe: (() => void) | null = null;
-    let done = false;
-    const timer = setTimeout(() => {
-      unsubscribe?.();
-      reject(new Error(`timed out waiting for ${what}`));
-    }, timeoutMs);
-    unsubscribe = sync.subscribe((board) => {
-      if (done || !condition(board)) return;
-      done = true;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
-      resolve(board);
-    });
-  });
-}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -87,7 +50,7 @@ describe('the sync layer with injected transports', () => {
   it('connects over the injected socket, asks the injected fetch for the server clock, and reads the room', async () => {
     const facilitator = open(workshop.facilitatorToken, 'Fa');
     await facilitator.whenRoomReady();
-    const board = await until(facilitator, (b) => b.status === 'live' && b.room.actors.length === 2, 'the room');
+    const board = await untilBoard(facilitator, (b) => b.status === 'live' && b.room.actors.length === 2, 'the room');
     expect(board.room.actors.map((a) => a.name)).toEqual(['City', 'School']);
     expect(board.me.role).toBe('facilitator');
     expect(fetched).toContain(`${server.url}/api/time`);
@@ -96,23 +59,23 @@ describe('the sync layer with injected transports', () => {
   it("shows my own note at once, and another tab's when it arrives", async () => {
     const facilitator = open(workshop.facilitatorToken, 'Fa');
     await facilitator.whenRoomReady();
-    const actors = (await until(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
+    const actors = (await untilBoard(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
     const joined = await join(server.url, workshop.id, workshop.participantJoinKey, 'Pia', actors[0]!.id);
     const participant = open(joined.token, 'Pia');
     await participant.whenRoomReady();
-    await until(participant, (b) => b.status === 'live', 'live');
+    await untilBoard(participant, (b) => b.status === 'live', 'live');
 
     const id = participant.addNote({ questionId: '1b', text: 'hello', x: 10, y: 20 });
     // Same tick: the snapshot already has it, mine and public (no round is open).
     const mine = participant.current.notes.find((n) => n.id === id);
     expect(mine).toMatchObject({ text: 'hello', mine: true, draft: false, participantId: joined.participantId });
 
-    const seen = await until(facilitator, (b) => b.notes.some((n) => n.id === id), "the participant's note");
+    const seen = await untilBoard(facilitator, (b) => b.notes.some((n) => n.id === id), "the participant's note");
     expect(seen.notes.find((n) => n.id === id)).toMatchObject({ text: 'hello', mine: false, authorName: 'Pia', actorId: actors[0]!.id });
 
     participant.updateNote(id, { text: 'hello again' });
     expect(participant.current.notes.find((n) => n.id === id)?.text).toBe('hello again');
-    await until(facilitator, (b) => b.notes.find((n) => n.id === id)?.text === 'hello again', 'the edit');
+    await untilBoard(facilitator, (b) => b.notes.find((n) => n.id === id)?.text === 'hello again', 'the edit');
 
     // Undo is at once too (the add and the edit, within one capture window, go together).
     participant.undo();
@@ -123,46 +86,46 @@ describe('the sync layer with injected transports', () => {
   it('during a round a note is a private draft; the facilitator never sees it until posted', async () => {
     const facilitator = open(workshop.facilitatorToken, 'Fa');
     await facilitator.whenRoomReady();
-    const actors = (await until(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
+    const actors = (await untilBoard(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
     const joined = await join(server.url, workshop.id, workshop.participantJoinKey, 'Rob', actors[1]!.id);
     const participant = open(joined.token, 'Rob');
     await participant.whenRoomReady();
 
     facilitator.startRound('3a', 60_000);
     expect(facilitator.current.room.session.round?.questionId).toBe('3a');
-    await until(participant, (b) => b.room.session.round?.questionId === '3a', 'the round');
+    await untilBoard(participant, (b) => b.room.session.round?.questionId === '3a', 'the round');
     const id = participant.addNote({ questionId: '3a', text: 'secret', x: 0, y: 0 });
     expect(participant.current.notes.find((n) => n.id === id)?.draft).toBe(true);
 
     participant.postDraft(id);
     expect(participant.current.notes.find((n) => n.id === id)?.draft).toBe(false);
-    await until(facilitator, (b) => b.notes.some((n) => n.id === id && !n.draft), 'the posted note');
+    await untilBoard(facilitator, (b) => b.notes.some((n) => n.id === id && !n.draft), 'the posted note');
     facilitator.endRound();
   });
 
   it('a write the server refuses comes back as a refusal', async () => {
     const facilitator = open(workshop.facilitatorToken, 'Fa');
     await facilitator.whenRoomReady();
-    const actors = (await until(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
+    const actors = (await untilBoard(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
     const joined = await join(server.url, workshop.id, workshop.participantJoinKey, 'Eve', actors[0]!.id);
     const participant = open(joined.token, 'Eve');
     await participant.whenRoomReady();
     // Participants cannot write the room: the server says no, the tab shows why.
     participant.setWallLocked(true);
-    const refused = await until(participant, (b) => b.lastRefusal !== null, 'a refusal');
+    const refused = await untilBoard(participant, (b) => b.lastRefusal !== null, 'a refusal');
     expect(refused.lastRefusal?.reason).toBeTruthy();
   });
 
   it("others' cursors arrive as presence and do not rebuild the board", async () => {
     const facilitator = open(workshop.facilitatorToken, 'Fa');
     await facilitator.whenRoomReady();
-    const actors = (await until(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
+    const actors = (await untilBoard(facilitator, (b) => b.room.actors.length === 2, 'actors')).room.actors;
     const joined = await join(server.url, workshop.id, workshop.participantJoinKey, 'Cur', actors[0]!.id);
     const participant = open(joined.token, 'Cur');
     await participant.whenRoomReady();
-    const before = await until(facilitator, (b) => b.presence.some((p) => p.participantId === joined.participantId), 'presence');
+    const before = await untilBoard(facilitator, (b) => b.presence.some((p) => p.participantId === joined.participantId), 'presence');
     participant.setCursor({ x: 42, y: 7 });
-    const after = await until(facilitator, (b) => b.presence.some((p) => p.cursor?.x === 42), 'the cursor');
+    const after = await untilBoard(facilitator, (b) => b.presence.some((p) => p.cursor?.x === 42), 'the cursor');
     expect(after.notes).toBe(before.notes);
     expect(after.room).toBe(before.room);
     expect(after.analysis).toBe(before.analysis);
