@@ -108,10 +108,12 @@ describe('hostile content from one participant', () => {
     await Promise.all([isLive(facilitator, RETRY_MAX_MS + 10_000), isLive(anna, RETRY_MAX_MS + 10_000)]);
     await writeWithButton(anna.page, 'Anna after the restart');
     await waitForNote(facilitator.page, { text: 'Anna after the restart' }, 15_000);
-    // No reconnect loop: the sockets opened while the server was down (backoff) are counted, then
-    // the count must stay put while both boards are live.
+    // No reconnect loop: the sockets opened while the server was down are counted, then the count
+    // must stay put while both boards are live. How many attempts the downtime took depends on how
+    // long the restart took (the backoff doubles from 0.5 s: ~8 attempts for a 30 s restart on a
+    // loaded CI machine, 2–4 on a quiet one), so the bound is loose; the loop check is the next one.
     const settled = [await sockets(facilitator), await sockets(anna)];
-    expect(settled.every((n) => n >= 2 && n <= 6), `sockets opened by the two boards: ${settled.join(", ")}`).toBe(true);
+    expect(settled.every((n) => n >= 2 && n <= 12), `sockets opened by the two boards: ${settled.join(", ")}`).toBe(true);
     await facilitator.page.waitForTimeout(3000); // a span of time with nothing to await: counting reconnections in it
     expect([await sockets(facilitator), await sockets(anna)]).toEqual(settled);
     await Promise.all([isLive(facilitator), isLive(anna)]);
