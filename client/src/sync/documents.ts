@@ -5,6 +5,7 @@ import type { Claims } from '../../../shared/protocol/permissions';
 import { roomPartReaders } from '../../../shared/read/snapshot';
 import { roomRoots } from '../../../shared/schema/layout';
 import type { BoardDoc } from './board/inputs';
+import { keepCompact } from './compact';
 import type { FollowedDocs, MuxConnection } from './mux';
 import type { Persistence } from './transports';
 
@@ -27,6 +28,8 @@ export interface OpenDoc {
   draft: boolean;
   /** Comes through the workshop channel (read-only) rather than on its own. */
   followed: boolean;
+  /** Stops keeping its values compact (./compact.ts). */
+  release: () => void;
 }
 
 export interface WorkshopDocsOptions {
@@ -68,7 +71,8 @@ export class WorkshopDocs {
   }
 
   destroy(): void {
-    for (const { doc, persistence } of this.open.values()) {
+    for (const { doc, persistence, release } of this.open.values()) {
+      release();
       void persistence?.destroy();
       doc.destroy();
     }
@@ -76,7 +80,8 @@ export class WorkshopDocs {
   }
 
   private track(name: string, doc: Y.Doc, participantId: string | null, draft: boolean, followed: boolean): void {
-    this.open.set(name, { doc, persistence: this.options.persistence?.(name, doc) ?? null, participantId, draft, followed });
+    const release = keepCompact(doc);
+    this.open.set(name, { doc, persistence: this.options.persistence?.(name, doc) ?? null, participantId, draft, followed, release });
   }
 
   /** Only someone else's public notes, read by a participant or an observer. */
