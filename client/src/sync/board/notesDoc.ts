@@ -24,14 +24,16 @@ export class NotesDocCache {
   private readonly doc: Y.Doc;
   private readonly notesMap: Y.Map<Y.Map<unknown>>;
   private readonly votesMap: Y.Map<unknown>;
-  /** Valid notes by key; `invalid` holds the keys of records that failed validation. */
-  private readonly records = new Map<string, Note>();
+  /**
+   * Valid notes by key; `invalid` holds the keys of records that failed validation. Once the board
+   * has read a note, its record is replaced by its board object (a note with its author context):
+   * one object per note is held, not a record and its board copy (heap, docs/client-benchmark.md).
+   */
+  private readonly records = new Map<string, Note | AuthoredNote>();
   private readonly invalid = new Set<string>();
   /** Keys to re-read, or 'all' (first read, or a map past MAX_RECORDS, where order decides what is read). */
   private dirty: Set<string> | 'all' = 'all';
   private votesDirty = true;
-  /** Each note's board object and the record it was made from (reused while that record is). */
-  private authoredById = new Map<string, { base: Note; value: AuthoredNote }>();
   private context: AuthorContext | null = null;
   private list: readonly AuthoredNote[] = Object.freeze([]);
   private ids: ReadonlySet<string> = new Set();
@@ -78,16 +80,15 @@ export class NotesDocCache {
     const recordsChanged = this.refresh(warn);
     if (!recordsChanged && !contextChanged) return this.list;
     this.context = context;
-    const next = new Map<string, { base: Note; value: AuthoredNote }>();
     const list: AuthoredNote[] = [];
-    for (const note of [...this.records.values()].sort(byCreation)) {
-      const previous = contextChanged ? undefined : this.authoredById.get(note.id);
-      const value = previous?.base === note ? previous.value : authored(note, context);
-      next.set(note.id, { base: note, value });
+    for (const [key, note] of this.records) {
+      // A board object made with this context is kept (a note re-read unchanged keeps it, readOne).
+      const value = !contextChanged && isAuthored(note) ? note : authored(note, context);
+      if (value !== note) this.records.set(key, value);
       list.push(value);
     }
-    this.authoredById = next;
-    this.ids = new Set(next.keys());
+    list.sort(byCreation);
+    this.ids = new Set(list.map((note) => note.id));
     this.list = Object.freeze(list);
     return this.list;
   }
@@ -151,6 +152,9 @@ export class NotesDocCache {
     this.records.set(key, previous && isSameNote(previous, note) ? previous : note);
   }
 }
+
+/** Made by `authored` (a record read from the document has none of the author fields: readers keep known fields only). */
+const isAuthored = (note: Note | AuthoredNote): note is AuthoredNote => 'authorName' in note;
 
 /** Field-by-field equality of the note part (the author context is compared separately). */
 function isSameNote(a: Note, b: Note): boolean {
