@@ -14,17 +14,37 @@ export interface Peer {
   provider: WebsocketProvider;
 }
 
-export function connect(wsUrl: string, docName: string, token: string, options: { doc?: Y.Doc; connect?: boolean } = {}): Peer {
+export interface ConnectOptions {
+  doc?: Y.Doc;
+  connect?: boolean;
+  /** The provider's longest retry delay (its own default is 2 500 ms; tests retry within 200 ms). */
+  maxBackoffTime?: number;
+  /** Called for every socket the provider opens (the first and each reconnection). */
+  onSocket?: () => void;
+}
+
+export function connect(wsUrl: string, docName: string, token: string, options: ConnectOptions = {}): Peer {
   const doc = options.doc ?? new Y.Doc();
+  const Socket = options.onSocket ? reporting(options.onSocket) : WebSocket;
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
     params: { token },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket,
     connect: options.connect ?? true,
     disableBc: true,
-    maxBackoffTime: 200,
+    maxBackoffTime: options.maxBackoffTime ?? 200,
   });
   providers.add(provider);
   return { doc, provider };
+}
+
+/** `ws`'s WebSocket, calling `onSocket` for every socket made. */
+function reporting(onSocket: () => void) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      onSocket();
+    }
+  };
 }
 
 export function destroyAll(): void {
