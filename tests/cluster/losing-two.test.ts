@@ -13,8 +13,6 @@ import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workl
  */
 const READERS = 200;
 const cluster = useCluster({ size: 3, label: 'losetwo' });
-// Each stock provider in Node adds a process 'exit' listener.
-process.setMaxListeners(Math.max(process.getMaxListeners(), READERS + 50));
 
 /** Resolves with the time of the provider's next `sync` (true) event. */
 const nextSync = (peer: Peer) =>

@@ -9,6 +9,15 @@ import { readRoom } from '../../shared/read/snapshot';
  */
 const providers = new Set<WebsocketProvider>();
 
+/**
+ * A stock provider in Node adds a process 'exit' listener of its own (to drop its presence), so a
+ * test with a dozen providers tripped Node's MaxListenersExceededWarning. The providers made here
+ * share one listener instead, registered while any of them is alive.
+ */
+const dropPresenceOnExit = () => {
+  for (const provider of providers) provider._exitHandler();
+};
+
 export interface Peer {
   doc: Y.Doc;
   provider: WebsocketProvider;
@@ -33,6 +42,8 @@ export function connect(wsUrl: string, docName: string, token: string, options: 
     disableBc: true,
     maxBackoffTime: options.maxBackoffTime ?? 200,
   });
+  process.off('exit', provider._exitHandler);
+  if (providers.size === 0) process.on('exit', dropPresenceOnExit);
   providers.add(provider);
   return { doc, provider };
 }
@@ -53,6 +64,7 @@ export function destroyAll(): void {
     provider.destroy();
   }
   providers.clear();
+  process.off('exit', dropPresenceOnExit);
 }
 
 /** Resolves when `condition()` is true, checking after every document update (and at start). */
