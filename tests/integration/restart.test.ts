@@ -19,15 +19,15 @@ const CLIENTS = 8;
 const STOCK_MAX_BACKOFF_MS = 2500;
 
 let server: TestServer | null = null;
+let dataDir: string | null = null;
 const peers: net.Socket[] = [];
 afterEach(async () => {
   destroyAll();
   for (const socket of peers.splice(0)) socket.destroy();
-  if (server) {
-    await server.close();
-    removeDir(server.dataDir);
-    server = null;
-  }
+  await server?.close();
+  server = null;
+  if (dataDir) removeDir(dataDir);
+  dataDir = null;
 });
 
 /** A TCP connection that sends `data` (maybe nothing, maybe half a request) and then only listens. */
@@ -84,7 +84,8 @@ function closeCodeIn(bytes: Buffer): number | null {
 describe('a restart with clients connected', () => {
   it('close() ends within its grace while peers hold their sockets, and stock providers are back within their first backoff steps', async () => {
     server = await startTestServer();
-    const { port, dataDir } = server;
+    const { port } = server;
+    dataDir = server.dataDir;
     // Peers that never let go: a WebSocket that does not answer the close frame, a request whose
     // headers never finish, a connection that never sends anything (a browser's preconnect).
     const created = await createWorkshop(server.url);
@@ -103,15 +104,17 @@ describe('a restart with clients connected', () => {
     );
 
     // Without a bound, the deaf peer held close() for 30 s and the other two for good (this test's timeout).
-    await server.close();
+    const closing = server;
+    server = null;
+    await closing.close();
     await Promise.all([deaf.ended, halfRequest.ended, preconnect.ended]);
     expect(closeCodeIn(Buffer.concat(deaf.received)), 'the deaf peer was told before it was cut').toBe(CloseCode.shuttingDown);
     expect(await Promise.all(heard)).toEqual(sockets.map(() => CloseCode.shuttingDown));
 
     server = await startTestServer({ PORT: String(port) }, dataDir);
     await Promise.all(clients.map((client) => waitSynced(client, 15_000)));
-    // The first socket and at most four retries (200 + 400 + 800 + 1 600 ms of waiting): the
-    // server was back within ~3 s. A 30 s close would have taken some fifteen.
-    for (const count of sockets) expect(count).toBeLessThanOrEqual(5);
+    // The first socket and at most five retries (after 0.2, 0.6, 1.4, 3 and 5.5 s): the server was
+    // back within 5.5 s, the grace and a start on a loaded machine. A 30 s close took some fifteen.
+    for (const count of sockets) expect(count).toBeLessThanOrEqual(6);
   }, 20_000);
 });
