@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type http from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from './auth/secret';
@@ -38,6 +40,17 @@ import { clusterSettings, createCluster } from './cluster';
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT_DIST = path.basename(path.dirname(HERE)) === 'dist' ? path.resolve(HERE, '../client') : path.resolve(HERE, '../dist/client');
+
+/**
+ * How long `close()` lets connections end on their own before it cuts them. Without a bound, one
+ * peer kept a restart waiting: `server.close()` resolves only once every socket has ended, but it
+ * closes only idle HTTP connections; a connection that has not sent (all of) a request has no
+ * timeout once the server stops listening, and a WebSocket ends when its peer answers the close
+ * frame (else after `ws`'s 30 s close timeout). Chromium opens a spare connection ahead of need and
+ * may leave it unused for over a minute: tests/e2e/hostile.test.ts saw a restart wait 75 s for one
+ * while the boards' backoff grew to its 15 s cap. Honest clients answer within milliseconds.
+ */
+export const SHUTDOWN_GRACE_MS = 1000;
 
 export interface App {
   /** The address actually bound (PORT=0 picks a free port). */
@@ -171,6 +184,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     requestTimeoutMs: config.httpRequestTimeoutMs,
   });
 
+  const sockets = trackSockets(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -203,7 +217,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         await persist.drain();
         await cluster.releaseAll();
       }
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server, sockets, SHUTDOWN_GRACE_MS);
       await roundEngine.close();
       await rooms.closeAll();
       await persist.drain();
@@ -212,4 +226,32 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       if (ownsStore) await store.close();
     },
   };
+}
+
+/** Every TCP connection the server holds, HTTP and upgraded alike, for `closeServer` to cut. */
+function trackSockets(server: http.Server): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/**
+ * Stops listening and resolves once every connection has ended: idle HTTP connections (Node does
+ * that in `server.close()`) and connections that never sent a byte are closed at once, the rest get
+ * `graceMs` to finish (a response under way, a WebSocket's closing handshake) and are then destroyed.
+ */
+function closeServer(server: http.Server, sockets: Set<Socket>, graceMs: number): Promise<void> {
+  for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => {
+      for (const socket of sockets) socket.destroy();
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+  });
 }

@@ -55,6 +55,9 @@ export function gridColumns(bodyWidth: number): number {
   return Math.max(1, Math.floor((bodyWidth - NOTE_GAP - NOTE_WIDTH) / (NOTE_WIDTH + NOTE_GAP)) + 1);
 }
 
+/** A note-sized rect with its top left corner at `spot`. */
+export const noteAt = (spot: { x: number; y: number }): Rect => ({ ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT });
+
 /**
  * The first free place for a new note in an area body, scanning a grid row by row; `near`
  * prefers the pointed place (a note centred on it) if free, else the closest free grid cell.
@@ -62,17 +65,33 @@ export function gridColumns(bodyWidth: number): number {
  * note, so a free cell always exists, however the occupied notes lie.
  */
 export function findFreeSpot(occupied: readonly Rect[], bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
+  let lowest = 0;
+  for (const o of occupied) lowest = Math.max(lowest, o.y + o.height);
+  const isFree = (spot: { x: number; y: number }) => !occupied.some((o) => overlaps(o, noteAt(spot)));
+  return findFreeSpotAmong({ count: occupied.length, lowest, isFree }, bodyWidth, near);
+}
+
+/** What `findFreeSpotAmong` needs to know of the notes already in a body. */
+export interface Occupancy {
+  /** How many notes there are. */
+  count: number;
+  /** Where the lowest of them ends (0 without any). */
+  lowest: number;
+  /** Whether a note at `spot` would overlap none of them. */
+  isFree(spot: { x: number; y: number }): boolean;
+}
+
+/** `findFreeSpot` for notes kept some other way (client/src/model/freeSpots.ts indexes them by position). */
+export function findFreeSpotAmong(occupancy: Occupancy, bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
   const stepX = NOTE_WIDTH + NOTE_GAP;
   const stepY = NOTE_HEIGHT + NOTE_GAP;
   const columns = gridColumns(bodyWidth);
-  const isFree = (spot: { x: number; y: number }) => !occupied.some((o) => overlaps(o, { ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT }));
+  const { isFree } = occupancy;
   if (near) {
     const wanted = clampToBody(near.x - NOTE_WIDTH / 2, near.y - NOTE_HEIGHT / 2, bodyWidth);
     if (isFree(wanted)) return wanted;
   }
-  let lowest = 0;
-  for (const o of occupied) lowest = Math.max(lowest, o.y + o.height);
-  const lastRow = Math.max(Math.ceil((occupied.length + 1) / columns) + 1, Math.ceil(lowest / stepY), near ? Math.ceil(Math.max(0, near.y) / stepY) + 1 : 0);
+  const lastRow = Math.max(Math.ceil((occupancy.count + 1) / columns) + 1, Math.ceil(occupancy.lowest / stepY), near ? Math.ceil(Math.max(0, near.y) / stepY) + 1 : 0);
   const cell = (row: number, column: number) => ({ x: NOTE_GAP + column * stepX, y: NOTE_GAP + row * stepY });
   if (!near) {
     for (let row = 0; row <= lastRow; row++) {

@@ -54,6 +54,9 @@ export interface BatchEntry {
   payload: Uint8Array;
 }
 
+/** The longest document name a frame may carry (the server's names are far shorter). */
+const MAX_NAME_LENGTH = 200;
+
 export function encodeMux(message: MuxMessage): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, MuxFrame[message.kind]);
@@ -68,21 +71,13 @@ export function encodeMux(message: MuxMessage): Uint8Array {
       encoding.writeVarString(encoder, message.reason);
       break;
     case 'follow':
-      encoding.writeVarUint(encoder, message.entries.length);
-      for (const entry of message.entries) {
-        encoding.writeVarString(encoder, entry.docName);
-        encoding.writeVarUint8Array(encoder, entry.stateVector);
-      }
+      writeEntries(encoder, message.entries, (entry) => entry.stateVector);
       break;
     case 'following':
       encoding.writeVarUint(encoder, message.documents);
       break;
     case 'batch':
-      encoding.writeVarUint(encoder, message.entries.length);
-      for (const entry of message.entries) {
-        encoding.writeVarString(encoder, entry.docName);
-        encoding.writeVarUint8Array(encoder, entry.payload);
-      }
+      writeEntries(encoder, message.entries, (entry) => entry.payload);
       break;
     default:
       break;
@@ -94,53 +89,60 @@ export function encodeMux(message: MuxMessage): Uint8Array {
 export function decodeMux(bytes: Uint8Array): MuxMessage {
   const decoder = decoding.createDecoder(bytes);
   const kind = decoding.readVarUint(decoder);
-  const docName = decoding.readVarString(decoder);
-  if (docName.length > 200) throw new Error('document name too long');
-  let message: MuxMessage;
+  const docName = readName(decoder);
+  if (kind === MuxFrame.doc) return { kind: 'doc', docName, payload: bytes.subarray(decoder.pos) };
+  const message = readBody(kind, docName, decoder);
+  // The channel's frames (follow and after) are new: they are read whole (the older kinds keep their old leniency).
+  if (kind >= MuxFrame.follow && decoding.hasContent(decoder)) throw new Error('trailing bytes');
+  return message;
+}
+
+/** What follows the document name in every kind but `doc`. */
+function readBody(kind: number, docName: string, decoder: decoding.Decoder): MuxMessage {
   switch (kind) {
-    case MuxFrame.doc:
-      return { kind: 'doc', docName, payload: bytes.subarray(decoder.pos) };
     case MuxFrame.open:
       return { kind: 'open', docName };
     case MuxFrame.close:
       return { kind: 'close', docName };
     case MuxFrame.refused:
       return { kind: 'refused', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
-    case MuxFrame.follow: {
-      const count = decoding.readVarUint(decoder);
-      if (count > MAX_FOLLOW_ENTRIES) throw new Error('too many documents in one follow');
-      const entries: FollowEntry[] = [];
-      for (let i = 0; i < count; i++) {
-        const name = decoding.readVarString(decoder);
-        if (name.length > 200) throw new Error('document name too long');
-        entries.push({ docName: name, stateVector: decoding.readVarUint8Array(decoder) });
-      }
-      message = { kind: 'follow', docName, entries };
-      break;
-    }
+    case MuxFrame.follow:
+      return { kind: 'follow', docName, entries: readEntries(decoder, MAX_FOLLOW_ENTRIES, (name, stateVector) => ({ docName: name, stateVector })) };
     case MuxFrame.unfollow:
-      message = { kind: 'unfollow', docName };
-      break;
+      return { kind: 'unfollow', docName };
     case MuxFrame.following:
-      message = { kind: 'following', docName, documents: decoding.readVarUint(decoder) };
-      break;
+      return { kind: 'following', docName, documents: decoding.readVarUint(decoder) };
     case MuxFrame.unfollowed:
-      message = { kind: 'unfollowed', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
-      break;
-    case MuxFrame.batch: {
-      const count = decoding.readVarUint(decoder);
-      const entries: BatchEntry[] = [];
-      for (let i = 0; i < count; i++) {
-        const name = decoding.readVarString(decoder);
-        entries.push({ docName: name, payload: decoding.readVarUint8Array(decoder) });
-      }
-      message = { kind: 'batch', docName, entries };
-      break;
-    }
+      return { kind: 'unfollowed', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
+    case MuxFrame.batch:
+      return { kind: 'batch', docName, entries: readEntries(decoder, Infinity, (name, payload) => ({ docName: name, payload })) };
     default:
       throw new Error(`unknown mux frame kind ${kind}`);
   }
-  // The channel's frames are new: they are read whole (the older kinds keep their old leniency).
-  if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
-  return message;
+}
+
+function readName(decoder: decoding.Decoder): string {
+  const name = decoding.readVarString(decoder);
+  if (name.length > MAX_NAME_LENGTH) throw new Error('document name too long');
+  return name;
+}
+
+/** The entries of `follow` and `batch`: varUint n, then n × (varString docName, varUint8Array bytes). */
+function writeEntries<T extends { docName: string }>(encoder: encoding.Encoder, entries: readonly T[], bytesOf: (entry: T) => Uint8Array): void {
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarString(encoder, entry.docName);
+    encoding.writeVarUint8Array(encoder, bytesOf(entry));
+  }
+}
+
+function readEntries<T>(decoder: decoding.Decoder, max: number, make: (docName: string, bytes: Uint8Array) => T): T[] {
+  const count = decoding.readVarUint(decoder);
+  if (count > max) throw new Error('too many documents in one follow');
+  const entries: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = readName(decoder);
+    entries.push(make(name, decoding.readVarUint8Array(decoder)));
+  }
+  return entries;
 }

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { HAPROXY_TEMPLATE, haproxyConfig, startHaproxy } from '../../scripts/cluster';
+import { notesDocName } from '../../shared/protocol/docNames';
+import { actorsOf, createWorkshop, join, type Created, type Joined } from '../helpers/api';
 import { startChildServer, type ChildServer, type LogEntry } from '../helpers/childServer';
 import { destroyAll } from '../helpers/clients';
 import { createTestDatabase, startPgProxy, type PgProxy, type TestDatabase } from '../helpers/pg';
@@ -214,10 +216,19 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
 }
 
 /** The workshop's actor ids, from the join preview (a workshop-scoped call: it takes the lease if nobody holds it). */
-export async function previewActors(baseUrl: string, created: { id: string; participantJoinKey: string }): Promise<string[]> {
-  const response = await fetch(`${baseUrl}/api/workshops/${created.id}/preview?k=${encodeURIComponent(created.participantJoinKey)}`);
-  if (response.status !== 200) throw new Error(`preview failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { actors: Array<{ id: string }> }).actors.map((actor) => actor.id);
+export async function previewActors(baseUrl: string, created: Created): Promise<string[]> {
+  return (await actorsOf(baseUrl, created)).map((actor) => actor.id);
+}
+
+/**
+ * A workshop made on `owner` (whose preview takes the workshop's lease there) with Anna, of its
+ * first actor, joined through `via`; `doc` is her notes document.
+ */
+export async function workshopWithAnna(owner: ChildServer, via: ChildServer = owner): Promise<{ created: Created; anna: Joined; doc: string }> {
+  const created = await createWorkshop(owner.url);
+  const actors = await previewActors(owner.url, created);
+  const anna = await join(via.url, created.id, created.participantJoinKey, 'Anna', actors[0]);
+  return { created, anna, doc: notesDocName(created.id, anna.participantId) };
 }
 
 /** The node list as a tuple (the tests name their roles). */

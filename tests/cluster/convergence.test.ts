@@ -22,7 +22,6 @@ import { TestCluster, three } from './cluster';
  *     SIGKILLed and another process has taken it over from the database alone.
  * Seeded (SEED, NUM_RUNS; 1 run by default — each run starts three processes).
  */
-process.setMaxListeners(Math.max(process.getMaxListeners(), 64));
 
 async function rejectedCounts(node: ChildServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${node.url}/metrics`)).text();

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { notesDocName } from '../../shared/protocol/docNames';
-import { createWorkshop, join } from '../helpers/api';
 import { connect, waitClose, waitFor, waitSynced } from '../helpers/clients';
-import { previewActors, useCluster } from './cluster';
+import { useCluster, workshopWithAnna } from './cluster';
 import { noteTexts, recordSeen } from './workload';
 
 /**
@@ -18,10 +16,7 @@ const cluster = useCluster({ size: 2, label: 'fencing' });
 describe('a paused and resumed owner', () => {
   it('can neither commit nor relay after another process took its workshop over', async () => {
     const [stale, survivor] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
-    const created = await createWorkshop(stale.url);
-    const actors = await previewActors(stale.url, created);
-    const anna = await join(stale.url, created.id, created.participantJoinKey, 'Anna', actors[0]);
-    const doc = notesDocName(created.id, anna.participantId);
+    const { created, anna, doc } = await workshopWithAnna(stale);
     expect((await cluster.ownerNode(created.id))?.url).toBe(stale.url);
 
     // Connected straight to the owner: a writer, and a reader that records everything relayed to it.

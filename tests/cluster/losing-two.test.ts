@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { notesDocName } from '../../shared/protocol/docNames';
-import { createWorkshop, join } from '../helpers/api';
 import { connect, waitFor, waitSynced, type Peer } from '../helpers/clients';
-import { previewActors, three, useCluster } from './cluster';
+import { three, useCluster, workshopWithAnna } from './cluster';
 import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workload';
 
 /**
@@ -13,8 +11,6 @@ import { converged, noteTexts, recordSeen, stateVectorOf, Writer } from './workl
  */
 const READERS = 200;
 const cluster = useCluster({ size: 3, label: 'losetwo' });
-// Each stock provider in Node adds a process 'exit' listener.
-process.setMaxListeners(Math.max(process.getMaxListeners(), READERS + 50));
 
 /** Resolves with the time of the provider's next `sync` (true) event. */
 const nextSync = (peer: Peer) =>
@@ -30,10 +26,7 @@ const nextSync = (peer: Peer) =>
 describe('losing two of three', () => {
   it('SIGKILL of the owner and another process: 200 sockets reconnect at once through the survivor and converge', async () => {
     const [owner, doomed, survivor] = three(cluster);
-    const created = await createWorkshop(owner.url);
-    const actors = await previewActors(owner.url, created);
-    const anna = await join(owner.url, created.id, created.participantJoinKey, 'Anna', actors[0]);
-    const doc = notesDocName(created.id, anna.participantId);
+    const { created, anna, doc } = await workshopWithAnna(owner);
     expect((await cluster.ownerNode(created.id))?.url).toBe(owner.url);
 
     const writerPeer = connect(survivor.wsUrl, doc, anna.token);

@@ -2,11 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { notesDocName } from '../../shared/protocol/docNames';
 import { CloseCode } from '../../shared/protocol/wire';
-import { createWorkshop, join } from '../helpers/api';
 import { connect, waitClose, waitFor, waitSynced } from '../helpers/clients';
-import { eventually, previewActors, three, useCluster } from './cluster';
+import { eventually, three, useCluster, workshopWithAnna } from './cluster';
 import { converged, noteTexts, recordSeen, stateVectorOf } from './workload';
 
 /**
@@ -26,10 +24,7 @@ describe('PostgreSQL lost under a cluster', () => {
   it('refuses writes with 4503, relays nothing uncommitted, and recovers with nothing acknowledged lost', async () => {
     const [owner, second, third] = three(cluster);
     const pg = cluster.pg!;
-    const created = await createWorkshop(owner.url);
-    const actors = await previewActors(owner.url, created);
-    const anna = await join(second.url, created.id, created.participantJoinKey, 'Anna', actors[0]);
-    const doc = notesDocName(created.id, anna.participantId);
+    const { created, anna, doc } = await workshopWithAnna(owner, second);
     expect((await cluster.ownerNode(created.id))?.url).toBe(owner.url);
 
     // The writer through one non-owner, readers through the other and on the owner.

@@ -119,8 +119,6 @@ async function runScenario(scenario: Scenario): Promise<{ ops: number; notes: nu
 }
 
 afterEach(() => destroyAll());
-// y-websocket adds a process 'exit' listener per provider; a run holds up to 30 providers.
-process.setMaxListeners(Math.max(process.getMaxListeners(), 64));
 
 async function checkProperty(seed: number, numRuns: number): Promise<void> {
   const stats: Array<{ ops: number; notes: number }> = [];

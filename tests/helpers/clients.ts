@@ -9,22 +9,53 @@ import { readRoom } from '../../shared/read/snapshot';
  */
 const providers = new Set<WebsocketProvider>();
 
+/**
+ * A stock provider in Node adds a process 'exit' listener of its own (to drop its presence), so a
+ * test with a dozen providers tripped Node's MaxListenersExceededWarning. The providers made here
+ * share one listener instead, registered while any of them is alive.
+ */
+const dropPresenceOnExit = () => {
+  for (const provider of providers) provider._exitHandler();
+};
+
 export interface Peer {
   doc: Y.Doc;
   provider: WebsocketProvider;
 }
 
-export function connect(wsUrl: string, docName: string, token: string, options: { doc?: Y.Doc; connect?: boolean } = {}): Peer {
+export interface ConnectOptions {
+  doc?: Y.Doc;
+  connect?: boolean;
+  /** The provider's longest retry delay (its own default is 2 500 ms; tests retry within 200 ms). */
+  maxBackoffTime?: number;
+  /** Called for every socket the provider opens (the first and each reconnection). */
+  onSocket?: () => void;
+}
+
+export function connect(wsUrl: string, docName: string, token: string, options: ConnectOptions = {}): Peer {
   const doc = options.doc ?? new Y.Doc();
+  const Socket = options.onSocket ? reporting(options.onSocket) : WebSocket;
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
     params: { token },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocketPolyfill: Socket as unknown as typeof globalThis.WebSocket,
     connect: options.connect ?? true,
     disableBc: true,
-    maxBackoffTime: 200,
+    maxBackoffTime: options.maxBackoffTime ?? 200,
   });
+  process.off('exit', provider._exitHandler);
+  if (providers.size === 0) process.on('exit', dropPresenceOnExit);
   providers.add(provider);
   return { doc, provider };
+}
+
+/** `ws`'s WebSocket, calling `onSocket` for every socket made. */
+function reporting(onSocket: () => void) {
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      onSocket();
+    }
+  };
 }
 
 export function destroyAll(): void {
@@ -33,6 +64,7 @@ export function destroyAll(): void {
     provider.destroy();
   }
   providers.clear();
+  process.off('exit', dropPresenceOnExit);
 }
 
 /** Resolves when `condition()` is true, checking after every document update (and at start). */

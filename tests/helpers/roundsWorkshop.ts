@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import type * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -54,15 +54,6 @@ export interface RoundsWorkshop {
 export function useRoundsServer(env: Record<string, string> = {}): RoundsServer {
   let server: TestServer | undefined;
   let raws: RawClient[] = [];
-  let maxListeners = 10;
-  beforeAll(() => {
-    // Each stock provider in Node adds a process 'exit' listener; a test here has up to a dozen.
-    maxListeners = process.getMaxListeners();
-    process.setMaxListeners(50);
-  });
-  afterAll(() => {
-    process.setMaxListeners(maxListeners);
-  });
   beforeEach(async () => {
     server = await startTestServer({ ROOM_IDLE_MS: '200', ...env });
   });

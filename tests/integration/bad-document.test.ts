@@ -1,5 +1,3 @@
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -8,13 +6,14 @@ import { openSqliteStore } from '../../server/store/sqlite';
 import { addNote } from '../../shared/ops/notes';
 import { requestPost } from '../../shared/ops/rounds';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
+import { encodeMux } from '../../shared/protocol/mux';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import { notesRoots } from '../../shared/schema/layout';
-import { createWorkshop, join } from '../helpers/api';
+import { createWorkshop, joinAs, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
+import { muxUrl, RawMux } from '../helpers/rawMux';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
 /**
@@ -76,86 +75,8 @@ async function workshop() {
   const created = await createWorkshop(server.url);
   const facilitator = connect(server.wsUrl, roomDocName(created.id), created.facilitatorToken);
   await waitSynced(facilitator);
-  const [a, b, c] = readRoom(facilitator.doc).actors;
-  const people = {
-    anna: await join(server.url, created.id, created.participantJoinKey, 'Anna', a!.id),
-    mallory: await join(server.url, created.id, created.participantJoinKey, 'Mallory', b!.id),
-    oscar: await join(server.url, created.id, created.participantJoinKey, 'Oscar', c!.id),
-  };
-  const muxUrl = (token: string) => `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(token)}`;
-  return { created, facilitator, ...people, muxUrl };
-}
-
-/** A mux client driven by hand (as in mux.test.ts), so every frame and the close are visible. */
-class MuxClient {
-  readonly frames: MuxMessage[] = [];
-  readonly docs = new Map<string, Y.Doc>();
-  closedWith: number | null = null;
-  private wake: Array<() => void> = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = decodeMux(new Uint8Array(data));
-      this.frames.push(frame);
-      if (frame.kind === 'doc') {
-        const doc = this.docs.get(frame.docName);
-        const d = decoding.createDecoder(frame.payload);
-        if (doc && decoding.readVarUint(d) === 0) {
-          const subtype = decoding.readVarUint(d);
-          if (subtype === 1 || subtype === 2) Y.applyUpdate(doc, decoding.readVarUint8Array(d), 'server');
-        }
-      }
-      for (const w of this.wake.splice(0)) w();
-    });
-    ws.on('close', (code) => {
-      this.closedWith = code;
-      for (const w of this.wake.splice(0)) w();
-    });
-  }
-  static open(url: string): Promise<MuxClient> {
-    const ws = new WebSocket(url);
-    const client = new MuxClient(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(client));
-      ws.once('error', reject);
-    });
-  }
-  openDoc(docName: string): Y.Doc {
-    const doc = new Y.Doc();
-    this.docs.set(docName, doc);
-    this.ws.send(encodeMux({ kind: 'open', docName }));
-    this.ws.send(encodeMux({ kind: 'doc', docName, payload: syncFrame(0, Y.encodeStateVector(doc)) }));
-    return doc;
-  }
-  edit(docName: string, change: (doc: Y.Doc) => void): void {
-    const doc = this.docs.get(docName)!;
-    const before = Y.encodeStateVector(doc);
-    change(doc);
-    this.ws.send(encodeMux({ kind: 'doc', docName, payload: syncFrame(2, Y.encodeStateAsUpdate(doc, before)) }));
-  }
-  refusals(docName: string) {
-    return this.frames.filter((f): f is Extract<MuxMessage, { kind: 'refused' }> => f.kind === 'refused' && f.docName === docName);
-  }
-  async waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.wake.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
-
-function syncFrame(subtype: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, subtype);
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
+  const [anna, mallory, oscar] = (await joinAs(server.url, created, [['Anna', 0], ['Mallory', 1], ['Oscar', 2]])) as [Joined, Joined, Joined];
+  return { created, facilitator, anna, mallory, oscar };
 }
 
 const texts = (doc: Y.Doc) => readNotes(doc).notes.map((n) => n.text).sort();
@@ -167,7 +88,7 @@ async function closeCodeOf(url: string): Promise<number> {
 
 describe('a stored document that cannot be trusted', () => {
   it('is refused on its own mux channel; the socket and every other document stay open and keep syncing', async () => {
-    const { created, anna, mallory, oscar, muxUrl } = await workshop();
+    const { created, anna, mallory, oscar } = await workshop();
     const w = created.id;
     // Mallory's notes: a schemaVersion from "the future" (her client wrote it into her own meta).
     await plant(notesDocName(w, mallory.participantId), (doc) => {
@@ -182,7 +103,7 @@ describe('a stored document that cannot be trusted', () => {
       nest(note(notes, 'OscarNesting0001', { text: 'Oscar, nesting beside' }), 'extra');
     });
 
-    const mux = await MuxClient.open(muxUrl(anna.token));
+    const mux = await RawMux.open(muxUrl(server, anna.token), { waitMs: 15_000 });
     const room = mux.openDoc(roomDocName(w));
     const annas = mux.openDoc(notesDocName(w, anna.participantId));
     mux.openDoc(notesDocName(w, mallory.participantId));
@@ -219,10 +140,10 @@ describe('a stored document that cannot be trusted', () => {
   }, 120_000);
 
   it('refuses a document whose meta nests a Y type as unreadable (4427), on its own', async () => {
-    const { created, anna, mallory, muxUrl } = await workshop();
+    const { created, anna, mallory } = await workshop();
     const w = created.id;
     await plant(notesDocName(w, mallory.participantId), (doc) => nest(notesRoots(doc).meta, 'schemaVersion'));
-    const mux = await MuxClient.open(muxUrl(anna.token));
+    const mux = await RawMux.open(muxUrl(server, anna.token), { waitMs: 15_000 });
     const room = mux.openDoc(roomDocName(w));
     mux.openDoc(notesDocName(w, mallory.participantId));
     await mux.waitFor(() => mux.refusals(notesDocName(w, mallory.participantId)).length > 0, 'the refusal');

@@ -3,7 +3,7 @@ import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
-import { createWorkshop, join } from '../helpers/api';
+import { createWorkshop, joinAs, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
@@ -21,10 +21,8 @@ async function workshopWithTwoParticipants() {
   const created = await createWorkshop(server.url);
   const facilitator = connect(server.wsUrl, roomDocName(created.id), created.facilitatorToken);
   await waitSynced(facilitator);
-  const [municipality, association] = readRoom(facilitator.doc).actors;
-  const anna = await join(server.url, created.id, created.participantJoinKey, 'Anna', municipality!.id);
-  const ben = await join(server.url, created.id, created.participantJoinKey, 'Ben', association!.id);
-  return { created, facilitator, anna, ben, municipality: municipality!, association: association! };
+  const [anna, ben] = (await joinAs(server.url, created, [['Anna', 0], ['Ben', 1]])) as [Joined, Joined];
+  return { created, facilitator, anna, ben };
 }
 
 describe('collaboration through the real server with stock y-websocket providers', () => {

@@ -1,103 +1,18 @@
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
-import { decodeMux, encodeMux, type MuxMessage } from '../../shared/protocol/mux';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes, readRoom } from '../../shared/read/snapshot';
 import { createWorkshop, joinAs, type Joined } from '../helpers/api';
 import { connect, destroyAll, waitFor, waitSynced } from '../helpers/clients';
+import { muxUrl, RawMux } from '../helpers/rawMux';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 
 /**
  * The multiplexed endpoint: one socket, many documents, the same per-document permissions as
- * /ws/<doc>. Driven by hand so the test sees every frame.
+ * /ws/<doc>. Driven by hand (tests/helpers/rawMux.ts) so the test sees every frame.
  */
-class MuxClient {
-  readonly frames: MuxMessage[] = [];
-  readonly docs = new Map<string, Y.Doc>();
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private wake: Array<() => void> = [];
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = decodeMux(new Uint8Array(data));
-      this.frames.push(frame);
-      if (frame.kind === 'doc') this.applyDocFrame(frame.docName, frame.payload);
-      for (const w of this.wake.splice(0)) w();
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  }
-
-  static open(url: string): Promise<MuxClient> {
-    const ws = new WebSocket(url);
-    const client = new MuxClient(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(client));
-      ws.once('error', reject);
-    });
-  }
-
-  openDoc(docName: string): Y.Doc {
-    const doc = new Y.Doc();
-    this.docs.set(docName, doc);
-    this.ws.send(encodeMux({ kind: 'open', docName }));
-    this.sendSync(docName, 0, Y.encodeStateVector(doc));
-    return doc;
-  }
-
-  sendSync(docName: string, subtype: number, payload: Uint8Array): void {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, subtype);
-    encoding.writeVarUint8Array(e, payload);
-    this.ws.send(encodeMux({ kind: 'doc', docName, payload: encoding.toUint8Array(e) }));
-  }
-
-  /** A local edit sent as an update on that document's channel. */
-  edit(docName: string, change: (doc: Y.Doc) => void): void {
-    const doc = this.docs.get(docName)!;
-    const before = Y.encodeStateVector(doc);
-    change(doc);
-    this.sendSync(docName, 2, Y.encodeStateAsUpdate(doc, before));
-  }
-
-  async waitFor(predicate: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.wake.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  deniedOn(docName: string): string[] {
-    return this.frames.flatMap((f) => {
-      if (f.kind !== 'doc' || f.docName !== docName) return [];
-      const d = decoding.createDecoder(f.payload);
-      if (decoding.readVarUint(d) !== 2 || decoding.readVarUint(d) !== 0) return [];
-      return [decoding.readVarString(d)];
-    });
-  }
-
-  private applyDocFrame(docName: string, payload: Uint8Array): void {
-    const doc = this.docs.get(docName);
-    const d = decoding.createDecoder(payload);
-    if (!doc || decoding.readVarUint(d) !== 0) return;
-    const subtype = decoding.readVarUint(d);
-    if (subtype === 1 || subtype === 2) Y.applyUpdate(doc, decoding.readVarUint8Array(d), 'server');
-  }
-}
-
 let server: TestServer;
 beforeEach(async () => {
   server = await startTestServer();
@@ -111,14 +26,13 @@ afterEach(async () => {
 async function setup() {
   const created = await createWorkshop(server.url);
   const [anna, ben] = (await joinAs(server.url, created, [['Anna', 0], ['Ben', 1]])) as [Joined, Joined];
-  const muxUrl = (token: string) => `${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(token)}`;
-  return { created, anna, ben, muxUrl };
+  return { created, anna, ben };
 }
 
 describe('the multiplexed endpoint /mux', () => {
   it('carries several documents on one socket and relays between them and stock providers', async () => {
-    const { created, anna, ben, muxUrl } = await setup();
-    const mux = await MuxClient.open(muxUrl(anna.token));
+    const { created, anna, ben } = await setup();
+    const mux = await RawMux.open(muxUrl(server, anna.token));
     const room = mux.openDoc(roomDocName(created.id));
     mux.openDoc(notesDocName(created.id, anna.participantId));
     const bens = mux.openDoc(notesDocName(created.id, ben.participantId));
@@ -135,8 +49,8 @@ describe('the multiplexed endpoint /mux', () => {
   });
 
   it('applies per-document permissions: refuses another participant\'s drafts, denies writes, keeps the socket', async () => {
-    const { created, anna, ben, muxUrl } = await setup();
-    const mux = await MuxClient.open(muxUrl(anna.token));
+    const { created, anna, ben } = await setup();
+    const mux = await RawMux.open(muxUrl(server, anna.token));
     mux.openDoc(draftsDocName(created.id, ben.participantId));
     await mux.waitFor(() => mux.frames.some((f) => f.kind === 'refused'), 'a refusal');
     const refusal = mux.frames.find((f) => f.kind === 'refused');
@@ -160,10 +74,10 @@ describe('the multiplexed endpoint /mux', () => {
   });
 
   it('refuses a bad token at upgrade and closes on a malformed frame', async () => {
-    const { muxUrl, anna } = await setup();
-    const bad = await MuxClient.open(muxUrl(`${anna.token}x`));
+    const { anna } = await setup();
+    const bad = await RawMux.open(muxUrl(server, `${anna.token}x`));
     expect((await bad.closed).code).toBe(CloseCode.unauthorized);
-    const mux = await MuxClient.open(muxUrl(anna.token));
+    const mux = await RawMux.open(muxUrl(server, anna.token));
     mux.ws.send(new Uint8Array([9, 9, 9]));
     expect((await mux.closed).code).toBe(CloseCode.malformedMessage);
   });

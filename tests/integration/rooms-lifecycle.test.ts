@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
 import { addActor } from '../../shared/ops/room';
@@ -18,16 +18,6 @@ import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers
  * a room that is still loading never serves an empty document.
  */
 const ROOM_IDLE_MS = 200;
-
-// Each stock provider in Node adds a process 'exit' listener; this file has up to 21 at once.
-let maxListeners = 10;
-beforeAll(() => {
-  maxListeners = process.getMaxListeners();
-  process.setMaxListeners(50);
-});
-afterAll(() => {
-  process.setMaxListeners(maxListeners);
-});
 
 const servers: TestServer[] = [];
 const dirs: string[] = [];

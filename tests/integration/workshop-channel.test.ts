@@ -1,5 +1,3 @@
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
@@ -10,11 +8,12 @@ import { WorkshopSync } from '../../client/src/sync/workshop';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
-import { decodeMux, encodeMux, type FollowEntry, type MuxMessage } from '../../shared/protocol/mux';
+import { encodeMux } from '../../shared/protocol/mux';
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes } from '../../shared/read/snapshot';
-import { createWorkshop, join, type Created, type Joined } from '../helpers/api';
+import { createWorkshop, join, joinAs, type Created, type Joined } from '../helpers/api';
 import { nodeTransports, untilBoard } from '../helpers/nodeSync';
+import { muxUrl, RawMux } from '../helpers/rawMux';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 import { BUSY_UPDATES_PER_SECOND } from '../../server/relay/workshopChannel';
 
@@ -41,110 +40,12 @@ afterAll(async () => {
   removeDir(server.dataDir);
 });
 
-/** A mux socket driven by hand: every frame it receives is kept. */
-class RawMux {
-  readonly frames: MuxMessage[] = [];
-  readonly docs = new Map<string, Y.Doc>();
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private wake: Array<() => void> = [];
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = decodeMux(new Uint8Array(data));
-      this.frames.push(frame);
-      if (frame.kind === 'doc') this.apply(frame.docName, frame.payload);
-      if (frame.kind === 'batch') for (const entry of frame.entries) this.apply(entry.docName, entry.payload);
-      for (const w of this.wake.splice(0)) w();
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  }
-
-  static async open(token: string): Promise<RawMux> {
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/mux?token=${encodeURIComponent(token)}`);
-    const raw = new RawMux(ws);
-    raws.push(raw);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return raw;
-  }
-
-  doc(docName: string): Y.Doc {
-    let doc = this.docs.get(docName);
-    if (!doc) this.docs.set(docName, (doc = new Y.Doc()));
-    return doc;
-  }
-
-  openDoc(docName: string): Y.Doc {
-    const doc = this.doc(docName);
-    this.ws.send(encodeMux({ kind: 'open', docName }));
-    this.sendSync(docName, 0, Y.encodeStateVector(doc));
-    return doc;
-  }
-
-  follow(workshopId: string, entries: FollowEntry[] = []): void {
-    this.ws.send(encodeMux({ kind: 'follow', docName: workshopId, entries }));
-  }
-
-  sendSync(docName: string, subtype: number, payload: Uint8Array): void {
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, subtype);
-    encoding.writeVarUint8Array(e, payload);
-    this.ws.send(encodeMux({ kind: 'doc', docName, payload: encoding.toUint8Array(e) }));
-  }
-
-  edit(docName: string, change: (doc: Y.Doc) => void): void {
-    const doc = this.doc(docName);
-    const before = Y.encodeStateVector(doc);
-    change(doc);
-    this.sendSync(docName, 2, Y.encodeStateAsUpdate(doc, before));
-  }
-
-  async waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 200);
-        this.wake.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  following(): boolean {
-    return this.frames.some((f) => f.kind === 'following');
-  }
-
-  /** Every message for a document: in its own frame, or an entry of a channel batch. */
-  docFrames(docName: string): Uint8Array[] {
-    return this.frames.flatMap((f) => {
-      if (f.kind === 'doc') return f.docName === docName ? [f.payload] : [];
-      if (f.kind === 'batch') return f.entries.filter((e) => e.docName === docName).map((e) => e.payload);
-      return [];
-    });
-  }
-
-  deniedOn(docName: string): string[] {
-    return this.docFrames(docName).flatMap((payload) => {
-      const d = decoding.createDecoder(payload);
-      if (decoding.readVarUint(d) !== 2 || decoding.readVarUint(d) !== 0) return [];
-      return [decoding.readVarString(d)];
-    });
-  }
-
-  private apply(docName: string, payload: Uint8Array): void {
-    const d = decoding.createDecoder(payload);
-    if (decoding.readVarUint(d) !== 0) return;
-    const subtype = decoding.readVarUint(d);
-    if (subtype === 1 || subtype === 2) Y.applyUpdate(this.doc(docName), decoding.readVarUint8Array(d), 'server');
-  }
+/** A hand-driven mux socket (tests/helpers/rawMux.ts), closed after the test. */
+async function openRaw(token: string): Promise<RawMux> {
+  const raw = await RawMux.open(muxUrl(server, token));
+  raws.push(raw);
+  return raw;
 }
-
 
 function tab(workshop: Created, token: string, name: string, options: { sockets?: WebSocket[]; workshopChannel?: boolean } = {}): WorkshopSync {
   const sync = new WorkshopSync({
@@ -182,11 +83,8 @@ async function eventually(read: () => Promise<number>, expected: number, what: s
 
 async function workshopWith(names: string[]): Promise<{ workshop: Created; people: Joined[]; actorId: string }> {
   const workshop = await createWorkshop(server.url, ['City', 'School']);
-  const preview = (await (await fetch(`${server.url}/api/workshops/${workshop.id}/preview?k=${workshop.participantJoinKey}`)).json()) as { actors: { id: string }[] };
-  const actorId = preview.actors[0]!.id;
-  const people: Joined[] = [];
-  for (const name of names) people.push(await join(server.url, workshop.id, workshop.participantJoinKey, name, actorId));
-  return { workshop, people, actorId };
+  const people = await joinAs(server.url, workshop, names.map((name) => [name, 0] as const));
+  return { workshop, people, actorId: people[0]!.actorId! };
 }
 
 const noteIn = (doc: Y.Doc, text: string) => (d: Y.Doc) => addNote(d === doc ? doc : d, { questionId: '3a', text, x: 0, y: 0 }, Date.now(), LOCAL_ORIGIN);
@@ -225,16 +123,16 @@ describe('the workshop channel', () => {
     const [anna, ben, cleo] = people as [Joined, Joined, Joined];
     const bensNotes = notesDocName(workshop.id, ben.participantId);
     const cleosNotes = notesDocName(workshop.id, cleo.participantId);
-    const writer = await RawMux.open(ben.token);
+    const writer = await openRaw(ben.token);
     writer.openDoc(bensNotes);
     writer.edit(bensNotes, noteIn(writer.doc(bensNotes), 'Ben 1'));
-    const first = await RawMux.open(anna.token);
+    const first = await openRaw(anna.token);
     first.openDoc(roomDocName(workshop.id));
     first.follow(workshop.id);
     await first.waitFor(() => first.following() && readNotes(first.doc(bensNotes)).notes.some((n) => n.text === 'Ben 1'), 'the first catch-up');
 
     // A second socket that already holds Ben's notes as they are: only Cleo's (never seen) come.
-    const second = await RawMux.open(anna.token);
+    const second = await openRaw(anna.token);
     second.openDoc(roomDocName(workshop.id));
     Y.applyUpdate(second.doc(bensNotes), Y.encodeStateAsUpdate(first.doc(bensNotes)));
     second.follow(workshop.id, [{ docName: bensNotes, stateVector: Y.encodeStateVector(second.doc(bensNotes)) }]);
@@ -270,7 +168,7 @@ describe('the workshop channel', () => {
     const olliTab = tab(workshop, observer.token, 'Olli');
     await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live');
     await untilBoard(olliTab, (b) => b.status === 'live', 'Olli live');
-    const raw = await RawMux.open(observer.token);
+    const raw = await openRaw(observer.token);
     raw.openDoc(roomDocName(workshop.id));
     raw.follow(workshop.id);
     await raw.waitFor(() => raw.following(), 'caught up before the late join');
@@ -285,7 +183,7 @@ describe('the workshop channel', () => {
     // The follower holds the whole document — what the server wrote into it as it first loaded too.
     const latesNotes = notesDocName(workshop.id, late.participantId);
     await raw.waitFor(() => readNotes(raw.doc(latesNotes)).notes.length === 1, 'the note at the raw follower');
-    const reader = await RawMux.open(late.token);
+    const reader = await openRaw(late.token);
     const whole = reader.openDoc(latesNotes);
     await reader.waitFor(() => reader.docFrames(latesNotes).some((p) => p[0] === 0 && p[1] === 1), 'the whole document');
     expect(Y.encodeStateVector(raw.doc(latesNotes))).toEqual(Y.encodeStateVector(whole));
@@ -295,10 +193,10 @@ describe('the workshop channel', () => {
     const { workshop, people } = await workshopWith(['Anna', 'Ben']);
     const [anna, ben] = people as [Joined, Joined];
     const bensNotes = notesDocName(workshop.id, ben.participantId);
-    const bystander = await RawMux.open(ben.token);
+    const bystander = await openRaw(ben.token);
     bystander.openDoc(roomDocName(workshop.id));
     bystander.follow(workshop.id);
-    const forger = await RawMux.open(anna.token);
+    const forger = await openRaw(anna.token);
     forger.openDoc(roomDocName(workshop.id));
     forger.follow(workshop.id);
     await forger.waitFor(() => forger.following(), 'the catch-up');
@@ -311,7 +209,7 @@ describe('the workshop channel', () => {
     expect(forger.deniedOn(bensNotes)[0]).toMatch(/^read-only/);
 
     // Ben's own view of his notes (a session of its own) has nothing of it, nor has the log.
-    const owner = await RawMux.open(ben.token);
+    const owner = await openRaw(ben.token);
     const own = owner.openDoc(bensNotes);
     await owner.waitFor(() => owner.docFrames(bensNotes).some((p) => p[0] === 0 && p[1] === 1), "Ben's notes");
     expect(readNotes(own).notes).toEqual([]);
@@ -327,12 +225,12 @@ describe('the workshop channel', () => {
     const { workshop, people } = await workshopWith(['Anna', 'Ben']);
     const [anna, ben] = people as [Joined, Joined];
     const bensDrafts = draftsDocName(workshop.id, ben.participantId);
-    const writer = await RawMux.open(ben.token);
+    const writer = await openRaw(ben.token);
     writer.openDoc(bensDrafts);
     writer.edit(bensDrafts, noteIn(writer.doc(bensDrafts), 'private draft'));
     await writer.waitFor(() => writer.frames.length > 0, 'the drafts open');
 
-    const follower = await RawMux.open(anna.token);
+    const follower = await openRaw(anna.token);
     follower.openDoc(roomDocName(workshop.id));
     // Asks for Ben's drafts by name, with an empty state vector.
     follower.follow(workshop.id, [{ docName: bensDrafts, stateVector: new Uint8Array([0]) }]);
@@ -349,7 +247,7 @@ describe('the workshop channel', () => {
   it('refuses a follow of another workshop, without the room document, or twice; a cut-short follow closes with 4422', async () => {
     const { workshop, people, actorId } = await workshopWith(['Anna']);
     const other = await createWorkshop(server.url);
-    const raw = await RawMux.open(people[0]!.token);
+    const raw = await openRaw(people[0]!.token);
     raw.follow(other.id);
     await raw.waitFor(() => raw.frames.some((f) => f.kind === 'unfollowed'), 'a refusal');
     expect(raw.frames.find((f) => f.kind === 'unfollowed')).toMatchObject({ code: CloseCode.forbidden });
@@ -363,13 +261,13 @@ describe('the workshop channel', () => {
     await raw.waitFor(() => raw.frames.filter((f) => f.kind === 'unfollowed').length === 3, 'a third refusal');
     expect(raw.ws.readyState).toBe(WebSocket.OPEN);
 
-    const cut = await RawMux.open(people[0]!.token);
+    const cut = await openRaw(people[0]!.token);
     const whole = encodeMux({ kind: 'follow', docName: workshop.id, entries: [{ docName: notesDocName(workshop.id, people[0]!.participantId), stateVector: new Uint8Array([1, 2, 3]) }] });
     cut.ws.send(whole.subarray(0, whole.length - 2));
     expect((await cut.closed).code).toBe(CloseCode.malformedMessage);
 
     // A state vector that is not one closes as on a document's own session.
-    const bad = await RawMux.open(people[0]!.token);
+    const bad = await openRaw(people[0]!.token);
     const someone = await join(server.url, workshop.id, workshop.participantJoinKey, 'Someone', actorId);
     bad.openDoc(roomDocName(workshop.id));
     bad.follow(workshop.id, [{ docName: notesDocName(workshop.id, someone.participantId), stateVector: new Uint8Array([5, 200]) }]);
@@ -400,7 +298,7 @@ describe('the workshop channel', () => {
   it('ends with its socket when the participant is removed, and a new follow with the old token is refused', async () => {
     const { workshop, people } = await workshopWith(['Anna']);
     const anna = people[0]!;
-    const raw = await RawMux.open(anna.token);
+    const raw = await openRaw(anna.token);
     raw.openDoc(roomDocName(workshop.id));
     raw.follow(workshop.id);
     await raw.waitFor(() => raw.following(), 'following');
@@ -409,7 +307,7 @@ describe('the workshop channel', () => {
     expect(removed.status).toBe(200);
     expect((await raw.closed).code).toBe(CloseCode.removed);
     await eventually(() => metric('arvo_workshop_followers'), followers - 1, 'followers after the removal');
-    const again = await RawMux.open(anna.token);
+    const again = await openRaw(anna.token);
     expect((await again.closed).code).toBe(CloseCode.removed);
   });
 

@@ -1,4 +1,4 @@
-import { NOTE_GAP, NOTE_HEIGHT, NOTE_WIDTH, clampToBody, gridColumns, overlaps, type Rect } from '../../../shared/geometry';
+import { NOTE_HEIGHT, NOTE_WIDTH, findFreeSpotAmong, noteAt, overlaps, type Rect } from '../../../shared/geometry';
 
 /**
  * The notes already placed in one area body, indexed by position, for laying out big walls: the
@@ -42,36 +42,7 @@ export class PlacedNotes {
 
   /** shared/geometry's findFreeSpot over the placed notes (kept equal by tests/unit/free-spots.test.ts). */
   findFreeSpot(bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
-    const stepX = NOTE_WIDTH + NOTE_GAP;
-    const stepY = NOTE_HEIGHT + NOTE_GAP;
-    const columns = gridColumns(bodyWidth);
-    const isFree = (spot: { x: number; y: number }) => !this.some({ ...spot, width: NOTE_WIDTH, height: NOTE_HEIGHT });
-    if (near) {
-      const wanted = clampToBody(near.x - NOTE_WIDTH / 2, near.y - NOTE_HEIGHT / 2, bodyWidth);
-      if (isFree(wanted)) return wanted;
-    }
-    const lastRow = Math.max(Math.ceil((this.all.length + 1) / columns) + 1, Math.ceil(this.lowest / stepY), near ? Math.ceil(Math.max(0, near.y) / stepY) + 1 : 0);
-    const cell = (row: number, column: number) => ({ x: NOTE_GAP + column * stepX, y: NOTE_GAP + row * stepY });
-    if (!near) {
-      for (let row = 0; row <= lastRow; row++) {
-        for (let column = 0; column < columns; column++) if (isFree(cell(row, column))) return cell(row, column);
-      }
-    } else {
-      let best: { x: number; y: number } | null = null;
-      let bestDistance = Infinity;
-      for (let row = 0; row <= lastRow; row++) {
-        for (let column = 0; column < columns; column++) {
-          const candidate = cell(row, column);
-          const distance = Math.hypot(candidate.x + NOTE_WIDTH / 2 - near.x, candidate.y + NOTE_HEIGHT / 2 - near.y);
-          if (distance < bestDistance && isFree(candidate)) {
-            best = candidate;
-            bestDistance = distance;
-          }
-        }
-      }
-      if (best) return best;
-    }
-    return cell(lastRow + 1, 0);
+    return findFreeSpotAmong({ count: this.all.length, lowest: this.lowest, isFree: (spot) => !this.some(noteAt(spot)) }, bodyWidth, near);
   }
 
   /**
