@@ -126,7 +126,7 @@ function main(file: string): void {
     tally(rest, label(v), size(v));
   }
   console.log(`\n${(restBytes / 1048576).toFixed(2)} MiB  everything else`);
-  print(rest, 12, '    ');
+  print(rest, Number(process.env.HEAP_REST_TOP ?? 12), '    ');
 
   // Code by script: SharedFunctionInfo → script; bytecode belongs to its function, machine code to
   // the function whose bytecode it was optimised from; what those hold (constant pools, relocation
