@@ -62,27 +62,34 @@ function initialLanguage(): Language {
   return browser ?? 'en';
 }
 
-const state = $state<{ language: Language; chosen: boolean }>({ language: initialLanguage(), chosen: false });
+const state = $state<{ language: Language; wanted: Language; chosen: boolean }>({ language: initialLanguage(), wanted: 'en', chosen: false });
+state.wanted = state.language;
 if (typeof localStorage !== 'undefined' && localStorage.getItem(STORAGE_KEY)) state.chosen = true;
-/** The language last asked for: of two switches in flight, the later one wins whatever loads first. */
-let wanted: Language = state.language;
 
 export const i18n = {
+  /** The language the page shows. */
   get language(): Language {
     return state.language;
+  },
+  /**
+   * The language last asked for (the switch shows it pressed at once); shown once its catalogue
+   * is in. Of two switches in flight, the later one wins whatever loads first.
+   */
+  get selected(): Language {
+    return state.wanted;
   },
   /** An explicit choice by the user: remembered across workshops. */
   choose(language: Language): void {
     state.chosen = true;
-    wanted = language;
+    state.wanted = language;
     localStorage.setItem(STORAGE_KEY, language);
-    switchTo(language, () => wanted === language);
+    switchTo(language, () => state.wanted === language);
   },
   /** The workshop's language, unless the user chose one. */
   preferWorkshopLanguage(language: Language): void {
     if (state.chosen) return;
-    wanted = language;
-    switchTo(language, () => wanted === language && !state.chosen);
+    state.wanted = language;
+    switchTo(language, () => state.wanted === language && !state.chosen);
   },
 };
 
