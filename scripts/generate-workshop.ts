@@ -147,8 +147,9 @@ function generate(seed: number, rng: ReturnType<typeof prng>, options: GenerateO
     let doc = docs.get(name);
     if (!doc) {
       doc = new Y.Doc();
-      // Yjs takes client ids from a crypto source bound at import: seed them here instead.
-      doc.clientID = rng.int(1, 2 ** 31 - 1);
+      // Yjs takes client ids from a crypto source bound at import: seed them here instead, below
+      // 2^30 as Arvo's client picks them (client/src/sync/newDoc.ts: unboxed in V8).
+      doc.clientID = rng.int(1, 2 ** 30 - 1);
       doc.on('update', (update: Uint8Array) => {
         const seq = (seqs.get(name) ?? 0) + 1;
         seqs.set(name, seq);

@@ -6,7 +6,10 @@
  *   - self size by owner: each object counted once, for the first owner (in the order below) that
  *     reaches it by following references — not through closures, code, contexts or another
  *     owner's root, so a note's string shared by its Y.Doc and the board counts for the Y.Doc;
- *     what no owner reaches is "everything else" (code, Svelte, zod, shapes, …).
+ *     what no owner reaches is "everything else" (code, Svelte, zod, shapes, …);
+ *   - code by script: each script's source text, and the functions compiled from it (their
+ *     SharedFunctionInfos, bytecode, feedback metadata, and the machine code optimised from them),
+ *     with how many functions were compiled and how many have machine code — what a chunk costs.
  * Blink's native objects are left out (their memory is not in `Runtime.getHeapUsage`'s JS heap).
  * Build unminified (`npx vite build --minify false`) to see class names.
  */
@@ -123,7 +126,78 @@ function main(file: string): void {
     tally(rest, label(v), size(v));
   }
   console.log(`\n${(restBytes / 1048576).toFixed(2)} MiB  everything else`);
-  print(rest, 12, '    ');
+  print(rest, Number(process.env.HEAP_REST_TOP ?? 12), '    ');
+
+  // Code by script: SharedFunctionInfo → script; bytecode belongs to its function, machine code to
+  // the function whose bytecode it was optimised from; what those hold (constant pools, relocation
+  // data, scope infos) to the same script.
+  const nameOf = (i: number) => snap.strings[snap.nodes[i * nf + iName]!]!;
+  const edgesOf = function* (v: number): Generator<[string, number]> {
+    for (let e = first[v]!; e < first[v + 1]!; e += ef) yield [edgeName(e), snap.edges[e + eTo]! / nf];
+  };
+  const scriptName = (v: number) => (nameOf(v).replace(/^system \/ Script \/ ?/, '').split('/').pop() || '(no name)').replace(/\?.*/, '');
+  const scriptOf = new Map<number, string>();
+  const bytecodeOwner = new Map<number, number>();
+  const sources = new Map<string, number>();
+  const perScript = new Map<string, { bytes: number; compiled: number; optimised: number }>();
+  const entry = (k: string) => perScript.get(k) ?? (perScript.set(k, { bytes: 0, compiled: 0, optimised: 0 }), perScript.get(k)!);
+  for (let v = 0; v < count; v++) {
+    if (!reachable[v] || type(v) !== 'code') continue;
+    const name = nameOf(v);
+    if (name.startsWith('system / Script')) {
+      for (const [edge, w] of edgesOf(v)) if (edge === 'source') tally(sources, scriptName(v), size(w));
+    } else if (name.startsWith('system / SharedFunctionInfo')) {
+      for (const [edge, w] of edgesOf(v)) {
+        if (edge === 'script') scriptOf.set(v, scriptName(w));
+        if (edge === 'trusted_function_data' && /^system \/ (BytecodeArray|Code)/.test(nameOf(w))) bytecodeOwner.set(w, v);
+      }
+    }
+  }
+  // Baseline code hangs off its function (SFI → Code ← InstructionStream); optimised code only off
+  // closures, so it is found through the bytecode it was optimised from (InstructionStream → BytecodeArray).
+  const codeObjectOwner = new Map<number, number>();
+  for (const [bytecodeOrCode, sfi] of bytecodeOwner) if (nameOf(bytecodeOrCode).startsWith('system / Code')) codeObjectOwner.set(bytecodeOrCode, sfi);
+  const streams: number[] = [];
+  for (let v = 0; v < count; v++) if (reachable[v] && nameOf(v).startsWith('system / InstructionStream')) streams.push(v);
+  for (const v of streams) {
+    const edges = [...edgesOf(v)];
+    const sfi = codeObjectOwner.get(edges.find(([edge]) => edge === 'code')?.[1] ?? -1);
+    if (sfi === undefined) continue;
+    for (const [, w] of edges) if (nameOf(w).startsWith('system / BytecodeArray')) bytecodeOwner.set(w, sfi);
+  }
+  const codeOwner = new Map<number, string>();
+  const queue: number[] = [];
+  for (const [sfi, script] of scriptOf) {
+    codeOwner.set(sfi, script);
+    queue.push(sfi);
+  }
+  for (const v of streams) {
+    const edges = [...edgesOf(v)];
+    const sfi = codeObjectOwner.get(edges.find(([edge]) => edge === 'code')?.[1] ?? -1) ?? edges.map(([, w]) => bytecodeOwner.get(w)).find((x) => x !== undefined);
+    const script = scriptOf.get(sfi ?? -1);
+    if (script === undefined) continue;
+    codeOwner.set(v, script);
+    entry(script).optimised++;
+    queue.push(v);
+  }
+  for (const script of scriptOf.values()) entry(script);
+  for (const [sfi, script] of scriptOf) if ([...edgesOf(sfi)].some(([edge, w]) => edge === 'trusted_function_data' && /^system \/ (BytecodeArray|Code)/.test(nameOf(w)))) entry(script).compiled++;
+  while (queue.length > 0) {
+    const v = queue.pop()!;
+    const script = codeOwner.get(v)!;
+    entry(script).bytes += size(v);
+    for (const [, w] of edgesOf(v)) {
+      if (codeOwner.has(w) || type(w) !== 'code' || /^system \/ (Script|SharedFunctionInfo|InstructionStream)/.test(nameOf(w))) continue;
+      codeOwner.set(w, script);
+      queue.push(w);
+    }
+  }
+  console.log('\ncode by script (source text; functions: their metadata, bytecode and machine code):');
+  [...perScript]
+    .map(([script, c]) => ({ script, ...c, source: sources.get(script) ?? 0 }))
+    .sort((a, b) => b.bytes + b.source - a.bytes - a.source)
+    .slice(0, 16)
+    .forEach((c) => console.log(`  ${(c.source / 1048576).toFixed(3).padStart(7)} + ${(c.bytes / 1048576).toFixed(3).padStart(7)} MiB  ${String(c.compiled).padStart(5)} compiled, ${String(c.optimised).padStart(4)} with machine code  ${c.script.slice(0, 60)}`));
 }
 
 main(process.argv[2] ?? '/tmp/arvo-wall-2000.heapsnapshot');

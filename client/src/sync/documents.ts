@@ -1,5 +1,6 @@
 import type { Awareness } from 'y-protocols/awareness';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
+import { newDoc } from './newDoc';
 import { draftsDocName, notesDocName, parseDocName, roomDocName } from '../../../shared/protocol/docNames';
 import type { Claims } from '../../../shared/protocol/permissions';
 import { roomPartReaders } from '../../../shared/read/snapshot';
@@ -60,8 +61,8 @@ export class WorkshopDocs {
     this.track(this.roomName, options.room, null, false, false);
     options.mux.open(this.roomName, options.room, options.awareness);
     const own = options.claims.role === 'participant' ? options.claims.participantId : null;
-    this.ownNotes = own ? this.openNotes(own, false) : new Y.Doc();
-    this.ownDrafts = own ? this.openNotes(own, true) : new Y.Doc();
+    this.ownNotes = own ? this.openNotes(own, false) : newDoc();
+    this.ownDrafts = own ? this.openNotes(own, true) : newDoc();
     roomRoots(options.room).participants.observe(() => this.openParticipantDocs());
     if (this.following) options.mux.follow(this.followedDocs());
   }
@@ -94,7 +95,7 @@ export class WorkshopDocs {
     const name = draft ? draftsDocName(workshopId, participantId) : notesDocName(workshopId, participantId);
     const existing = this.open.get(name);
     if (existing) return existing.doc;
-    const doc = new Y.Doc();
+    const doc = newDoc();
     const followed = this.readsOnly(participantId, draft);
     this.track(name, doc, participantId, draft, followed);
     onNotes({ name, doc, participantId, draft });

@@ -1,5 +1,5 @@
 import { Awareness } from 'y-protocols/awareness';
-import * as Y from 'yjs';
+import { newDoc } from './newDoc';
 import { LOCAL_ORIGIN } from '../../../shared/origins';
 import { OP_NAMES, runOp, type OpInput, type OpMethods, type OpName, type OpResult } from '../../../shared/ops/registry';
 import type { Claims } from '../../../shared/protocol/permissions';
@@ -48,7 +48,7 @@ export interface WorkshopSync extends OpMethods {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
-  readonly room = new Y.Doc();
+  readonly room = newDoc();
   readonly awareness = new Awareness(this.room);
   private readonly transports: SyncTransports;
   private readonly mux: MuxConnection;

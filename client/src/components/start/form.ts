@@ -1,5 +1,7 @@
-import { type MessageKey } from '../../i18n/en';
-import { CATALOGUES, t } from '../../i18n/i18n.svelte';
+import { en, type MessageKey } from '../../i18n/en';
+import { fi } from '../../i18n/fi';
+import { sv } from '../../i18n/sv';
+import { t } from '../../i18n/i18n.svelte';
 import type { Language } from '../../../../shared/schema/common';
 
 export const MAX_ACTORS = 24;
@@ -9,6 +11,8 @@ export const TITLE_MAX = 200;
 /** Presets for the usual sectors; the name goes in in the WORKSHOP's language. */
 export const PRESETS = ['preset.public', 'preset.company', 'preset.association', 'preset.school', 'preset.parish', 'preset.residents'] as const;
 export type PresetKey = (typeof PRESETS)[number];
+/** The start page names presets in the workshop's language, whatever the UI's: it has every catalogue. */
+const CATALOGUES: Readonly<Record<Language, Record<MessageKey, string>>> = { en, fi, sv };
 export const catalogue = (language: Language): Record<MessageKey, string> => CATALOGUES[language];
 
 /** One actor (or group) row of the start form. */
