@@ -5,7 +5,7 @@ import type { Access, Claims } from '../../shared/protocol/permissions';
 import { CloseCode } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, type ClientMessage } from './codec';
+import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, muxDocFrame, type ClientMessage } from './codec';
 import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
@@ -72,7 +72,7 @@ class Opening {
  * document's room decides what a message means. A connection serves one document (`/ws/<doc>`)
  * today; the bindings map is what the multiplexed endpoint extends.
  */
-export class Connection {
+export class Connection implements SessionTransport {
   /** Each open document: its session once the room has it, an `Opening` until then. */
   private readonly bindings = new Map<string, DocSession | Opening>();
   private readonly bucket: TokenBucket;
@@ -85,18 +85,13 @@ export class Connection {
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
-  /** One for all of this connection's sessions (session.ts: a transport per session cost memory per document). */
-  private readonly transport: SessionTransport = {
-    send: (docName, frame) => this.sendRaw(this.frameOut(docName, frame)),
-    close: (code, reason) => this.close(code, reason),
-  };
 
   constructor(
     private readonly ws: WebSocket,
     readonly claims: Claims,
     private readonly deps: ConnectionDeps,
-    /** How a document's message is framed on this socket: as is, or inside a mux frame. */
-    private readonly frameOut: (docName: string, frame: Uint8Array) => Uint8Array = (_docName, frame) => frame,
+    /** Whether a document's message travels inside a mux frame (`/mux`) or as is (`/ws/<doc>`). */
+    private readonly muxed = false,
   ) {
     this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, monotonicNow());
     deps.metrics.connections.inc();
@@ -127,7 +122,7 @@ export class Connection {
       return;
     }
     if (!stillWanted()) return;
-    const session = new DocSession(docName, this.claims, grant.access, this.transport);
+    const session = new DocSession(docName, this.claims, grant.access, this);
     opening.session = session;
     this.deps.metrics.docSessions.inc();
     let room: DocRoom;
@@ -149,7 +144,11 @@ export class Connection {
       return;
     }
     session.room = room;
-    this.bindings.set(docName, session);
+    // Keyed by the room's own name string from now on: every tab's copy of the name (decoded from
+    // its `open` frame) would otherwise live as long as the session, ~70 bytes per (tab, document).
+    session.docName = room.name;
+    this.bindings.delete(docName);
+    this.bindings.set(room.name, session);
     room.attach(session);
     for (const message of opening.backlog.splice(0)) if (!this.dispatch(session, message)) return;
   }
@@ -262,9 +261,18 @@ export class Connection {
     return this.closed;
   }
 
-  /** A document's message sent outside any session (the workshop channel): framed as this socket frames. */
+  /**
+   * A document's message, framed as this socket frames. The connection is the transport of all
+   * its sessions (session.ts) — one object per socket, not a transport object and two closures
+   * per (socket, document) — and the workshop channel sends through it outside any session.
+   */
+  send(docName: string, frame: Uint8Array): void {
+    this.sendRaw(this.muxed ? muxDocFrame(docName, frame) : frame);
+  }
+
+  /** The same as `send` (the workshop channel's name for it). */
   sendDoc(docName: string, frame: Uint8Array): void {
-    this.sendRaw(this.frameOut(docName, frame));
+    this.send(docName, frame);
   }
 
   /** A whole frame of the socket's own protocol (the workshop channel's `following`/`unfollowed`). */
