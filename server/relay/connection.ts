@@ -81,7 +81,10 @@ export class Connection implements SessionTransport {
    * (server/relay/workshopChannel.ts): true when the channel covers it and has answered.
    */
   onUnopened: ((docName: string, data: Uint8Array) => boolean) | null = null;
-  private alive = true;
+  /** Heard from the peer (a message or a pong) since the last keepalive visit. */
+  private heard = true;
+  /** The last visit pinged a silent peer; silent at the next one too, it is dead. */
+  private pinged = false;
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
@@ -95,7 +98,7 @@ export class Connection implements SessionTransport {
   ) {
     this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, monotonicNow());
     deps.metrics.connections.inc();
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', () => (this.heard = true));
     ws.on('error', (error: Error & { code?: string }) => {
       const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-large' : 'invalid-frame';
       deps.metrics.rejected.inc({ reason });
@@ -175,6 +178,7 @@ export class Connection implements SessionTransport {
 
   onMessage(docName: string, data: Uint8Array): void {
     if (this.closed) return;
+    this.heard = true;
     this.deps.metrics.bytesIn.inc(data.byteLength);
     if (!this.bucket.take(monotonicNow())) {
       this.reject('rate-limited', CloseCode.rateLimited, 'rate limit exceeded: too many messages');
@@ -232,15 +236,24 @@ export class Connection implements SessionTransport {
    * (pings don't count), and so does the mux client (client/src/sync/mux.ts) — per socket, not per
    * document: one empty presence message on a silent socket is enough, however many documents it
    * carries. The silence is a flag set by every send, so delivering needs no clock read.
+   *
+   * A peer is pinged only when it has said nothing since the last visit: any message proves it
+   * alive as well as a pong would, and a tab that writes needs no ping (bare y-websocket pings
+   * every socket every 30 s; at 10 s here, pings of busy sockets were a few % of the relay's CPU).
+   * A silent peer is pinged, and ended at the next visit if it has not answered.
    */
   keepalive(): void {
-    if (!this.alive) {
+    if (this.heard) {
+      this.heard = false;
+      this.pinged = false;
+    } else if (this.pinged) {
       this.deps.log.info('connection-dead', { participant: this.claims.participantId });
       this.ws.terminate();
       return;
+    } else {
+      this.pinged = true;
+      this.ws.ping();
     }
-    this.alive = false;
-    this.ws.ping();
     if (!this.sentSinceKeepalive) {
       for (const binding of this.bindings.values()) {
         const session = binding instanceof Opening ? binding.session : binding;
