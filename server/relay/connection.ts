@@ -301,8 +301,7 @@ export class Connection implements SessionTransport {
   private sendRaw(frame: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.sentSinceKeepalive = true;
-    this.deps.metrics.messagesOut.inc();
-    this.deps.metrics.bytesOut.inc(frame.byteLength);
+    this.deps.metrics.sent.add(frame.byteLength);
     // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
     holdDuringDelivery((this.ws as unknown as { _socket?: Writable })._socket);
     this.ws.send(frame);
