@@ -155,13 +155,8 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
 
 function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promise<StoreHealth> } {
 
-  // One statement per update: the next sequence number of the document and the row, in one step
-  // (a MAX query then an INSERT were two round trips into SQLite for every update relayed).
-  const appendUpdate = db
-    .prepare<[string, number, string | null, Uint8Array, string], number>(
-      'INSERT INTO updates (doc, seq, ts, participant, data) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM updates WHERE doc = ? RETURNING seq',
-    )
-    .pluck();
+  const lastSeq = db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM updates WHERE doc = ?');
+  const insertUpdate = db.prepare('INSERT INTO updates (doc, seq, ts, participant, data) VALUES (?, ?, ?, ?, ?)');
   const latestSnapshot = db.prepare<[string], { doc: string; seq: number; ts: number; data: Buffer }>(
     'SELECT doc, seq, ts, data FROM snapshots WHERE doc = ? ORDER BY seq DESC LIMIT 1',
   );
@@ -236,7 +231,13 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
       const epoch = leases().selectEpoch.get(fence.workshopId)?.epoch ?? null;
       if (epoch !== fence.epoch) throw fencedError(fence.workshopId, fence.epoch, epoch);
     }
-    return batch.map((u) => appendUpdate.get(u.docName, u.ts, u.participantId, u.update, u.docName)!);
+    const last = new Map<string, number>();
+    return batch.map((u) => {
+      const seq = (last.get(u.docName) ?? lastSeq.get(u.docName)?.seq ?? 0) + 1;
+      insertUpdate.run(u.docName, seq, u.ts, u.participantId, u.update);
+      last.set(u.docName, seq);
+      return seq;
+    });
   });
 
   // ——— Ownership (issue 11): the clock is this process's, the only one using the file ———
