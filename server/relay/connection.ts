@@ -9,6 +9,7 @@ import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpd
 import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
+import { wsBinaryFrame } from './wsFrame';
 import type { Rooms } from './rooms';
 import { DocSession, type SessionTransport } from './session';
 
@@ -88,6 +89,8 @@ export class Connection implements SessionTransport {
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
+  /** The TCP socket, when frames may be written to it directly (wsFrame.ts); null: through `ws`. */
+  private readonly socket: Writable | null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -97,6 +100,7 @@ export class Connection implements SessionTransport {
     private readonly muxed = false,
   ) {
     this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, monotonicNow());
+    this.socket = ws.extensions === '' ? ((ws as unknown as { _socket?: Writable })._socket ?? null) : null;
     deps.metrics.connections.inc();
     ws.on('pong', () => (this.heard = true));
     ws.on('error', (error: Error & { code?: string }) => {
@@ -302,7 +306,12 @@ export class Connection implements SessionTransport {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.sentSinceKeepalive = true;
     this.deps.metrics.sent.add(frame.byteLength);
-    // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+    if (this.socket) {
+      // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+      holdDuringDelivery(this.socket);
+      this.socket.write(wsBinaryFrame(frame));
+      return;
+    }
     holdDuringDelivery((this.ws as unknown as { _socket?: Writable })._socket);
     this.ws.send(frame);
   }
