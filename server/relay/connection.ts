@@ -5,10 +5,11 @@ import type { Access, Claims } from '../../shared/protocol/permissions';
 import { CloseCode } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, type ClientMessage } from './codec';
+import { ProtocolError, decodeClientMessage, encodeAwareness, encodeAwarenessUpdate, muxDocFrame, type ClientMessage } from './codec';
 import { holdDuringDelivery } from './deliveryBatch';
 import type { DocRoom } from './docRoom';
 import { TokenBucket } from './rateLimit';
+import { wsBinaryFrame } from './wsFrame';
 import type { Rooms } from './rooms';
 import { DocSession, type SessionTransport } from './session';
 
@@ -72,7 +73,7 @@ class Opening {
  * document's room decides what a message means. A connection serves one document (`/ws/<doc>`)
  * today; the bindings map is what the multiplexed endpoint extends.
  */
-export class Connection {
+export class Connection implements SessionTransport {
   /** Each open document: its session once the room has it, an `Opening` until then. */
   private readonly bindings = new Map<string, DocSession | Opening>();
   private readonly bucket: TokenBucket;
@@ -81,26 +82,27 @@ export class Connection {
    * (server/relay/workshopChannel.ts): true when the channel covers it and has answered.
    */
   onUnopened: ((docName: string, data: Uint8Array) => boolean) | null = null;
-  private alive = true;
+  /** Heard from the peer (a message or a pong) since the last keepalive visit. */
+  private heard = true;
+  /** The last visit pinged a silent peer; silent at the next one too, it is dead. */
+  private pinged = false;
   /** Anything sent since the last keepalive visit; when not, the visit sends an empty presence. */
   private sentSinceKeepalive = false;
   private closed = false;
-  /** One for all of this connection's sessions (session.ts: a transport per session cost memory per document). */
-  private readonly transport: SessionTransport = {
-    send: (docName, frame) => this.sendRaw(this.frameOut(docName, frame)),
-    close: (code, reason) => this.close(code, reason),
-  };
+  /** The TCP socket, when frames may be written to it directly (wsFrame.ts); null: through `ws`. */
+  private readonly socket: Writable | null;
 
   constructor(
     private readonly ws: WebSocket,
     readonly claims: Claims,
     private readonly deps: ConnectionDeps,
-    /** How a document's message is framed on this socket: as is, or inside a mux frame. */
-    private readonly frameOut: (docName: string, frame: Uint8Array) => Uint8Array = (_docName, frame) => frame,
+    /** Whether a document's message travels inside a mux frame (`/mux`) or as is (`/ws/<doc>`). */
+    private readonly muxed = false,
   ) {
     this.bucket = new TokenBucket(deps.rateLimitPerSec, deps.rateLimitBurst, monotonicNow());
+    this.socket = ws.extensions === '' ? ((ws as unknown as { _socket?: Writable })._socket ?? null) : null;
     deps.metrics.connections.inc();
-    ws.on('pong', () => (this.alive = true));
+    ws.on('pong', () => (this.heard = true));
     ws.on('error', (error: Error & { code?: string }) => {
       const reason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-large' : 'invalid-frame';
       deps.metrics.rejected.inc({ reason });
@@ -127,7 +129,7 @@ export class Connection {
       return;
     }
     if (!stillWanted()) return;
-    const session = new DocSession(docName, this.claims, grant.access, this.transport);
+    const session = new DocSession(docName, this.claims, grant.access, this);
     opening.session = session;
     this.deps.metrics.docSessions.inc();
     let room: DocRoom;
@@ -149,7 +151,11 @@ export class Connection {
       return;
     }
     session.room = room;
-    this.bindings.set(docName, session);
+    // Keyed by the room's own name string from now on: every tab's copy of the name (decoded from
+    // its `open` frame) would otherwise live as long as the session, ~70 bytes per (tab, document).
+    session.docName = room.name;
+    this.bindings.delete(docName);
+    this.bindings.set(room.name, session);
     room.attach(session);
     for (const message of opening.backlog.splice(0)) if (!this.dispatch(session, message)) return;
   }
@@ -176,6 +182,7 @@ export class Connection {
 
   onMessage(docName: string, data: Uint8Array): void {
     if (this.closed) return;
+    this.heard = true;
     this.deps.metrics.bytesIn.inc(data.byteLength);
     if (!this.bucket.take(monotonicNow())) {
       this.reject('rate-limited', CloseCode.rateLimited, 'rate limit exceeded: too many messages');
@@ -233,15 +240,24 @@ export class Connection {
    * (pings don't count), and so does the mux client (client/src/sync/mux.ts) — per socket, not per
    * document: one empty presence message on a silent socket is enough, however many documents it
    * carries. The silence is a flag set by every send, so delivering needs no clock read.
+   *
+   * A peer is pinged only when it has said nothing since the last visit: any message proves it
+   * alive as well as a pong would, and a tab that writes needs no ping (bare y-websocket pings
+   * every socket every 30 s; at 10 s here, pings of busy sockets were a few % of the relay's CPU).
+   * A silent peer is pinged, and ended at the next visit if it has not answered.
    */
   keepalive(): void {
-    if (!this.alive) {
+    if (this.heard) {
+      this.heard = false;
+      this.pinged = false;
+    } else if (this.pinged) {
       this.deps.log.info('connection-dead', { participant: this.claims.participantId });
       this.ws.terminate();
       return;
+    } else {
+      this.pinged = true;
+      this.ws.ping();
     }
-    this.alive = false;
-    this.ws.ping();
     if (!this.sentSinceKeepalive) {
       for (const binding of this.bindings.values()) {
         const session = binding instanceof Opening ? binding.session : binding;
@@ -262,9 +278,18 @@ export class Connection {
     return this.closed;
   }
 
-  /** A document's message sent outside any session (the workshop channel): framed as this socket frames. */
+  /**
+   * A document's message, framed as this socket frames. The connection is the transport of all
+   * its sessions (session.ts) — one object per socket, not a transport object and two closures
+   * per (socket, document) — and the workshop channel sends through it outside any session.
+   */
+  send(docName: string, frame: Uint8Array): void {
+    this.sendRaw(this.muxed ? muxDocFrame(docName, frame) : frame);
+  }
+
+  /** The same as `send` (the workshop channel's name for it). */
   sendDoc(docName: string, frame: Uint8Array): void {
-    this.sendRaw(this.frameOut(docName, frame));
+    this.send(docName, frame);
   }
 
   /** A whole frame of the socket's own protocol (the workshop channel's `following`/`unfollowed`). */
@@ -280,9 +305,13 @@ export class Connection {
   private sendRaw(frame: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.sentSinceKeepalive = true;
-    this.deps.metrics.messagesOut.inc();
-    this.deps.metrics.bytesOut.inc(frame.byteLength);
-    // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+    this.deps.metrics.sent.add(frame.byteLength);
+    if (this.socket) {
+      // Inside a room's relay loop, this socket's frames of the batch leave in one write (deliveryBatch.ts).
+      holdDuringDelivery(this.socket);
+      this.socket.write(wsBinaryFrame(frame));
+      return;
+    }
     holdDuringDelivery((this.ws as unknown as { _socket?: Writable })._socket);
     this.ws.send(frame);
   }

@@ -45,6 +45,10 @@ export interface RoomDeps {
 const LOAD_ORIGIN = Symbol('load');
 const FANOUT_ORIGIN = Symbol('fanout');
 
+/** Shared by every room: a settled promise to chain commits on, and a failure handler that does nothing. */
+const SETTLED: Promise<void> = Promise.resolve();
+const ignoreFailure = () => undefined;
+
 /** Per session, until its sync step 2 arrives (a reconnect's burst of edits fits easily). */
 const HOLD_MAX_UPDATES = 256;
 const HOLD_MAX_BYTES = 1024 * 1024;
@@ -78,18 +82,25 @@ export class DocRoom {
   readonly sessions = new Set<DocSession>();
   readonly ready: Promise<void>;
   private state: RoomState = 'loading';
-  private durable: Promise<void> = Promise.resolve();
-  private cachedFullState: Uint8Array | null = null;
+  private durable: Promise<void> = SETTLED;
+  /**
+   * The whole document as one update, for joiners with an empty state vector (a workshop's tabs
+   * all ask for every document within a second of each other). Weakly held: it is rebuilt cheaply
+   * when asked after a full garbage collection, and a strong copy of every loaded document's
+   * state for as long as nothing changes was a kilobyte a tab (docs/relay-benchmark.md).
+   */
+  private fullStateCache: WeakRef<Uint8Array> | null = null;
   private approxSize = 0;
   private warnedSize = false;
   private lastSeq = 0;
   private updatesSinceSnapshot = 0;
   private pendingWrites = 0;
   private snapshotting = false;
-  private readonly awareness: AwarenessHub;
+  /** Presence, made when someone first sends any: most documents (everyone's notes) never get any. */
+  private awareness: AwarenessHub | null = null;
   private unsubscribeFanout: (() => void) | null = null;
   /** Called once when the room can no longer be trusted (the store failed): the registry drops it. */
-  onFailure: (room: DocRoom) => void = () => {};
+  onFailure: (room: DocRoom) => void = ignoreFailure;
   /** Set by the registry before the room is handed out (see Rooms); null: access alone decides. */
   writePolicy: WritePolicy | null = null;
 
@@ -98,13 +109,6 @@ export class DocRoom {
     readonly ref: DocRef,
     private readonly deps: RoomDeps,
   ) {
-    this.awareness = new AwarenessHub(
-      { intervalMs: deps.limits.awarenessIntervalMs, maxStateBytes: deps.limits.awarenessMaxStateBytes, maxClientsPerSession: 8 },
-      (entries) => {
-        const frame = encodeAwareness(encodeAwarenessUpdate(entries));
-        for (const session of this.sessions) session.send(frame);
-      },
-    );
     this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin));
     this.ready = this.load();
   }
@@ -132,8 +136,7 @@ export class DocRoom {
     this.lastSeq = updates.at(-1)?.seq ?? snapshot?.seq ?? 0;
     this.updatesSinceSnapshot = updates.length;
     migrate(this.doc, this.ref.kind);
-    this.cachedFullState = Y.encodeStateAsUpdate(this.doc);
-    this.approxSize = this.cachedFullState.byteLength;
+    this.approxSize = this.fullState().byteLength;
     this.checkSize();
     this.unsubscribeFanout = this.deps.fanout.subscribe(this.name, (message) => {
       if (message.origin === this.deps.processId || this.state !== 'ready') return;
@@ -143,18 +146,38 @@ export class DocRoom {
     this.deps.log.debug('room-loaded', { doc: this.name, updates: updates.length, snapshotSeq: snapshot?.seq ?? null, skipped, ms: Math.round(performance.now() - started) });
   }
 
+  private presence(): AwarenessHub {
+    return (this.awareness ??= new AwarenessHub(
+      { intervalMs: this.deps.limits.awarenessIntervalMs, maxStateBytes: this.deps.limits.awarenessMaxStateBytes, maxClientsPerSession: 8 },
+      (entries) => {
+        const frame = encodeAwareness(encodeAwarenessUpdate(entries));
+        for (const session of this.sessions) session.send(frame);
+      },
+    ));
+  }
+
+  /** The whole document as one update (cached until the next change, or the next full GC). */
+  private fullState(): Uint8Array {
+    let state = this.fullStateCache?.deref();
+    if (!state) {
+      state = Y.encodeStateAsUpdate(this.doc);
+      this.fullStateCache = new WeakRef(state);
+    }
+    return state;
+  }
+
   /** A session starts: the server's state vector (so the client sends what we lack) and presence. */
   attach(session: DocSession): void {
     this.sessions.add(session);
     session.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    const presence = this.awareness.current();
+    const presence = this.awareness?.current() ?? [];
     if (presence.length > 0) session.send(encodeAwareness(encodeAwarenessUpdate(presence)));
   }
 
   detach(session: DocSession): void {
     session.held = null;
     if (!this.sessions.delete(session)) return;
-    this.awareness.removeSession(session);
+    this.awareness?.removeSession(session);
   }
 
   handle(session: DocSession, message: ClientMessage): void {
@@ -171,10 +194,10 @@ export class DocRoom {
         this.write(session, message.update);
         return;
       case 'awareness':
-        for (const reason of this.awareness.receive(session, message.entries)) this.reject(session, reason);
+        for (const reason of this.presence().receive(session, message.entries)) this.reject(session, reason);
         return;
       case 'query-awareness':
-        session.send(encodeAwareness(encodeAwarenessUpdate(this.awareness.current())));
+        session.send(encodeAwareness(encodeAwarenessUpdate(this.awareness?.current() ?? [])));
         return;
       case 'auth':
         return;
@@ -193,7 +216,7 @@ export class DocRoom {
     let update: Uint8Array;
     // An empty state vector (a new joiner) gets the cached full state instead of a fresh encoding.
     if (stateVector.byteLength <= 1 && stateVector[0] === 0) {
-      update = this.cachedFullState ??= Y.encodeStateAsUpdate(this.doc);
+      update = this.fullState();
     } else {
       try {
         update = Y.encodeStateAsUpdate(this.doc, stateVector);
@@ -267,8 +290,7 @@ export class DocRoom {
     const held = (session.held ??= []);
     if (held.length >= HOLD_MAX_UPDATES || session.heldBytes + update.byteLength > HOLD_MAX_BYTES) return false;
     held.push(update);
-    session.heldBytes += update.byteLength;
-    this.deps.log.debug('update-held-until-step2', { doc: this.name, session: session.id, bytes: update.byteLength });
+    this.deps.log.debug('update-held-until-step2', { doc: this.name, participant: session.claims.participantId, bytes: update.byteLength });
     return true;
   }
 
@@ -277,7 +299,6 @@ export class DocRoom {
     session.answeredStep1 = true;
     const held = session.held;
     session.held = null;
-    session.heldBytes = 0;
     if (held) for (const update of held) if (this.state === 'ready' && !session.closed) this.write(session, update);
   }
 
@@ -345,11 +366,11 @@ export class DocRoom {
 
   private reject(session: DocSession, reason: string): void {
     this.deps.metrics.rejected.inc({ reason });
-    this.deps.log.debug('message-rejected', { doc: this.name, session: session.id, reason });
+    this.deps.log.debug('message-rejected', { doc: this.name, participant: session.claims.participantId, reason });
   }
 
   private onDocUpdate(update: Uint8Array, origin: unknown): void {
-    this.cachedFullState = null;
+    this.fullStateCache = null;
     this.approxSize += update.byteLength;
     this.checkSize();
     if (origin === LOAD_ORIGIN) return;
@@ -414,8 +435,7 @@ export class DocRoom {
   /** Compaction: the state so far, beside the log (which keeps every update for replay). */
   private async snapshot(): Promise<void> {
     if (this.state !== 'ready' || this.pendingWrites > 0 || this.updatesSinceSnapshot === 0) return;
-    const state = this.cachedFullState ?? Y.encodeStateAsUpdate(this.doc);
-    this.cachedFullState = state;
+    const state = this.fullState();
     const seq = this.lastSeq;
     try {
       await this.deps.store.writeSnapshot({ docName: this.name, seq, ts: Date.now(), state });
@@ -459,7 +479,7 @@ export class DocRoom {
   private dispose(): void {
     if (this.state !== 'failed') this.state = 'closed';
     this.unsubscribeFanout?.();
-    this.awareness.destroy();
+    this.awareness?.destroy();
     this.doc.destroy();
   }
 }

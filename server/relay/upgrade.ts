@@ -10,7 +10,6 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { isStoreUnavailable } from '../store/errors';
 import type { DocStore } from '../store/port';
-import { muxDocFrame } from './codec';
 import { Connection, DocumentRefusal, type ConnectionDeps, type Grant } from './connection';
 import { KeepaliveWheel } from './keepalive';
 import type { WorkshopChannels } from './workshopChannel';
@@ -28,6 +27,9 @@ export interface RelayDeps extends ConnectionDeps {
   /** The workshop channel: a socket following every notes document of its workshop, read-only. */
   channels: WorkshopChannels;
 }
+
+/** A listener that ignores; module-level so that it keeps no request alive (handleUpgrade). */
+const ignore = () => undefined;
 
 class Refusal {
   constructor(
@@ -110,31 +112,39 @@ export function createRelay(deps: RelayDeps) {
     wss.handleUpgrade(request, socket, head, (ws) => ws.close(refusal.code, refusal.reason));
   }
 
-  function accept(request: IncomingMessage, socket: Duplex, head: Buffer, claims: VerifiedClaims, setup: (ws: WebSocket, connection: Connection) => void) {
+  function accept(request: IncomingMessage, socket: Duplex, head: Buffer, claims: VerifiedClaims, muxed: boolean, setup: (ws: WebSocket, connection: Connection) => void) {
+    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const connection = new Connection(ws, claims, deps, muxFraming(ws));
-      connections.add(connection);
-      keepalive.add(connection);
-      const untrack = deps.registry.track(claims, connection);
-      connection.onUnopened = (docName, data) => deps.channels.onUnopened(connection, docName, data);
-      ws.on('close', () => {
-        connections.delete(connection);
-        keepalive.delete(connection);
-        deps.channels.unfollow(connection);
-        untrack();
-      });
+      const connection = new Connection(ws, claims, deps, muxed);
+      track(ws, connection, claims);
       setup(ws, connection);
       // A removal between the token check and this moment found no socket to close: look again.
-      deps.tokens.verify(new URL(request.url ?? '/', 'http://localhost').searchParams.get('token')).catch((error: unknown) => {
+      deps.tokens.verify(token).catch((error: unknown) => {
         if (error instanceof TokenError && error.failure === 'removed') connection.close(CloseCode.removed, CloseReason.removed);
         else if (error instanceof TokenError) connection.close(CloseCode.unauthorized, error.failure === 'expired' ? CloseReason.tokenExpired : CloseReason.tokenRevoked);
       });
     });
   }
 
+  /**
+   * What a connection keeps for its whole life is made here, in a function of its own: closures
+   * made inside `accept` would share its scope and keep the upgrade request alive (its headers,
+   * parser state and buffers) as long as the socket — about a kilobyte per tab.
+   */
+  function track(ws: WebSocket, connection: Connection, claims: VerifiedClaims) {
+    connections.add(connection);
+    keepalive.add(connection);
+    const untrack = deps.registry.track(claims, connection);
+    connection.onUnopened = (docName, data) => deps.channels.onUnopened(connection, docName, data);
+    ws.on('close', () => {
+      connections.delete(connection);
+      keepalive.delete(connection);
+      deps.channels.unfollow(connection);
+      untrack();
+    });
+  }
+
   const toBytes = (data: Buffer, isBinary: boolean) => (isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(0));
-  const muxSockets = new WeakSet<WebSocket>();
-  const muxFraming = (ws: WebSocket) => (docName: string, frame: Uint8Array) => (muxSockets.has(ws) ? muxDocFrame(docName, frame) : frame);
 
   /** `/ws/<doc>`: one document, authorised before the upgrade completes. */
   async function upgradeSingle(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
@@ -147,11 +157,12 @@ export function createRelay(deps: RelayDeps) {
     if (!parseDocName(docName)) throw new Refusal(CloseCode.badRequest, `not a document name: ${docName.slice(0, 60)}`, 'bad-document-name');
     const claims = await verifyToken(url);
     const grant = await authoriseDoc(claims, docName);
-    accept(request, socket, head, claims, (ws, connection) => {
+    const path = request.url?.split('?')[0];
+    accept(request, socket, head, claims, false, (ws, connection) => {
       ws.on('message', (data: Buffer, isBinary: boolean) => connection.onMessage(docName, toBytes(data, isBinary)));
       void connection.open(docName, async () => grant, (error) => {
         const refusal = asRefusal(error);
-        countRefusal(refusal, request.url?.split('?')[0]);
+        countRefusal(refusal, path);
         connection.close(refusal.code, refusal.reason);
       });
     });
@@ -160,8 +171,7 @@ export function createRelay(deps: RelayDeps) {
   /** `/mux`: the token is checked at upgrade; each document is authorised when it is opened. */
   async function upgradeMux(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
     const claims = await verifyToken(url);
-    accept(request, socket, head, claims, (ws, connection) => {
-      muxSockets.add(ws);
+    accept(request, socket, head, claims, true, (ws, connection) => {
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         let message: MuxMessage;
         try {
@@ -208,7 +218,8 @@ export function createRelay(deps: RelayDeps) {
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    socket.on('error', () => undefined);
+    // A listener made here would keep this call's scope (the request and its head) for the socket's life.
+    socket.on('error', ignore);
     const upgrade = url.pathname === '/mux' ? upgradeMux : upgradeSingle;
     upgrade(request, socket, head, url).catch((error: unknown) => acceptAndClose(request, socket, head, asRefusal(error)));
   }

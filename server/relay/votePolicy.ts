@@ -63,19 +63,28 @@ export function votesTouch(doc: Y.Doc, update: Uint8Array, decode: () => Decoded
     return 'none';
   }
   const votesMap = notesRoots(doc).votes;
-  const inUpdate = new Map<string, boolean>();
-  const key = (id: Y.ID) => `${id.client}:${id.clock}`;
+  // What this update's own structs are (vote or not), by client: [first clock, end clock, vote]
+  // per struct, searched only when an origin points into the update itself. A key string per
+  // character of every struct was most of this check's cost for an ordinary note.
+  const inUpdate = new Map<number, Array<[number, number, boolean]>>();
+  const inThisUpdate = (id: Y.ID): boolean | null => {
+    const ranges = inUpdate.get(id.client);
+    if (ranges) for (const [from, to, vote] of ranges) if (id.clock >= from && id.clock < to) return vote;
+    return null;
+  };
   const inVotes = (id: Y.ID | null): boolean | null => {
     if (!id) return null;
     if (id.clock < Y.getState(doc.store, id.client)) {
       const item = Y.getItem(doc.store, id) as Y.Item | Y.GC;
       return item instanceof Y.Item && item.parent === votesMap;
     }
-    return inUpdate.get(key(id)) ?? null;
+    return inThisUpdate(id);
   };
   let some = false;
   let other = decoded.structs.length > VOTE_UPDATE_MAX_PARTS;
-  for (const struct of decoded.structs.slice(0, VOTE_UPDATE_MAX_PARTS)) {
+  const count = Math.min(decoded.structs.length, VOTE_UPDATE_MAX_PARTS);
+  for (let index = 0; index < count; index++) {
+    const struct = decoded.structs[index]!;
     if (!(struct instanceof Y.Item)) {
       if (!(struct instanceof Y.Skip)) other = true;
       continue;
@@ -84,7 +93,9 @@ export function votesTouch(doc: Y.Doc, update: Uint8Array, decode: () => Decoded
     if (typeof struct.parent === 'string') vote = struct.parent === ROOT.votes;
     else if (struct.parent) vote = false;
     else vote = (inVotes(struct.origin) ?? inVotes(struct.rightOrigin)) === true;
-    for (let i = 0; i < struct.length; i++) inUpdate.set(`${struct.id.client}:${struct.id.clock + i}`, vote);
+    let ranges = inUpdate.get(struct.id.client);
+    if (!ranges) inUpdate.set(struct.id.client, (ranges = []));
+    ranges.push([struct.id.clock, struct.id.clock + struct.length, vote]);
     if (vote) some = true;
     else other = true;
   }
