@@ -18,6 +18,8 @@ import { Keyed } from './reconcile';
 import { publishWall } from './testHook';
 import { SCREEN_TYPE, WALL_TYPE } from './theme';
 import { fitRect, panIntoView, toScreen, type View } from './viewport';
+import { HoldableLayer, ZoomPreview } from './zoomPreview';
+import { WallOverview } from './overview';
 
 /**
  * The wall on a Konva stage: a paper layer (flipcharts, redrawn per flipchart when its geometry
@@ -62,7 +64,7 @@ Konva.Global.hitOnDragEnabled = true;
  * layer is redrawn many times with nobody pointing, and the hit graph of every note near the
  * view cost as much again as drawing them.
  */
-class NotesLayer extends Konva.Layer {
+class NotesLayer extends HoldableLayer {
   private hitStale = true;
 
   override drawHit(can?: Parameters<Konva.Layer['drawHit']>[0], top?: Konva.Node): this {
@@ -86,11 +88,13 @@ export class WallCanvas {
   readonly stage: Konva.Stage;
   readonly panzoom: PanZoom;
   layout: WallLayout = EMPTY;
-  private readonly paper = new Konva.Layer({ listening: false });
+  private readonly paper = new HoldableLayer({ listening: false });
   private readonly notesLayer = new NotesLayer();
   private readonly dragLayer = new Konva.Layer();
   private readonly cursorsLayer = new Konva.Layer({ listening: false });
   private readonly notesGroup = new Konva.Group();
+  /** A wheel burst moves the last drawing of the paper and notes instead of redrawing them (see zoomPreview.ts). */
+  private readonly zoomPreview: ZoomPreview;
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
   private readonly notes: Keyed<NoteItem, NoteShape>;
   /** Zoomed far out: the notes without a node of their own, as one shape. */
@@ -173,7 +177,15 @@ export class WallCanvas {
       accepts: (noteId, area) => this.accepts(noteId, area),
       onDrop: (noteId, area, position) => this.dropped(noteId, area, position),
     });
-    this.panzoom = new PanZoom(this.stage, () => this.viewChanged(), options.interactive, () => this.callbacks.onUserView?.());
+    const overview = new WallOverview(this.stage.content);
+    this.zoomPreview = new ZoomPreview([this.paper, this.notesLayer], () => this.recullIfNeeded(), {
+      show: (view) => overview.show(this.layout, view),
+      hide: () => overview.hide(),
+    });
+    // The held layers' CSS transform may enlarge them past the wall's box.
+    this.stage.content.style.overflow = 'hidden';
+    this.stage.on('pointerdown', () => this.zoomPreview.settle());
+    this.panzoom = new PanZoom(this.stage, (wheelFrom) => this.viewChanged(wheelFrom), options.interactive, () => this.callbacks.onUserView?.());
     this.unlisten = options.interactive ? this.listen() : null;
     this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
     this.resizeObserver?.observe(container);
@@ -273,6 +285,7 @@ export class WallCanvas {
   private render(relayout = false): void {
     const board = this.board;
     if (!board) return;
+    this.zoomPreview.settle();
     this.flipcharts.sync(this.layout.flipcharts);
     this.renderNotes();
     this.syncCursors();
@@ -368,19 +381,31 @@ export class WallCanvas {
     button.moveToTop();
   }
 
-  /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
-  private viewChanged(): void {
+  /**
+   * Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. A
+   * wheel step only moves the last drawing (zoomPreview.ts); culling waits for the wheel to rest.
+   */
+  private viewChanged(wheelFrom?: View): void {
     if (this.cursors.count > 0) {
       this.cursors.viewScale = this.panzoom.view.scale;
       this.cursorGlide.start();
     }
-    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
+    if (wheelFrom) this.zoomPreview.move(wheelFrom, this.panzoom.view);
+    else {
+      this.zoomPreview.settle();
+      this.recullIfNeeded();
+    }
     this.callbacks.onView?.();
+  }
+
+  private recullIfNeeded(): void {
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
   }
 
   private resize(): void {
     const { clientWidth: width, clientHeight: height } = this.container;
     if (width === 0 || height === 0) return;
+    this.zoomPreview.settle();
     this.stage.size({ width, height });
     if (this.options.screen) this.fittedSize = '';
     this.initialView();
@@ -682,6 +707,7 @@ export class WallCanvas {
     this.resizeObserver?.disconnect();
     this.unlisten?.();
     this.cursorGlide.stop();
+    this.zoomPreview.destroy();
     this.panzoom.destroy();
     this.stage.destroy();
   }
