@@ -359,6 +359,9 @@ export class WallCanvas {
     if (!board || !this.options.interactive) return;
     const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
     if (this.cursors.sync(others)) this.cursorGlide.start();
+    // An empty layer is not cleared and handed to the compositor again with every frame of a zoom.
+    const anyone = this.cursors.count > 0;
+    if (this.cursorsLayer.visible() !== anyone) this.cursorsLayer.visible(anyone);
   }
 
   /** The × on the note under the pointer, else on the selected one, when it is yours to delete. */
