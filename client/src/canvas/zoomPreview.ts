@@ -34,6 +34,13 @@ export class HoldableLayer extends Konva.Layer {
   }
 }
 
+/** What the preview needs of a layer (a HoldableLayer). */
+export interface Holdable {
+  hold(): void;
+  release(): void;
+  readonly element: { readonly style: { transform: string; transformOrigin: string } };
+}
+
 /** What shows under the held layers where their old drawing no longer reaches (zooming out). */
 export interface Underlay {
   show(view: View): void;
@@ -58,7 +65,7 @@ export class ZoomPreview {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    private readonly layers: readonly HoldableLayer[],
+    private readonly layers: readonly Holdable[],
     /** Runs when the preview ends, before the layers are redrawn (the wall re-culls its notes here). */
     private readonly beforeRedraw: () => void,
     private readonly underlay: Underlay | null = null,
