@@ -17,13 +17,16 @@ export function overviewRatio(width: number, height: number): number {
  * note as a rectangle of its colour (the far-out level of detail) — shown under the held layers
  * while a wheel zoom is previewed (zoomPreview.ts). Zooming out, the old drawing shrinks to the
  * middle of the screen; the overview fills the band around it with the wall as it is, placed and
- * scaled by a CSS transform like the held layers, until the sharp drawing comes back. Drawn when
- * first needed after the layout changes.
+ * scaled by a CSS transform like the held layers, until the sharp drawing comes back. Drawn in
+ * idle time once the layout has stopped changing for a moment (at 20,000 notes drawing it and
+ * handing its bitmap to the compositor takes tens of ms, which the first wheel step out would
+ * otherwise wait for), or when first needed if that has not happened yet.
  */
 export class WallOverview {
   readonly element: HTMLCanvasElement;
   private drawnFor: WallLayout | null = null;
   private ratio = 1;
+  private pending: (() => void) | null = null;
 
   constructor(parent: HTMLElement) {
     const canvas = document.createElement('canvas');
@@ -33,6 +36,30 @@ export class WallOverview {
     canvas.setAttribute('aria-hidden', 'true');
     parent.prepend(canvas);
     this.element = canvas;
+  }
+
+  /** The layout changed: draws the newest one when the page is idle (`latest` is read then). */
+  prepare(latest: () => WallLayout, quietMs = 500): void {
+    this.pending?.();
+    let idle: number | null = null;
+    const timer = setTimeout(() => {
+      const draw = () => {
+        this.pending = null;
+        const layout = latest();
+        if (layout !== this.drawnFor) this.draw(layout);
+      };
+      if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(draw, { timeout: 2000 });
+      else draw();
+    }, quietMs);
+    this.pending = () => {
+      clearTimeout(timer);
+      if (idle !== null) cancelIdleCallback(idle);
+      this.pending = null;
+    };
+  }
+
+  destroy(): void {
+    this.pending?.();
   }
 
   show(layout: WallLayout, view: View): void {

@@ -95,6 +95,7 @@ export class WallCanvas {
   private readonly notesGroup = new Konva.Group();
   /** A wheel burst moves the last drawing of the paper and notes instead of redrawing them (see zoomPreview.ts). */
   private readonly zoomPreview: ZoomPreview;
+  private readonly overview: WallOverview | null;
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
   private readonly notes: Keyed<NoteItem, NoteShape>;
   /** Zoomed far out: the notes without a node of their own, as one shape. */
@@ -177,14 +178,14 @@ export class WallCanvas {
       accepts: (noteId, area) => this.accepts(noteId, area),
       onDrop: (noteId, area, position) => this.dropped(noteId, area, position),
     });
-    const overview = new WallOverview(this.stage.content);
-    this.zoomPreview = new ZoomPreview([this.paper, this.notesLayer], () => this.recullIfNeeded(), {
+    // Only an interactive wall zooms by wheel (the room screen does not).
+    const overview = (this.overview = options.interactive ? new WallOverview(this.stage.content) : null);
+    this.zoomPreview = new ZoomPreview([this.paper, this.notesLayer], () => this.recullIfNeeded(), overview && {
       show: (view) => overview.show(this.layout, view),
       hide: () => overview.hide(),
     });
     // The held layers' CSS transform may enlarge them past the wall's box.
     this.stage.content.style.overflow = 'hidden';
-    this.stage.on('pointerdown', () => this.zoomPreview.settle());
     this.panzoom = new PanZoom(this.stage, (wheelFrom) => this.viewChanged(wheelFrom), options.interactive, () => this.callbacks.onUserView?.());
     this.unlisten = options.interactive ? this.listen() : null;
     this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
@@ -217,6 +218,7 @@ export class WallCanvas {
       this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
       this.grid = new RectGrid(this.layout.notes);
       this.indexByKey = new Map(this.layout.notes.map((n, i) => [noteKey(n), i]));
+      this.overview?.prepare(() => this.layout);
     }
     for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
     this.render(relayout);
@@ -655,6 +657,8 @@ export class WallCanvas {
       },
       dragStart: (note) => {
         if (note) {
+          // The note leaves the notes layer: that layer must not show it where it was.
+          this.zoomPreview.settle();
           this.noteDrag.start(note);
           this.placeDeleteButton();
         }
@@ -711,6 +715,7 @@ export class WallCanvas {
     this.unlisten?.();
     this.cursorGlide.stop();
     this.zoomPreview.destroy();
+    this.overview?.destroy();
     this.panzoom.destroy();
     this.stage.destroy();
   }
