@@ -69,7 +69,12 @@ export class ZoomPreview {
     /** Runs when the preview ends, before the layers are redrawn (the wall re-culls its notes here). */
     private readonly beforeRedraw: () => void,
     private readonly underlay: Underlay | null = null,
-    private readonly restMs = 140,
+    /**
+     * A mouse wheel's notches come 20–100 ms apart while it turns; on a loaded machine the page
+     * takes them slower still, and a rest detected inside a burst costs the full redraw the
+     * preview exists to avoid (the next step then waits for it).
+     */
+    private readonly restMs = 250,
   ) {}
 
   get active(): boolean {
