@@ -221,7 +221,10 @@ async function runPage(browser: Browser, kind: 'arvo' | 'bare', s: Setup, notes:
     const heap = await heapMiB(page);
     await wheelLatencies(page);
     const pz = await record(page, () => panZoom(page));
-    const wheel = (await wheelLatencies(page)).sort((a, b) => a - b);
+    const wheelInOrder = await wheelLatencies(page);
+    // Diagnostics: each wheel event's latency in the gesture's order (9 in, a drag, 9 out).
+    console.log(`  ${kind} wheel → frame, ms, in order: ${wheelInOrder.map((x) => x.toFixed(0)).join(' ')}`);
+    const wheel = wheelInOrder.sort((a, b) => a - b);
     const stop = kind === 'arvo' ? await startCursors(s, bounds) : (await page.evaluate((n) => (window as unknown as { __bareCursors(n: number): void }).__bareCursors(n), CURSORS), async () => page.evaluate(() => (window as unknown as { __bareCursors(n: number): void }).__bareCursors(0)));
     await page.waitForTimeout(1500);
     const idle = await record(page, () => page.waitForTimeout(5000));
@@ -289,7 +292,9 @@ async function main() {
     const bigHeap = await heapMiB(page);
     await wheelLatencies(page);
     const bigPz = await record(page, () => panZoom(page));
-    const bigWheel = (await wheelLatencies(page)).sort((a, b) => a - b);
+    const bigWheelInOrder = await wheelLatencies(page);
+    console.log(`  20k wheel → frame, ms, in order: ${bigWheelInOrder.map((x) => x.toFixed(0)).join(' ')}`);
+    const bigWheel = bigWheelInOrder.sort((a, b) => a - b);
     await page.context().close();
     await big.server.close();
     removeDir(big.dataDir);

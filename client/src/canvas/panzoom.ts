@@ -15,7 +15,8 @@ export class PanZoom {
 
   constructor(
     private readonly stage: Konva.Stage,
-    private readonly onChange: () => void,
+    /** The view moved; by the wheel, then `wheelFrom` is the view before this step. */
+    private readonly onChange: (wheelFrom?: View) => void,
     interactive: boolean,
     /** The user moved the view by hand (not an animation of ours). */
     private readonly onUserMove: () => void = () => {},
@@ -49,10 +50,10 @@ export class PanZoom {
     return { x: this.stage.x(), y: this.stage.y(), scale: this.stage.scaleX() };
   }
 
-  set(view: View): void {
+  set(view: View, wheelFrom?: View): void {
     this.stage.position({ x: view.x, y: view.y });
     this.stage.scale({ x: view.scale, y: view.scale });
-    this.onChange();
+    this.onChange(wheelFrom);
   }
 
   zoomBy(factor: number, anchor?: { x: number; y: number }): void {
@@ -96,7 +97,8 @@ export class PanZoom {
     // Lines (Firefox) → pixels; pinch-zoom on a trackpad arrives as ctrl+wheel with small deltas.
     const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
     const factor = Math.exp(-Math.max(-300, Math.min(300, delta)) * (event.ctrlKey ? 0.01 : 0.0022));
-    this.set(zoomAround(this.view, pointer, factor));
+    const from = this.view;
+    this.set(zoomAround(from, pointer, factor), from);
   }
 
   private onTouchMove(event: TouchEvent): void {

@@ -18,6 +18,8 @@ import { Keyed } from './reconcile';
 import { publishWall } from './testHook';
 import { SCREEN_TYPE, WALL_TYPE } from './theme';
 import { fitRect, panIntoView, toScreen, type View } from './viewport';
+import { HoldableLayer, ZoomPreview } from './zoomPreview';
+import { WallOverview } from './overview';
 
 /**
  * The wall on a Konva stage: a paper layer (flipcharts, redrawn per flipchart when its geometry
@@ -62,7 +64,7 @@ Konva.Global.hitOnDragEnabled = true;
  * layer is redrawn many times with nobody pointing, and the hit graph of every note near the
  * view cost as much again as drawing them.
  */
-class NotesLayer extends Konva.Layer {
+class NotesLayer extends HoldableLayer {
   private hitStale = true;
 
   override drawHit(can?: Parameters<Konva.Layer['drawHit']>[0], top?: Konva.Node): this {
@@ -86,11 +88,14 @@ export class WallCanvas {
   readonly stage: Konva.Stage;
   readonly panzoom: PanZoom;
   layout: WallLayout = EMPTY;
-  private readonly paper = new Konva.Layer({ listening: false });
+  private readonly paper = new HoldableLayer({ listening: false });
   private readonly notesLayer = new NotesLayer();
   private readonly dragLayer = new Konva.Layer();
   private readonly cursorsLayer = new Konva.Layer({ listening: false });
   private readonly notesGroup = new Konva.Group();
+  /** A wheel burst moves the last drawing of the paper and notes instead of redrawing them (see zoomPreview.ts). */
+  private readonly zoomPreview: ZoomPreview;
+  private readonly overview: WallOverview | null;
   private readonly flipcharts: Keyed<FlipchartLayout, Konva.Group>;
   private readonly notes: Keyed<NoteItem, NoteShape>;
   /** Zoomed far out: the notes without a node of their own, as one shape. */
@@ -173,7 +178,15 @@ export class WallCanvas {
       accepts: (noteId, area) => this.accepts(noteId, area),
       onDrop: (noteId, area, position) => this.dropped(noteId, area, position),
     });
-    this.panzoom = new PanZoom(this.stage, () => this.viewChanged(), options.interactive, () => this.callbacks.onUserView?.());
+    // Only an interactive wall zooms by wheel (the room screen does not).
+    const overview = (this.overview = options.interactive ? new WallOverview(this.stage.content) : null);
+    this.zoomPreview = new ZoomPreview([this.paper, this.notesLayer], () => this.recullIfNeeded(), overview && {
+      show: (view) => overview.show(this.layout, view),
+      hide: () => overview.hide(),
+    });
+    // The held layers' CSS transform may enlarge them past the wall's box.
+    this.stage.content.style.overflow = 'hidden';
+    this.panzoom = new PanZoom(this.stage, (wheelFrom) => this.viewChanged(wheelFrom), options.interactive, () => this.callbacks.onUserView?.());
     this.unlisten = options.interactive ? this.listen() : null;
     this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.resize()) : null;
     this.resizeObserver?.observe(container);
@@ -205,6 +218,7 @@ export class WallCanvas {
       this.layout = layoutWall(board.room.actors, board.room.questions, board.notes);
       this.grid = new RectGrid(this.layout.notes);
       this.indexByKey = new Map(this.layout.notes.map((n, i) => [noteKey(n), i]));
+      this.overview?.prepare(() => this.layout);
     }
     for (const id of this.pending.keys()) if (this.findNote(id)) this.pending.delete(id);
     this.render(relayout);
@@ -273,6 +287,7 @@ export class WallCanvas {
   private render(relayout = false): void {
     const board = this.board;
     if (!board) return;
+    this.zoomPreview.settle();
     this.flipcharts.sync(this.layout.flipcharts);
     this.renderNotes();
     this.syncCursors();
@@ -346,6 +361,9 @@ export class WallCanvas {
     if (!board || !this.options.interactive) return;
     const others = board.presence.filter((p): p is CursorItem => !p.self && p.cursor !== null);
     if (this.cursors.sync(others)) this.cursorGlide.start();
+    // An empty layer is not cleared and handed to the compositor again with every frame of a zoom.
+    const anyone = this.cursors.count > 0;
+    if (this.cursorsLayer.visible() !== anyone) this.cursorsLayer.visible(anyone);
   }
 
   /** The × on the note under the pointer, else on the selected one, when it is yours to delete. */
@@ -368,19 +386,31 @@ export class WallCanvas {
     button.moveToTop();
   }
 
-  /** Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. */
-  private viewChanged(): void {
+  /**
+   * Every frame of a pan or zoom: the stage has moved; notes are re-culled only when needed. A
+   * wheel step only moves the last drawing (zoomPreview.ts); culling waits for the wheel to rest.
+   */
+  private viewChanged(wheelFrom?: View): void {
     if (this.cursors.count > 0) {
       this.cursors.viewScale = this.panzoom.view.scale;
       this.cursorGlide.start();
     }
-    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
+    if (wheelFrom) this.zoomPreview.move(wheelFrom, this.panzoom.view);
+    else {
+      this.zoomPreview.settle();
+      this.recullIfNeeded();
+    }
     this.callbacks.onView?.();
+  }
+
+  private recullIfNeeded(): void {
+    if (needsRecull(this.covered, this.coveredDetail, this.panzoom.view, this.stage.size())) this.renderNotes();
   }
 
   private resize(): void {
     const { clientWidth: width, clientHeight: height } = this.container;
     if (width === 0 || height === 0) return;
+    this.zoomPreview.settle();
     this.stage.size({ width, height });
     if (this.options.screen) this.fittedSize = '';
     this.initialView();
@@ -627,6 +657,8 @@ export class WallCanvas {
       },
       dragStart: (note) => {
         if (note) {
+          // The note leaves the notes layer: that layer must not show it where it was.
+          this.zoomPreview.settle();
           this.noteDrag.start(note);
           this.placeDeleteButton();
         }
@@ -682,6 +714,8 @@ export class WallCanvas {
     this.resizeObserver?.disconnect();
     this.unlisten?.();
     this.cursorGlide.stop();
+    this.zoomPreview.destroy();
+    this.overview?.destroy();
     this.panzoom.destroy();
     this.stage.destroy();
   }

@@ -1,0 +1,81 @@
+/**
+ * Diagnostics (not a benchmark): a Chrome trace of the 20,000-note wall's wheel zoom, the gesture
+ * of bench/client.bench.ts, and where each wheel event's time went (main-thread events between the
+ * event and its frame). `tsx bench/client/zoomtrace.ts [notes]`; the trace goes to $PROFILE_OUT.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createTokenService } from '../../server/auth/tokens';
+import { openSqliteStore } from '../../server/store/sqlite';
+import { generateWorkshop, importIntoStore } from '../../scripts/generate-workshop';
+import { removeDir, startTestServer, tempDir } from '../../tests/helpers/server';
+
+const SECRET = 'client-benchmark-secret-0123456789abcdef';
+const NOTES = Number(process.argv[2] ?? 20000);
+const OUT = process.env.PROFILE_OUT ?? '/tmp';
+
+interface TraceEvent { name: string; cat: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: Record<string, unknown> }
+
+async function main(): Promise<void> {
+  const workshop = generateWorkshop({ seed: 1, notes: NOTES });
+  const dataDir = tempDir('arvo-zoomtrace-');
+  const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+  await importIntoStore(store, workshop);
+  await store.close();
+  const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent', ROOM_IDLE_MS: '600000' }, dataDir);
+  const tokens = createTokenService(new TextEncoder().encode(SECRET), 3600);
+  const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript({ content: `window.__wheel = []; window.addEventListener('wheel', (e) => { const t0 = e.timeStamp; const d = performance.now() - t0; const s = window.__arvoWall ? window.__arvoWall.scale : 0; requestAnimationFrame((ft) => { const r = performance.now() - t0; setTimeout(() => window.__wheel.push([performance.now() - t0, s, d, r, ft - t0]), 0); }); }, { capture: true, passive: true });` });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.evaluate(({ id, token }) => {
+      localStorage.setItem(`arvo:token:${id}`, JSON.stringify({ token, name: 'Facilitator' }));
+      localStorage.setItem('arvo:language', 'en');
+    }, { id: workshop.workshopId, token });
+    await page.goto(`${server.url}/w/${workshop.workshopId}?view=wall`);
+    await page.waitForFunction((n) => (window.__arvoWall?.noteCount ?? 0) >= n, Math.floor(workshop.stats.wallNotesAtEnd * 0.95), { timeout: 180_000, polling: 'raf' });
+    await page.waitForTimeout(1500);
+    const cdp = await context.newCDPSession(page);
+    const events: TraceEvent[] = [];
+    cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as TraceEvent[])));
+    const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+    if (!process.env.NOTRACE) await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink,cc,disabled-by-default-v8.cpu_profiler', transferMode: 'ReportEvents' });
+    await page.mouse.move(720, 450);
+    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
+    await page.mouse.down();
+    for (let i = 0; i < 12; i++) await page.mouse.move(720 + 20 * i, 450 + 10 * i);
+    await page.mouse.up();
+    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(300);
+    if (!process.env.NOTRACE) {
+      await cdp.send('Tracing.end');
+      await done;
+    }
+    const wheel = await page.evaluate(() => (window as unknown as { __wheel: number[][] }).__wheel);
+    console.log('wheel → frame, ms: total @scale: dispatched, rAF callback, (frame time)');
+    for (const [ms, s, d, r, ft] of wheel) console.log(`  ${ms!.toFixed(0)} @${s!.toFixed(2)}: ${d!.toFixed(0)}, ${r!.toFixed(0)} (${ft!.toFixed(0)})`);
+    if (process.env.QUIET) return;
+    fs.writeFileSync(path.join(OUT, `zoom-trace-${NOTES}.json`), JSON.stringify({ traceEvents: events }));
+    // Main thread of the renderer: the thread with the most "FunctionCall"/"EventDispatch".
+    const counts = new Map<string, number>();
+    for (const e of events) if (e.name === 'EventDispatch') counts.set(`${e.pid}:${e.tid}`, (counts.get(`${e.pid}:${e.tid}`) ?? 0) + 1);
+    const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const mainEvents = events.filter((e) => `${e.pid}:${e.tid}` === main && e.ph === 'X' && (e.dur ?? 0) > 1000).sort((a, b) => a.ts - b.ts);
+    const t0 = mainEvents[0]?.ts ?? 0;
+    for (const e of mainEvents) {
+      const type = (e.args?.data as { type?: string } | undefined)?.type ?? '';
+      console.log(`${((e.ts - t0) / 1000).toFixed(1).padStart(8)} +${((e.dur ?? 0) / 1000).toFixed(1).padStart(6)}  ${e.name} ${type}`);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    removeDir(dataDir);
+  }
+}
+
+await main();
+process.exit(0);
