@@ -48,6 +48,7 @@ import {
   nextMessage,
   now,
   quantile,
+  runQueueSeconds,
   sleep,
   sortedLatencies,
   startLoadProcess,
@@ -124,6 +125,12 @@ interface Result {
   cpuUsPerDelivery: number;
   /** CPU of all load processes together, in cores, over the measured window. */
   loadCores: number;
+  /** Milliseconds per second the server's / the busiest load process's event loop waited for a CPU (run queue). */
+  serverWaitMsPerS: number;
+  loadWaitMsPerS: number;
+  /** The load processes' event-loop delay, worst p99 and max, ms. */
+  loadLoopP99: number;
+  loadLoopMax: number;
   sampledTabs: number;
   /** Bytes a counting tab received ÷ bytes a sampled tab received (means): the same stream ≈ 1. */
   bytesRatio: number;
@@ -175,11 +182,15 @@ async function run(mode: Mode, scenario: Scenario): Promise<Result> {
     const pids = [pid, ...clients.map((child) => child.pid!)];
     let cpuFrom: number[] = [];
     let cpuTo: number[] = [];
+    let waitFrom: number[] = [];
+    let waitTo: number[] = [];
     const cpuSampled = (async () => {
       await sleep(measureFrom - now());
       cpuFrom = pids.map(cpuSeconds);
+      waitFrom = pids.map(runQueueSeconds);
       await sleep(measureTo - now());
       cpuTo = pids.map(cpuSeconds);
+      waitTo = pids.map(runQueueSeconds);
     })();
     const reports = (await Promise.all(
       clients.map((child) => {
@@ -199,6 +210,7 @@ async function run(mode: Mode, scenario: Scenario): Promise<Result> {
     const latencies = sortedLatencies(reports.map((r) => r.latencies));
     const cpu = cpuTo[0]! - cpuFrom[0]!;
     const loadCpu = cpuTo.slice(1).reduce((n, t, i) => n + t - cpuFrom[i + 1]!, 0);
+    const waits = waitTo.map((t, i) => ((t - waitFrom[i]!) * 1000) / seconds);
     let check: Result['check'] = null;
     if (SAMPLE === 'all') {
       const all = sortedLatencies(reports.flatMap((r) => [r.latencies, r.otherLatencies]));
@@ -216,6 +228,10 @@ async function run(mode: Mode, scenario: Scenario): Promise<Result> {
       cpuCores: cpu / seconds,
       cpuUsPerDelivery: (cpu * 1e6) / deliveries,
       loadCores: loadCpu / seconds,
+      serverWaitMsPerS: waits[0]!,
+      loadWaitMsPerS: Math.max(...waits.slice(1)),
+      loadLoopP99: Math.max(...reports.map((r) => r.loopDelayMs.p99)),
+      loadLoopMax: Math.max(...reports.map((r) => r.loopDelayMs.max)),
       sampledTabs: sampled.length,
       bytesRatio: counting.length ? mean(counting.map((t) => t.bytes)) / mean(sampled.map((t) => t.bytes)) : NaN,
       framesPerTabPerSec: mean(tabs.map((t) => t.frames)) / seconds,
@@ -235,10 +251,10 @@ async function run(mode: Mode, scenario: Scenario): Promise<Result> {
 // ---------------------------------------------------------------- report
 
 const HEAD =
-  '| server (subscription) | tabs | sessions | followers | connect all tabs s | live memory / tab KiB | deliveries/s (of expected) | server CPU (cores) | CPU µs / delivery | load clients CPU (cores) | frames / tab / s | KiB / tab / s | counting ÷ sampled bytes | p50 ms | p99 ms | max ms |';
-const RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  '| server (subscription) | tabs | sessions | followers | connect all tabs s | live memory / tab KiB | deliveries/s (of expected) | server CPU (cores) | CPU µs / delivery | load clients CPU (cores) | run-queue wait server / load ms per s | load event-loop delay p99 / max ms | frames / tab / s | KiB / tab / s | counting ÷ sampled bytes | p50 ms | p99 ms | max ms |';
+const RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
-  `| ${LABELS[r.mode]} | ${r.tabs} | ${r.sessions} | ${r.followers} | ${f(r.connectS)} | ${f(r.memPerTabKiB)} | ${f(r.deliveriesPerSec, 0)} (${f((100 * r.deliveriesPerSec) / r.expectedPerSec, 0)} %) | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.loadCores, 2)} | ${f(r.framesPerTabPerSec, 0)} | ${f(r.kibPerTabPerSec)} | ${f(r.bytesRatio, 3)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`;
+  `| ${LABELS[r.mode]} | ${r.tabs} | ${r.sessions} | ${r.followers} | ${f(r.connectS)} | ${f(r.memPerTabKiB)} | ${f(r.deliveriesPerSec, 0)} (${f((100 * r.deliveriesPerSec) / r.expectedPerSec, 0)} %) | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.loadCores, 2)} | ${f(r.serverWaitMsPerS, 0)} / ${f(r.loadWaitMsPerS, 0)} | ${f(r.loadLoopP99)} / ${f(r.loadLoopMax)} | ${f(r.framesPerTabPerSec, 0)} | ${f(r.kibPerTabPerSec)} | ${f(r.bytesRatio, 3)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`;
 
 async function scenario(s: Scenario) {
   console.log(

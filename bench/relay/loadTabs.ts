@@ -21,6 +21,7 @@
  *   writing starts (from a scratch Y.Doc, with a fixed-width placeholder for the send time that is
  *   overwritten in the frame's bytes as it is sent), so writing costs a write into a Buffer.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
@@ -63,7 +64,8 @@ export type FromLoad =
   | { type: 'hello' }
   | { type: 'ready'; ms: number }
   /** `latencies`: of the sample's tabs; `otherLatencies`: of decoding tabs outside it (base64 Float32Arrays). */
-  | { type: 'done'; latencies: string; otherLatencies: string; deliveries: number; writes: number; tabs: TabStats[]; errors: string[] }
+  /** `loopDelayMs`: this process's event-loop delay from `go` on (p99, max): how late it could have read a frame. */
+  | { type: 'done'; latencies: string; otherLatencies: string; deliveries: number; writes: number; tabs: TabStats[]; loopDelayMs: { p99: number; max: number }; errors: string[] }
   | { type: 'failed'; error: string };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -328,6 +330,8 @@ export function serveLoad<Connect extends { type: 'connect' }>(toTabs: (message:
         measureFrom = go.measureFrom;
         measureTo = go.measureTo;
         framesSinceGo = 0;
+        const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
         for (const tab of tabs) tab.startWriting(go.writeIntervalMs, go.writeUntil);
         setTimeout(() => {
           const gaveUpAt = now() + giveUpMs;
@@ -338,6 +342,7 @@ export function serveLoad<Connect extends { type: 'connect' }>(toTabs: (message:
               return;
             }
             clearInterval(check);
+            loopDelay.disable();
             reply({
               type: 'done',
               latencies: sampleLatencies.base64(),
@@ -345,6 +350,7 @@ export function serveLoad<Connect extends { type: 'connect' }>(toTabs: (message:
               deliveries,
               writes,
               tabs: tabs.map((tab) => tab.stats),
+              loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
               errors: errors.slice(0, 20),
             });
           }, 1500);
