@@ -1,151 +1,78 @@
 /**
- * `npm run bench:big`: ONE big workshop, the workshop channel against the per-document
- * subscriptions of before, side by side on the same server build (the client chooses: `follow`
- * or one `open` per notes document), in alternating order. Results go to
+ * `npm run bench:big`: ONE big workshop on Arvo through the workshop channel (as Arvo's client
+ * subscribes) side by side with the reference, a bare Yjs relay (bench/relay/bareRelay.ts) loaded
+ * with the same tabs in the only topology it has, one session per document; optionally Arvo with
+ * per-document subscriptions too. Runs alternate in order. Results go to
  * docs/big-workshop-benchmark.md — numbers, never pass/fail thresholds in the test suite.
  *
- * Each run starts a fresh Arvo (bundled as `npm run build` bundles it, plain node) and reads its
- * CPU time from /proc, so the clients — two forked load processes (bench/bigWorkshop/
- * loadClient.ts), raw `ws` sockets without a Y.Doc per document — are not counted. A "tab" holds
- * the room document, its own notes (into which it writes a note at a fixed rate) and drafts on
- * their own sessions, and everyone else's notes through the channel or one session each;
- * "delivery" is one note arriving at one other tab; latency is edit → first arrival there.
+ * Each run starts a fresh server (bundled as `npm run build` bundles Arvo, plain node, at the
+ * benchmark's own priority) and reads its CPU time from /proc. The load — raw `ws` sockets, no
+ * Y.Doc per document (bench/relay/loadTabs.ts) — runs in forked processes (bench/bigWorkshop/
+ * loadClient.ts), one per core the server does not need, at a lower priority (`nice`), so that
+ * the server gets its core; their CPU time is read from /proc as well. A "tab" holds the room
+ * document, its own notes (into which it writes a note at a fixed rate) and drafts on their own
+ * sessions, and everyone else's notes through the channel or one session each; "delivery" is one
+ * note arriving at one other tab; latency is edit → first arrival there.
  *
- *   BENCH_QUICK=1            shorter runs (a smoke test of the benchmark itself)
- *   BENCH_ONLY=big200,big500 a subset
+ * Every tab reads every frame the server sends it, but only a sample of tabs, spread evenly over
+ * the workshop and the load processes, decodes them and records latency; the others count bytes
+ * and frames. The report sets the bytes a counting tab received against a sampled tab's (the
+ * same stream: ≈ 1.00); BENCH_SAMPLE=all has every tab decode and checks that the sample's
+ * deliveries, extrapolated, are every tab's.
+ *
+ *   BENCH_QUICK=1              shorter runs (a smoke test of the benchmark itself)
+ *   BENCH_ONLY=big200,big500   a subset of the workshops
+ *   BENCH_MODES=channel,bare   the columns (also: perdoc, Arvo with one session per document)
+ *   BENCH_RUNS=2               runs per column and workshop, order alternating
+ *   BENCH_SAMPLE=n|all         decoding tabs (default a tenth of the tabs, at least 20)
+ *   BENCH_LOAD_PROCESSES=n     load processes (default: cores − 1, at least 1)
+ *   BENCH_LOAD_NICE=10         how much lower the load processes' priority is than the server's
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the server
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { draftsDocName, notesDocName, roomDocName } from '../shared/protocol/docNames';
+import type { TabStats } from './relay/loadTabs';
 import type { FromClient, Mode, TabSpec, ToClient } from './bigWorkshop/loadClient';
+import {
+  ROOT,
+  bundle,
+  cpuSeconds,
+  f,
+  gauge,
+  liveKiB,
+  loadAverage,
+  makeWorkshop,
+  mean,
+  nextMessage,
+  now,
+  quantile,
+  runQueueSeconds,
+  sleep,
+  sortedLatencies,
+  startLoadProcess,
+  startServer,
+  stopLoadProcesses,
+  stopServer,
+  type Member,
+  type RunningServer,
+} from './relay/serverHarness';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist/bench-big');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'big200,big500').split(','));
-const CLIENT_PROCESSES = 2;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MODES = (process.env.BENCH_MODES ?? 'channel,bare').split(',') as Mode[];
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const SAMPLE = process.env.BENCH_SAMPLE ?? null;
+const LOAD_PROCESSES = Number(process.env.BENCH_LOAD_PROCESSES ?? Math.max(1, os.cpus().length - 1));
+const LOAD_NICE = Number(process.env.BENCH_LOAD_NICE ?? 10);
+const LABELS: Record<Mode, string> = { channel: 'arvo (channel)', perdoc: 'arvo (per-document)', bare: 'bare relay (per-document)' };
 
-const BUNDLES = { arvo: 'server/main.ts', client: 'bench/bigWorkshop/loadClient.ts', probe: 'bench/relay/memoryProbe.ts' } as const;
+const BUNDLES = { arvo: 'server/main.ts', bare: 'bench/relay/bareRelay.ts', client: 'bench/bigWorkshop/loadClient.ts', probe: 'bench/relay/memoryProbe.ts' } as const;
 const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
 
-function buildBundles() {
-  for (const [name, entry] of Object.entries(BUNDLES)) {
-    const result = spawnSync(
-      path.join(ROOT, 'node_modules/.bin/esbuild'),
-      [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath(name as keyof typeof BUNDLES)}`],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
-  }
-}
-
-// ---------------------------------------------------------------- the server
-
-interface RunningServer {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-  stderr: string[];
-}
-
-async function startServer(): Promise<RunningServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-big-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_OPTIONS: '',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    CREATE_PER_MINUTE: '100000',
-    JOIN_RATE_PER_MIN: '100000',
-    MAX_PARTICIPANTS: '100000',
-  };
-  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), bundlePath('arvo')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const match = /Arvo is running at (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`arvo exited (${code}): ${stderr.join('')}`)));
-  });
-  child.stdout!.resume();
-  return { child, url, dataDir, stderr };
-}
-
-async function stopServer(server: RunningServer) {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-  fs.rmSync(server.dataDir, { recursive: true, force: true });
-}
-
-/** Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2). */
-function liveKiB(server: RunningServer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('no memory report')), 20_000);
-    const onData = (chunk: string) => {
-      out += chunk;
-      const match = /bench-memory (\{.*\})\n/.exec(out);
-      if (!match) return;
-      clearTimeout(timer);
-      server.child.stdout!.off('data', onData);
-      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number };
-      resolve((usage.heapUsed + usage.external) / 1024);
-    };
-    server.child.stdout!.on('data', onData);
-    server.child.kill('SIGUSR2');
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-async function gauge(server: RunningServer, name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN);
-}
-
 // ---------------------------------------------------------------- the workshop
-
-async function postJson(url: string, body: unknown) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function inParallel<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
 
 interface Workshop {
   workshopId: string;
@@ -154,29 +81,31 @@ interface Workshop {
   tabs: TabSpec[];
 }
 
-async function makeWorkshop(server: RunningServer, participants: number): Promise<Workshop> {
-  const created = await postJson(`${server.url}/api/workshops`, {
-    title: 'Bench',
-    template: 'value-network',
-    language: 'en',
-    actors: ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })),
-  });
-  const workshopId = created.id as string;
-  const key = created.participantJoinKey as string;
-  const preview = (await (await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${key}`)).json()) as { actors: { id: string }[] };
-  const members = await inParallel(
-    Array.from({ length: participants }, (_, i) => i),
-    8,
-    async (i) => {
-      const joined = await postJson(`${server.url}/api/workshops/${workshopId}/join`, { joinKey: key, name: `P${i}`, actorId: preview.actors[i % preview.actors.length]!.id });
-      return { participantId: joined.participantId as string, token: joined.token as string };
-    },
-  );
+const randomId = () => crypto.randomBytes(12).toString('base64url').slice(0, 16);
+
+/** Decoding tabs: a tenth of the tabs (at least 20), every tab under BENCH_SAMPLE=all (the sample stays the same subset). */
+function sampleSize(tabs: number) {
+  const size = SAMPLE === null || SAMPLE === 'all' ? Math.max(20, Math.ceil(tabs / 10)) : Number(SAMPLE);
+  return Math.min(tabs, size);
+}
+
+/** Arvo: a real workshop and participants; the bare relay: the same document names, made up. */
+async function makeTabs(server: RunningServer, mode: Mode, participants: number): Promise<Workshop> {
+  let workshopId: string;
+  let members: Member[];
+  if (mode === 'bare') {
+    workshopId = randomId();
+    members = Array.from({ length: participants }, () => ({ participantId: randomId(), token: 'bench' }));
+  } else ({ workshopId, members } = await makeWorkshop(server, participants));
+  const stride = Math.max(1, Math.floor(participants / sampleSize(participants)));
   return {
     workshopId,
     room: roomDocName(workshopId),
     notes: members.map((m) => notesDocName(workshopId, m.participantId)),
-    tabs: members.map((m, i) => ({ token: m.token, own: i, drafts: draftsDocName(workshopId, m.participantId) })),
+    tabs: members.map((m, i) => {
+      const sample = i % stride === 0;
+      return { token: m.token, own: i, drafts: draftsDocName(workshopId, m.participantId), sample, decode: sample || SAMPLE === 'all' };
+    }),
   };
 }
 
@@ -189,27 +118,31 @@ interface Result {
   followers: number;
   connectS: number;
   memPerTabKiB: number;
+  /** Extrapolated from the sample's tabs (deliveries per tab × tabs). */
   deliveriesPerSec: number;
   expectedPerSec: number;
   cpuCores: number;
   cpuUsPerDelivery: number;
+  /** CPU of all load processes together, in cores, over the measured window. */
+  loadCores: number;
+  /** Milliseconds per second the server's / the busiest load process's event loop waited for a CPU (run queue). */
+  serverWaitMsPerS: number;
+  loadWaitMsPerS: number;
+  /** The load processes' event-loop delay, worst p99 and max, ms. */
+  loadLoopP99: number;
+  loadLoopMax: number;
+  sampledTabs: number;
+  /** Bytes a counting tab received ÷ bytes a sampled tab received (means): the same stream ≈ 1. */
+  bytesRatio: number;
+  framesPerTabPerSec: number;
+  kibPerTabPerSec: number;
   p50: number;
   p99: number;
   max: number;
+  /** BENCH_SAMPLE=all: every tab's deliveries counted ÷ the sample's extrapolated, and every decoding tab's p99. */
+  check: { exactRatio: number; p99All: number } | null;
   errors: string[];
 }
-
-function startClient(): ChildProcess {
-  return fork(bundlePath('client'), [], { cwd: ROOT, execArgv: [], env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-function nextMessage(child: ChildProcess): Promise<FromClient> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: FromClient) => (message.type === 'failed' ? reject(new Error(message.error)) : resolve(message)));
-    child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
-  });
-}
-
-const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 interface Scenario {
   label: string;
@@ -220,62 +153,69 @@ interface Scenario {
 }
 
 async function run(mode: Mode, scenario: Scenario): Promise<Result> {
-  const server = await startServer();
-  const clients: ChildProcess[] = [];
+  const server = await startServer({ name: mode, script: bundlePath(mode === 'bare' ? 'bare' : 'arvo'), probe: bundlePath('probe'), arvo: mode !== 'bare' });
+  const clients = Array.from({ length: LOAD_PROCESSES }, () => startLoadProcess(bundlePath('client'), LOAD_NICE));
   try {
     const pid = server.child.pid!;
-    const workshop = await makeWorkshop(server, scenario.participants);
+    const workshop = await makeTabs(server, mode, scenario.participants);
     const before = await liveKiB(server);
-    for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(startClient());
-    await Promise.all(clients.map((child) => nextMessage(child)));
+    await Promise.all(clients.map((child) => nextMessage<FromClient>(child)));
     const muxUrl = `${server.url.replace(/^http/, 'ws')}/mux`;
     const connectStarted = now();
+    const perProcess = Math.ceil(workshop.tabs.length / clients.length);
     await Promise.all(
       clients.map((child, i) => {
-        const answer = nextMessage(child);
-        const tabs = workshop.tabs.filter((_, t) => t % CLIENT_PROCESSES === i);
+        const answer = nextMessage<FromClient>(child);
+        // Contiguous blocks: the evenly spread sample lands in every process.
+        const tabs = workshop.tabs.slice(i * perProcess, (i + 1) * perProcess);
         child.send({ type: 'connect', mode, muxUrl, workshopId: workshop.workshopId, room: workshop.room, notes: workshop.notes, tabs, concurrency: 8 } satisfies ToClient);
         return answer;
       }),
     );
     const connectS = (now() - connectStarted) / 1000;
-    const sessions = await gauge(server, 'arvo_doc_sessions');
-    const followers = await gauge(server, 'arvo_workshop_followers');
-    const memPerTabKiB = ((await liveKiB(server)) - before) / scenario.participants;
+    const sessions = mode === 'bare' ? scenario.participants * (scenario.participants + 2) : await gauge(server, 'arvo_doc_sessions');
+    const followers = mode === 'bare' ? 0 : await gauge(server, 'arvo_workshop_followers');
+    const memPerTabKiB = ((await liveKiB(server)).all - before.all) / scenario.participants;
 
     const measureFrom = now() + scenario.warmupMs;
     const measureTo = measureFrom + scenario.measureMs;
-    let cpuFrom = 0;
-    let cpuTo = 0;
+    const pids = [pid, ...clients.map((child) => child.pid!)];
+    let cpuFrom: number[] = [];
+    let cpuTo: number[] = [];
+    let waitFrom: number[] = [];
+    let waitTo: number[] = [];
     const cpuSampled = (async () => {
       await sleep(measureFrom - now());
-      cpuFrom = cpuSeconds(pid);
+      cpuFrom = pids.map(cpuSeconds);
+      waitFrom = pids.map(runQueueSeconds);
       await sleep(measureTo - now());
-      cpuTo = cpuSeconds(pid);
+      cpuTo = pids.map(cpuSeconds);
+      waitTo = pids.map(runQueueSeconds);
     })();
     const reports = (await Promise.all(
       clients.map((child) => {
-        const answer = nextMessage(child);
+        const answer = nextMessage<FromClient>(child);
         child.send({ type: 'go', writeIntervalMs: scenario.writeIntervalMs, writeUntil: measureTo, measureFrom, measureTo } satisfies ToClient);
         return answer;
       }),
     )) as Extract<FromClient, { type: 'done' }>[];
     await cpuSampled;
 
-    const parts = reports.map((r) => {
-      const bytes = Buffer.from(r.latencies, 'base64');
-      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    });
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      all.set(part, offset);
-      offset += part.length;
-    }
-    all.sort();
-    const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
-    const cpu = cpuTo - cpuFrom;
     const seconds = scenario.measureMs / 1000;
+    const tabs: TabStats[] = reports.flatMap((r) => r.tabs);
+    const sampled = tabs.filter((t) => t.sample);
+    const counting = tabs.filter((t) => !t.decode);
+    const perSampledTab = mean(sampled.map((t) => t.deliveries));
+    const deliveries = perSampledTab * tabs.length;
+    const latencies = sortedLatencies(reports.map((r) => r.latencies));
+    const cpu = cpuTo[0]! - cpuFrom[0]!;
+    const loadCpu = cpuTo.slice(1).reduce((n, t, i) => n + t - cpuFrom[i + 1]!, 0);
+    const waits = waitTo.map((t, i) => ((t - waitFrom[i]!) * 1000) / seconds);
+    let check: Result['check'] = null;
+    if (SAMPLE === 'all') {
+      const all = sortedLatencies(reports.flatMap((r) => [r.latencies, r.otherLatencies]));
+      check = { exactRatio: tabs.reduce((n, t) => n + t.deliveries, 0) / deliveries, p99All: quantile(all, 0.99) };
+    }
     return {
       mode,
       tabs: scenario.participants,
@@ -287,68 +227,75 @@ async function run(mode: Mode, scenario: Scenario): Promise<Result> {
       expectedPerSec: (scenario.participants * (scenario.participants - 1) * 1000) / scenario.writeIntervalMs,
       cpuCores: cpu / seconds,
       cpuUsPerDelivery: (cpu * 1e6) / deliveries,
-      p50: quantile(all, 0.5),
-      p99: quantile(all, 0.99),
-      max: all[all.length - 1] ?? NaN,
-      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*/g) ?? []).slice(0, 5)],
+      loadCores: loadCpu / seconds,
+      serverWaitMsPerS: waits[0]!,
+      loadWaitMsPerS: Math.max(...waits.slice(1)),
+      loadLoopP99: Math.max(...reports.map((r) => r.loopDelayMs.p99)),
+      loadLoopMax: Math.max(...reports.map((r) => r.loopDelayMs.max)),
+      sampledTabs: sampled.length,
+      bytesRatio: counting.length ? mean(counting.map((t) => t.bytes)) / mean(sampled.map((t) => t.bytes)) : NaN,
+      framesPerTabPerSec: mean(tabs.map((t) => t.frames)) / seconds,
+      kibPerTabPerSec: mean(tabs.map((t) => t.bytes)) / 1024 / seconds,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      check,
+      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
-    for (const child of clients) if (child.exitCode === null) child.send({ type: 'exit' } satisfies ToClient);
-    await Promise.all(clients.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+    await stopLoadProcesses(clients);
     await stopServer(server);
   }
 }
 
 // ---------------------------------------------------------------- report
 
-const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const HEAD =
-  '| subscription | tabs | sessions | followers | connect all tabs s | live memory / tab KiB | deliveries/s (of expected) | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms |';
-const RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|';
+  '| server (subscription) | tabs | sessions | followers | connect all tabs s | live memory / tab KiB | deliveries/s (of expected) | server CPU (cores) | CPU µs / delivery | load clients CPU (cores) | run-queue wait server / load ms per s | load event-loop delay p99 / max ms | frames / tab / s | KiB / tab / s | counting ÷ sampled bytes | p50 ms | p99 ms | max ms |';
+const RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
-  `| ${r.mode} | ${r.tabs} | ${r.sessions} | ${r.followers} | ${f(r.connectS)} | ${f(r.memPerTabKiB)} | ${f(r.deliveriesPerSec, 0)} (${f((100 * r.deliveriesPerSec) / r.expectedPerSec, 0)} %) | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`;
+  `| ${LABELS[r.mode]} | ${r.tabs} | ${r.sessions} | ${r.followers} | ${f(r.connectS)} | ${f(r.memPerTabKiB)} | ${f(r.deliveriesPerSec, 0)} (${f((100 * r.deliveriesPerSec) / r.expectedPerSec, 0)} %) | ${f(r.cpuCores, 2)} | ${f(r.cpuUsPerDelivery)} | ${f(r.loadCores, 2)} | ${f(r.serverWaitMsPerS, 0)} / ${f(r.loadWaitMsPerS, 0)} | ${f(r.loadLoopP99)} / ${f(r.loadLoopMax)} | ${f(r.framesPerTabPerSec, 0)} | ${f(r.kibPerTabPerSec)} | ${f(r.bytesRatio, 3)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`;
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-
-async function scenario(s: Scenario, orders: Mode[][]) {
-  console.log(`\n## One workshop of ${s.participants} participants, each writing a note every ${s.writeIntervalMs / 1000} s; ${s.measureMs / 1000} s measured per run\n`);
+async function scenario(s: Scenario) {
+  console.log(
+    `\n## One workshop of ${s.participants} participants, each writing a note every ${s.writeIntervalMs / 1000} s; ${s.measureMs / 1000} s measured per run, latency from ${sampleSize(s.participants)} sampled tabs${SAMPLE === 'all' ? ' (every tab decoding: check run)' : ''}\n`,
+  );
   console.log(HEAD);
   console.log(RULE);
   const results: Result[] = [];
-  for (const order of orders) {
-    for (const mode of order) {
+  for (let round = 0; round < RUNS; round++) {
+    for (const mode of round % 2 === 0 ? MODES : [...MODES].reverse()) {
       const result = await run(mode, s);
       results.push(result);
-      console.log(row(result) + (result.errors.length ? `  errors: ${result.errors.slice(0, 3).join(' / ')}` : ''));
+      const check = result.check ? `  check: every tab's deliveries ÷ sample's extrapolated ${f(result.check.exactRatio, 4)}, p99 of every tab ${f(result.check.p99All)} ms` : '';
+      console.log(row(result) + check + (result.errors.length ? `  errors: ${result.errors.slice(0, 3).join(' / ')}` : '') + `  (load avg ${loadAverage()})`);
     }
   }
   const avg = (mode: Mode, key: keyof Result) => mean(results.filter((r) => r.mode === mode).map((r) => r[key] as number));
-  const ratio = (key: keyof Result) => f(avg('channel', key) / avg('perdoc', key), 2);
-  console.log(
-    `\nChannel ÷ per-document (means): sessions ${ratio('sessions')}×, connect ${ratio('connectS')}×, memory/tab ${ratio('memPerTabKiB')}×, CPU µs/delivery ${ratio('cpuUsPerDelivery')}×, p50 ${ratio('p50')}×, p99 ${ratio('p99')}×`,
-  );
+  for (const mode of MODES.filter((m) => m !== 'bare')) {
+    if (!MODES.includes('bare')) break;
+    const ratio = (key: keyof Result) => f(avg(mode, key) / avg('bare', key), 2);
+    console.log(
+      `\n${LABELS[mode]} ÷ bare relay (means): memory/tab ${ratio('memPerTabKiB')}×, server CPU ${ratio('cpuCores')}×, CPU µs/delivery ${ratio('cpuUsPerDelivery')}×, load clients' CPU ${ratio('loadCores')}×, p50 ${ratio('p50')}×, p99 ${ratio('p99')}×, max ${ratio('max')}×`,
+    );
+  }
 }
 
 async function main() {
   const started = now();
-  console.log(`# Big single workshop — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}${QUICK ? ', QUICK' : ''}`);
-  buildBundles();
-  if (ONLY.has('big200')) {
-    await scenario({ label: 'big200', participants: QUICK ? 50 : 200, writeIntervalMs: 1000, warmupMs: 2000, measureMs: QUICK ? 3000 : 8000 }, [
-      ['channel', 'perdoc'],
-      ['perdoc', 'channel'],
-    ]);
-  }
-  if (ONLY.has('big500')) {
-    await scenario({ label: 'big500', participants: QUICK ? 100 : 500, writeIntervalMs: 30_000, warmupMs: 2000, measureMs: QUICK ? 5000 : 12_000 }, [
-      ['perdoc', 'channel'],
-      ['channel', 'perdoc'],
-    ]);
-  }
-  console.log(`\n(${f((now() - started) / 1000, 0)} s in all; load avg now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(
+    `# Big single workshop — ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load avg ${loadAverage()}; ${LOAD_PROCESSES} load process(es) at nice +${LOAD_NICE} relative to the server${QUICK ? ', QUICK' : ''}`,
+  );
+  for (const [name, entry] of Object.entries(BUNDLES)) bundle(entry, bundlePath(name as keyof typeof BUNDLES));
+  if (ONLY.has('big200')) await scenario({ label: 'big200', participants: QUICK ? 50 : 200, writeIntervalMs: 1000, warmupMs: 2000, measureMs: QUICK ? 3000 : 8000 });
+  if (ONLY.has('big500')) await scenario({ label: 'big500', participants: QUICK ? 100 : 500, writeIntervalMs: 30_000, warmupMs: 2000, measureMs: QUICK ? 5000 : 12_000 });
+  console.log(`\n(${f((now() - started) / 1000, 0)} s in all; load avg now ${loadAverage()})`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -23,27 +23,42 @@
  *   BENCH_BASELINE=<git ref>   also run Arvo's server of that commit ('baseline'; standard: name it in BENCH_SERVERS)
  *   BENCH_REVERSE=1   the big workshops in the reverse order of servers
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { addNote } from '../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../shared/protocol/docNames';
 import { openSqliteStore } from '../server/store/sqlite';
 import type { Dialect, FromClient, TabSpec, ToClient } from './relay/loadClient';
+import {
+  ROOT,
+  bundle,
+  cpuSeconds,
+  f,
+  liveKiB,
+  makeWorkshop,
+  mean,
+  nextMessage,
+  now,
+  quantile,
+  rssKiB,
+  sleep,
+  sortedLatencies,
+  startLoadProcess,
+  startServer as startProcess,
+  stopLoadProcesses,
+  stopServer,
+  type RunningServer,
+} from './relay/serverHarness';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist/bench');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'standard,big200,big500,append').split(','));
 const CLIENT_PROCESSES = 2;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * `arvo` is Arvo with every tab opening every document on its own session (the bare relay's
@@ -69,14 +84,7 @@ const BASELINE = process.env.BENCH_BASELINE ?? null;
 
 /** The same esbuild flags as `npm run build` uses for dist/server/main.js. */
 function buildBundles() {
-  for (const [name, entry] of Object.entries(BUNDLES)) {
-    const result = spawnSync(
-      path.join(ROOT, 'node_modules/.bin/esbuild'),
-      [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath(name as keyof typeof BUNDLES)}`],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (result.status !== 0) throw new Error(`esbuild failed for ${entry}`);
-  }
+  for (const [name, entry] of Object.entries(BUNDLES)) bundle(entry, bundlePath(name as keyof typeof BUNDLES));
   if (BASELINE) {
     // The sources of that commit, bundled to dist/bench/ so that its packages resolve from this tree's node_modules.
     const src = path.join(OUT, 'baseline-src');
@@ -84,93 +92,14 @@ function buildBundles() {
     fs.mkdirSync(src, { recursive: true });
     const archive = spawnSync('sh', ['-c', `git archive ${JSON.stringify(BASELINE)} server shared | tar -x -C ${JSON.stringify(src)}`], { cwd: ROOT, stdio: 'inherit' });
     if (archive.status !== 0) throw new Error(`git archive failed for ${BASELINE}`);
-    const result = spawnSync(
-      path.join(ROOT, 'node_modules/.bin/esbuild'),
-      [path.join(src, 'server/main.ts'), '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${bundlePath('baseline')}`],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-    if (result.status !== 0) throw new Error(`esbuild failed for the baseline ${BASELINE}`);
+    bundle(path.join(src, 'server/main.ts'), bundlePath('baseline'));
   }
 }
 
 // ---------------------------------------------------------------- server processes
 
-interface RunningServer {
-  name: ServerName;
-  child: ChildProcess;
-  url: string;
-  dataDir: string | null;
-  stderr: string[];
-}
-
-async function startServer(name: ServerName): Promise<RunningServer> {
-  const dataDir = isArvo(name) ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
-  if (dataDir) {
-    Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
-  }
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, ['--expose-gc', '--import', bundlePath('probe'), ...nodeArgs, bundlePath(name === 'arvo-channel' ? 'arvo' : name)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: string[] = [];
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const arvo = /Arvo is running at (http:\/\/\S+)/.exec(out);
-      const other = /listening (\d+)/.exec(out);
-      if (arvo) resolve(arvo[1]!);
-      else if (other) resolve(`http://127.0.0.1:${other[1]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr.join('')}`)));
-  });
-  child.stdout!.resume();
-  return { name, child, url, dataDir, stderr };
-}
-
-async function stopServer(server: RunningServer) {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  // SIGTERM: Arvo shuts down cleanly (and writes a --cpu-prof profile when asked to).
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-  if (server.dataDir) fs.rmSync(server.dataDir, { recursive: true, force: true });
-}
-
-/**
- * Live heap + Buffers after a full GC, in KiB (bench/relay/memoryProbe.ts answers SIGUSR2), with
- * and without compiled code (which the JIT adds during a connect phase, in every server alike).
- */
-function liveKiB(server: RunningServer): Promise<{ all: number; data: number }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${server.name}: no memory report`)), 20_000);
-    const onData = (chunk: string) => {
-      out += chunk;
-      const match = /bench-memory (\{.*\})\n/.exec(out);
-      if (!match) return;
-      clearTimeout(timer);
-      server.child.stdout!.off('data', onData);
-      const usage = JSON.parse(match[1]!) as { heapUsed: number; external: number; code: number };
-      resolve({ all: (usage.heapUsed + usage.external) / 1024, data: (usage.heapUsed + usage.external - usage.code) / 1024 });
-    };
-    server.child.stdout!.on('data', onData);
-    server.child.kill('SIGUSR2');
-  });
-}
-
-/** CPU seconds (user + system) of a process, from /proc: the clients are not in it. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-function rssKiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+function startServer(name: ServerName): Promise<RunningServer<ServerName>> {
+  return startProcess({ name, script: bundlePath(name === 'arvo-channel' ? 'arvo' : name), probe: bundlePath('probe'), arvo: isArvo(name) });
 }
 
 /**
@@ -213,52 +142,15 @@ interface Scenario {
 
 const randomId = () => crypto.randomBytes(12).toString('base64url').slice(0, 16);
 
-async function postJson(url: string, body: unknown) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function inParallel<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]!);
-      }
-    }),
-  );
-  return results;
-}
-
 /** The tabs of a scenario: for Arvo real workshops and participants; for the others the same names. */
-async function makeTabs(server: RunningServer, scenario: Scenario): Promise<TabSpec[]> {
+async function makeTabs(server: RunningServer<ServerName>, scenario: Scenario): Promise<TabSpec[]> {
   const wsBase = server.url.replace(/^http/, 'ws');
   const tabs: TabSpec[] = [];
   for (let w = 0; w < scenario.workshops; w++) {
     let workshopId: string;
     let members: { participantId: string; token: string }[];
     if (isArvo(server.name)) {
-      const created = await postJson(`${server.url}/api/workshops`, {
-        title: 'Bench',
-        template: 'value-network',
-        language: 'en',
-        actors: ['A', 'B', 'C', 'D', 'E'].map((name) => ({ name })),
-      });
-      workshopId = created.id as string;
-      const key = created.participantJoinKey as string;
-      const preview = (await (await fetch(`${server.url}/api/workshops/${workshopId}/preview?k=${key}`)).json()) as { actors: { id: string }[] };
-      members = await inParallel(
-        Array.from({ length: scenario.tabsPerWorkshop }, (_, i) => i),
-        8,
-        async (i) => {
-          const joined = await postJson(`${server.url}/api/workshops/${workshopId}/join`, { joinKey: key, name: `P${i}`, actorId: preview.actors[i % preview.actors.length]!.id });
-          return { participantId: joined.participantId as string, token: joined.token as string };
-        },
-      );
+      ({ workshopId, members } = await makeWorkshop(server, scenario.tabsPerWorkshop));
     } else {
       workshopId = randomId();
       members = Array.from({ length: scenario.tabsPerWorkshop }, () => ({ participantId: randomId(), token: 'bench' }));
@@ -303,17 +195,7 @@ interface Result {
   errors: string[];
 }
 
-function startClient(): ChildProcess {
-  return fork(bundlePath('client'), [], { cwd: ROOT, execArgv: [], env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-function nextMessage(child: ChildProcess): Promise<FromClient> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: FromClient) => (message.type === 'failed' ? reject(new Error(message.error)) : resolve(message)));
-    child.once('exit', (code) => reject(new Error(`load client exited (${code})`)));
-  });
-}
-
-const quantile = (sorted: Float32Array, q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const startClient = () => startLoadProcess(bundlePath('client'));
 
 async function run(name: ServerName, scenario: Scenario): Promise<Result> {
   MEASURED_S[scenario.label] = scenario.measureMs / 1000;
@@ -325,11 +207,11 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
     const tabs = await makeTabs(server, scenario);
     const before = await liveKiB(server);
     for (let i = 0; i < CLIENT_PROCESSES; i++) clients.push(startClient());
-    await Promise.all(clients.map((child) => nextMessage(child)));
+    await Promise.all(clients.map((child) => nextMessage<FromClient>(child)));
     const dialect: Dialect = name === 'hocuspocus' ? 'hocuspocus' : 'mux';
     const connectStarted = now();
     const ready = clients.map((child, i) => {
-      const answer = nextMessage(child);
+      const answer = nextMessage<FromClient>(child);
       child.send({ type: 'connect', dialect, tabs: tabs.filter((_, t) => t % CLIENT_PROCESSES === i), concurrency: 8 } satisfies ToClient);
       return answer;
     });
@@ -354,24 +236,14 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       syscalls = counting ? await counting.stop() : null;
     })();
     const done = clients.map((child) => {
-      const answer = nextMessage(child);
+      const answer = nextMessage<FromClient>(child);
       child.send({ type: 'go', writeIntervalMs: scenario.writeIntervalMs, writeUntil: measureTo, measureFrom, measureTo } satisfies ToClient);
       return answer;
     });
     const reports = (await Promise.all(done)) as Extract<FromClient, { type: 'done' }>[];
     await cpuSampled;
 
-    const parts = reports.map((r) => {
-      const bytes = Buffer.from(r.latencies, 'base64');
-      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    });
-    const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      all.set(part, offset);
-      offset += part.length;
-    }
-    all.sort();
+    const all = sortedLatencies(reports.map((r) => r.latencies));
     const deliveries = reports.reduce((n, r) => n + r.deliveries, 0);
     const cpu = cpuTo - cpuFrom;
     return {
@@ -393,17 +265,13 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
-    for (const child of clients) {
-      if (child.exitCode === null) child.send({ type: 'exit' } satisfies ToClient);
-    }
-    await Promise.all(clients.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+    await stopLoadProcesses(clients);
     await stopServer(server);
   }
 }
 
 // ---------------------------------------------------------------- report
 
-const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const ROW_HEAD = '| server | tabs | deliveries/s | server CPU (cores) | CPU µs / delivery | p50 ms | p99 ms | max ms | live memory / tab KiB | without code KiB | idle RSS MiB | connect s |';
 const ROW_RULE = '|---|---|---|---|---|---|---|---|---|---|---|---|';
 const row = (r: Result) =>
@@ -419,7 +287,6 @@ function printRun(r: Result) {
   console.log(row(r) + ` writes ${r.writes}` + calls + (r.errors.length ? `  errors: ${r.errors.slice(0, 3).join(' / ')}` : ''));
 }
 
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** Median and range, for ratios taken once per round. */
 function spread(values: number[]): string {

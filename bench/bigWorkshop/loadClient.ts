@@ -1,10 +1,10 @@
 /**
- * A load process for `npm run bench:big` (forked by bench/big-workshop.bench.ts, two of them, so
- * that the clients' CPU is not the server's). Each "tab" is one /mux WebSocket of one workshop,
- * as a participant's browser tab holds it: the room document, its own notes (written through a
- * real Y.Doc, so the server's content check sees real notes) and its own drafts on their own
- * sessions — and everyone else's notes either through the workshop channel (`follow`, one
- * subscription) or one session per document (`perdoc`, as before the channel).
+ * A load process for `npm run bench:big` (forked by bench/big-workshop.bench.ts, one per core the
+ * server does not need, at a lower priority than the server). Each "tab" is one /mux WebSocket of
+ * one workshop, as a participant's browser tab holds it: the room document, its own notes (into
+ * which it writes real notes) and its own drafts on their own sessions — and everyone else's notes
+ * either through the workshop channel (`follow`, one subscription) or one session per document
+ * (`perdoc`, as before the channel, and as the bare relay is loaded: `bare`).
  *
  * The tabs themselves (framing, channel, writing, measuring) are bench/relay/loadTabs.ts, shared
  * with `npm run bench`; this process only expands its compact `connect` message (the workshop's
@@ -12,12 +12,15 @@
  */
 import { serveLoad, type FromLoad, type GoMessage } from '../relay/loadTabs';
 
-export type Mode = 'channel' | 'perdoc';
+export type Mode = 'channel' | 'perdoc' | 'bare';
 export interface TabSpec {
   token: string;
   /** Index of its own notes document in `notes`. */
   own: number;
   drafts: string;
+  /** Decodes what it receives (else counts bytes and frames only), and whether it is in the latency sample. */
+  decode: boolean;
+  sample: boolean;
 }
 type Connect = { type: 'connect'; mode: Mode; muxUrl: string; workshopId: string; room: string; notes: string[]; tabs: TabSpec[]; concurrency: number };
 export type ToClient = Connect | GoMessage | { type: 'exit' };
@@ -26,7 +29,7 @@ export type FromClient = FromLoad;
 serveLoad<Connect>((message) => {
   const tabs = message.tabs.map((spec) => {
     const ownDoc = message.notes[spec.own]!;
-    const others = message.mode === 'perdoc' ? message.notes.filter((name) => name !== ownDoc) : [];
+    const others = message.mode === 'channel' ? [] : message.notes.filter((name) => name !== ownDoc);
     return {
       url: `${message.muxUrl}?token=${encodeURIComponent(spec.token)}`,
       dialect: 'mux' as const,
@@ -34,6 +37,8 @@ serveLoad<Connect>((message) => {
       ownDoc,
       token: spec.token,
       follow: message.mode === 'channel' ? message.workshopId : null,
+      decode: spec.decode,
+      sample: spec.sample,
     };
   });
   return { tabs, concurrency: message.concurrency };

@@ -11,9 +11,17 @@
  * frame; shared/protocol/mux.ts) instead of one session each. The note's text carries its send
  * time (`@@<ms>@@`); every other tab that receives the update records edit → seen latency.
  *
- * Readers never apply what they receive (only the writer keeps a Y.Doc, of its own document): the
- * clients must stay cheap so that the numbers are the server's.
+ * The clients must stay cheap so that the numbers are the server's, while the server does exactly
+ * the work real browsers cause it:
+ * - every tab holds a real socket and reads every frame the server sends it (counted: bytes and
+ *   frames), but only the tabs that `decode` parse them and look for send times in them; the
+ *   others parse only until they have caught up (to know they are ready) and frames that refuse
+ *   something. A benchmark decodes a sample of tabs and checks that the rest received as much;
+ * - readers never apply what they receive; a writer's notes are real Yjs updates made before the
+ *   writing starts (from a scratch Y.Doc, with a fixed-width placeholder for the send time that is
+ *   overwritten in the frame's bytes as it is sent), so writing costs a write into a Buffer.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
@@ -36,37 +44,64 @@ export interface LoadTab {
   token: string;
   /** A workshop whose notes this tab follows through the workshop channel (mux only), or null. */
   follow: string | null;
+  /** Decodes what it receives and records deliveries and latencies (default true); else only counts bytes and frames. */
+  decode?: boolean;
+  /** Its latencies are the benchmark's sample (default true); a decoding tab outside it reports them apart (to check the sample). */
+  sample?: boolean;
+}
+
+/** What one tab received in the measured window (by arrival time) and how many notes of the window it saw. */
+export interface TabStats {
+  decode: boolean;
+  sample: boolean;
+  bytes: number;
+  frames: number;
+  deliveries: number;
 }
 
 export type GoMessage = { type: 'go'; writeIntervalMs: number; writeUntil: number; measureFrom: number; measureTo: number };
 export type FromLoad =
   | { type: 'hello' }
   | { type: 'ready'; ms: number }
-  | { type: 'done'; latencies: string; deliveries: number; writes: number; errors: string[] }
+  /** `latencies`: of the sample's tabs; `otherLatencies`: of decoding tabs outside it (base64 Float32Arrays). */
+  /** `loopDelayMs`: this process's event-loop delay from `go` on (p99, max): how late it could have read a frame. */
+  | { type: 'done'; latencies: string; otherLatencies: string; deliveries: number; writes: number; tabs: TabStats[]; loopDelayMs: { p99: number; max: number }; errors: string[] }
   | { type: 'failed'; error: string };
 
 const now = () => performance.timeOrigin + performance.now();
-const REMOTE = Symbol('remote');
 const MARK = Buffer.from('@@');
 /** The channel's `following` is awaited like a document's first state. */
 const FOLLOWING = '@following';
 
+/** Send times written into notes: `@@` + 17 characters (`now().toFixed(3)`, 13 digits of ms until 2286) + `@@`. */
+const STAMP_WIDTH = 17;
+const PLACEHOLDER = `@@${'0'.repeat(STAMP_WIDTH)}@@`;
+
 let measureFrom = Infinity;
 let measureTo = -Infinity;
-let latencies = new Float32Array(1 << 16);
-let latencyCount = 0;
 let deliveries = 0;
 let writes = 0;
+/** Frames received by all tabs since the writing started: the load process reports once they stop. */
+let framesSinceGo = 0;
 const errors: string[] = [];
 
-function record(latency: number) {
-  if (latencyCount === latencies.length) {
-    const bigger = new Float32Array(latencies.length * 2);
-    bigger.set(latencies);
-    latencies = bigger;
+class Latencies {
+  private values = new Float32Array(1 << 16);
+  private count = 0;
+  record(latency: number) {
+    if (this.count === this.values.length) {
+      const bigger = new Float32Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.count++] = latency;
   }
-  latencies[latencyCount++] = latency;
+  base64() {
+    return Buffer.from(this.values.buffer, 0, this.count * 4).toString('base64');
+  }
 }
+const sampleLatencies = new Latencies();
+const otherLatencies = new Latencies();
 
 /** The send time written into a note's text, found in the update's bytes (from `from` on). */
 function markerTime(bytes: Buffer, from: number): number | null {
@@ -87,18 +122,20 @@ class Tab {
   readonly ws: WebSocket;
   /** Documents whose first state (sync step 2) has not come yet, and the channel's `following`. */
   private readonly pending: Set<string>;
-  private readonly own: Y.Doc | null;
+  private readonly decode: boolean;
+  private readonly latencies: Latencies;
   private writeTimer: NodeJS.Timeout | null = null;
   readonly ready: Promise<void>;
   private resolveReady: () => void = () => {};
+  readonly stats: TabStats;
 
   constructor(private readonly spec: LoadTab) {
     this.pending = new Set(spec.docs);
     if (spec.follow !== null) this.pending.add(FOLLOWING);
-    this.own = spec.ownDoc ? new Y.Doc() : null;
-    this.own?.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== REMOTE) this.sendDoc(spec.ownDoc!, (e) => writeSync(e, 2, update));
-    });
+    this.decode = spec.decode ?? true;
+    const sample = spec.sample ?? true;
+    this.latencies = sample ? sampleLatencies : otherLatencies;
+    this.stats = { decode: this.decode, sample, bytes: 0, frames: 0, deliveries: 0 };
     this.ws = new WebSocket(spec.url, { perMessageDeflate: false });
     this.ws.binaryType = 'nodebuffer';
     this.ready = new Promise((resolve, reject) => {
@@ -126,12 +163,16 @@ class Tab {
   }
 
   /** A y-websocket message for one document, framed as the dialect frames it. */
-  private sendDoc(docName: string, write: (encoder: encoding.Encoder) => void) {
-    if (this.spec.dialect === 'mux') return this.sendMux(MuxFrame.doc, docName, write);
+  private docFrame(docName: string, write: (encoder: encoding.Encoder) => void): Uint8Array {
     const encoder = encoding.createEncoder();
+    if (this.spec.dialect === 'mux') encoding.writeVarUint(encoder, MuxFrame.doc);
     encoding.writeVarString(encoder, docName);
     write(encoder);
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encoding.toUint8Array(encoder));
+    return encoding.toUint8Array(encoder);
+  }
+
+  private sendDoc(docName: string, write: (encoder: encoding.Encoder) => void) {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(this.docFrame(docName, write));
   }
 
   private openDoc(docName: string) {
@@ -144,8 +185,8 @@ class Tab {
         encoding.writeVarString(e, this.spec.token);
       });
     }
-    const stateVector = this.own && docName === this.spec.ownDoc ? Y.encodeStateVector(this.own) : new Uint8Array([0]);
-    this.sendDoc(docName, (e) => writeSync(e, 0, stateVector));
+    // An empty state vector: the tab holds nothing (a writer's notes exist only as frames to send).
+    this.sendDoc(docName, (e) => writeSync(e, 0, new Uint8Array([0])));
   }
 
   private settle(name: string) {
@@ -153,6 +194,14 @@ class Tab {
   }
 
   private onMessage(data: Buffer) {
+    const at = now();
+    if (at >= measureFrom && at < measureTo) {
+      this.stats.bytes += data.length;
+      this.stats.frames++;
+    }
+    framesSinceGo++;
+    // A counting tab that has caught up reads only frames that refuse something (their kind is the first byte).
+    if (!this.decode && this.pending.size === 0 && data[0] !== MuxFrame.refused && data[0] !== MuxFrame.unfollowed) return;
     const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const mux = this.spec.dialect === 'mux';
     let docName: string;
@@ -168,7 +217,7 @@ class Tab {
           const length = decoding.readVarUint(decoder);
           const start = decoder.pos;
           decoder.pos += length;
-          if (name !== this.spec.ownDoc) this.seen(data, start, start + length);
+          if (name !== this.spec.ownDoc && this.decode) this.seen(data, start, start + length);
         }
         return;
       }
@@ -187,8 +236,7 @@ class Tab {
     if (type !== 0 && (mux || type !== 4)) return; // presence, Hocuspocus' sync status, … (its SyncReply = 4 is a sync message)
     const sub = decoding.readVarUint(decoder);
     if (sub === 0) return; // the server's sync step 1: the tab has no news for it
-    if (docName === this.spec.ownDoc) Y.applyUpdate(this.own!, decoding.readVarUint8Array(decoder), REMOTE);
-    else if (sub === 2) this.seen(data, decoder.pos, data.length);
+    if (sub === 2 && docName !== this.spec.ownDoc && this.decode) this.seen(data, decoder.pos, data.length);
     if (sub === 1) this.settle(docName);
   }
 
@@ -196,23 +244,38 @@ class Tab {
   private seen(data: Buffer, from: number, to: number) {
     const sent = markerTime(data.subarray(0, to), from);
     if (sent !== null && sent >= measureFrom && sent < measureTo) {
-      record(now() - sent);
+      this.latencies.record(now() - sent);
+      this.stats.deliveries++;
       deliveries++;
     }
   }
 
+  /** The frames of the notes this tab will write until `until`, each a real note's Yjs update, made now. */
+  private noteFrames(intervalMs: number, until: number): Buffer[] {
+    const ownDoc = this.spec.ownDoc!;
+    const scratch = new Y.Doc();
+    const frames: Buffer[] = [];
+    scratch.on('update', (update: Uint8Array) => frames.push(Buffer.from(this.docFrame(ownDoc, (e) => writeSync(e, 2, update)))));
+    const count = Math.ceil((until - now()) / intervalMs) + 1;
+    for (let n = 1; n <= count; n++) addNote(scratch, { questionId: '3a', text: PLACEHOLDER, x: n * 10, y: n * 10 }, Date.now(), LOCAL_ORIGIN);
+    scratch.destroy();
+    return frames;
+  }
+
   startWriting(intervalMs: number, until: number) {
-    const own = this.own;
-    if (!own) return;
-    let n = 0;
+    if (!this.spec.ownDoc) return;
+    const frames = this.noteFrames(intervalMs, until);
     const write = () => {
-      if (now() >= until) {
+      const frame = frames.shift();
+      if (now() >= until || !frame) {
         if (this.writeTimer) clearInterval(this.writeTimer);
         return;
       }
-      n++;
       writes++;
-      addNote(own, { questionId: '3a', text: `@@${now().toFixed(3)}@@`, x: n * 10, y: n * 10 }, Date.now(), LOCAL_ORIGIN);
+      const stamp = now().toFixed(3);
+      if (stamp.length !== STAMP_WIDTH) throw new Error(`send time ${stamp} is not ${STAMP_WIDTH} characters wide`);
+      frame.write(stamp, frame.indexOf(MARK) + 2, 'latin1');
+      if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
     };
     // A random phase per writer: the load is spread, as people's typing is.
     setTimeout(() => {
@@ -246,7 +309,7 @@ async function connectAll(specs: LoadTab[], concurrency: number) {
 /**
  * Runs this process as a load process of a benchmark (forked, talking over IPC): `connect` (the
  * benchmark's own message, turned into tabs by `toTabs`), then `go`, then `exit`. After the last
- * write it reports once deliveries have arrived and then none for 1.5 s (a backed-up relay may
+ * write it reports once frames have arrived and then none for 1.5 s (a backed-up relay may
  * deliver nothing for seconds), at most `giveUpMs` later.
  */
 export function serveLoad<Connect extends { type: 'connect' }>(toTabs: (message: Connect) => { tabs: LoadTab[]; concurrency: number }, giveUpMs: number): void {
@@ -266,18 +329,30 @@ export function serveLoad<Connect extends { type: 'connect' }>(toTabs: (message:
         const go = message as GoMessage;
         measureFrom = go.measureFrom;
         measureTo = go.measureTo;
+        framesSinceGo = 0;
+        const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+        loopDelay.enable();
         for (const tab of tabs) tab.startWriting(go.writeIntervalMs, go.writeUntil);
         setTimeout(() => {
           const gaveUpAt = now() + giveUpMs;
           let seen = -1;
           const check = setInterval(() => {
-            if ((deliveries !== seen || deliveries === 0) && now() < gaveUpAt) {
-              seen = deliveries;
+            if ((framesSinceGo !== seen || framesSinceGo === 0) && now() < gaveUpAt) {
+              seen = framesSinceGo;
               return;
             }
             clearInterval(check);
-            const bytes = Buffer.from(latencies.buffer, 0, latencyCount * 4);
-            reply({ type: 'done', latencies: bytes.toString('base64'), deliveries, writes, errors: errors.slice(0, 20) });
+            loopDelay.disable();
+            reply({
+              type: 'done',
+              latencies: sampleLatencies.base64(),
+              otherLatencies: otherLatencies.base64(),
+              deliveries,
+              writes,
+              tabs: tabs.map((tab) => tab.stats),
+              loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+              errors: errors.slice(0, 20),
+            });
           }, 1500);
         }, Math.max(0, go.writeUntil - now()));
         return;
