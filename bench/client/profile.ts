@@ -7,15 +7,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { createTokenService } from '../../server/auth/tokens';
-import { openSqliteStore } from '../../server/store/sqlite';
-import { generateWorkshop, importIntoStore } from '../../scripts/generate-workshop';
-import { removeDir, startTestServer, tempDir } from '../../tests/helpers/server';
+import { newWallContext, SECRET, signInAsFacilitator, startGeneratedWall } from './generatedWall';
 import { connect, destroyAll, waitSynced } from '../../tests/helpers/clients';
 import { roomDocName } from '../../shared/protocol/docNames';
 
-const SECRET = 'client-benchmark-secret-0123456789abcdef';
 const NOTES = Number(process.argv[2] ?? 2000);
 const OUT = process.env.PROFILE_OUT ?? '/tmp';
 
@@ -43,26 +39,16 @@ function summarize(profile: Profile, top = 40): void {
 }
 
 async function main(): Promise<void> {
-  const workshop = generateWorkshop({ seed: 1, notes: NOTES });
-  const dataDir = tempDir('arvo-client-profile-');
-  const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
-  await importIntoStore(store, workshop);
-  await store.close();
-  const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent', ROOM_IDLE_MS: '600000' }, dataDir);
+  const wall = await startGeneratedWall(NOTES);
+  const { workshop, server } = wall;
   const tokens = createTokenService(new TextEncoder().encode(SECRET), 3600);
-  const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
   try {
     for (let run = Number(process.env.FIRST_RUN ?? 0); run < 2; run++) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const context = await newWallContext(wall);
       await context.addInitScript({ content: `window.__wheel = []; window.addEventListener('wheel', (e) => { const t0 = e.timeStamp; requestAnimationFrame(() => setTimeout(() => window.__wheel.push(performance.now() - t0), 0)); }, { capture: true, passive: true });` });
       const page = await context.newPage();
       page.on('console', (m) => { if (m.text().startsWith('arvo:')) console.log(`  [page] ${m.text()}`); });
-      await page.goto(`${server.url}/`);
-      await page.evaluate(({ id, token }) => {
-        localStorage.setItem(`arvo:token:${id}`, JSON.stringify({ token, name: 'Facilitator' }));
-        localStorage.setItem('arvo:language', 'en');
-      }, { id: workshop.workshopId, token });
+      await signInAsFacilitator(page, wall);
       const cdp = await context.newCDPSession(page);
       let wsBytes = 0, wsFrames = 0, wsFirst = 0, wsLast = 0, navAt = 0, wsOpen = 0;
       const wsSent: number[] = [];
@@ -181,9 +167,7 @@ async function main(): Promise<void> {
       await context.close();
     }
   } finally {
-    await browser.close();
-    await server.close();
-    removeDir(dataDir);
+    await wall.close();
   }
 }
 

@@ -5,39 +5,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { createTokenService } from '../../server/auth/tokens';
-import { openSqliteStore } from '../../server/store/sqlite';
-import { generateWorkshop, importIntoStore } from '../../scripts/generate-workshop';
-import { removeDir, startTestServer, tempDir } from '../../tests/helpers/server';
+import { newWallContext, openWall, signInAsFacilitator, startGeneratedWall } from './generatedWall';
 
-const SECRET = 'client-benchmark-secret-0123456789abcdef';
 const NOTES = Number(process.argv[2] ?? 20000);
 const OUT = process.env.PROFILE_OUT ?? '/tmp';
 
 interface TraceEvent { name: string; cat: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: Record<string, unknown> }
 
 async function main(): Promise<void> {
-  const workshop = generateWorkshop({ seed: 1, notes: NOTES });
-  const dataDir = tempDir('arvo-zoomtrace-');
-  const store = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
-  await importIntoStore(store, workshop);
-  await store.close();
-  const server = await startTestServer({ SECRET, LOG_LEVEL: 'silent', ROOM_IDLE_MS: '600000' }, dataDir);
-  const tokens = createTokenService(new TextEncoder().encode(SECRET), 3600);
-  const token = await tokens.issue({ workshopId: workshop.workshopId, participantId: workshop.facilitatorId, role: 'facilitator', actorId: null });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'] });
+  const wall = await startGeneratedWall(NOTES);
   try {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await newWallContext(wall);
     await context.addInitScript({ content: `window.__wheel = []; window.addEventListener('wheel', (e) => { const t0 = e.timeStamp; const d = performance.now() - t0; const s = window.__arvoWall ? window.__arvoWall.scale : 0; requestAnimationFrame((ft) => { const r = performance.now() - t0; setTimeout(() => window.__wheel.push([performance.now() - t0, s, d, r, ft - t0]), 0); }); }, { capture: true, passive: true });` });
     const page = await context.newPage();
-    await page.goto(`${server.url}/`);
-    await page.evaluate(({ id, token }) => {
-      localStorage.setItem(`arvo:token:${id}`, JSON.stringify({ token, name: 'Facilitator' }));
-      localStorage.setItem('arvo:language', 'en');
-    }, { id: workshop.workshopId, token });
-    await page.goto(`${server.url}/w/${workshop.workshopId}?view=wall`);
-    await page.waitForFunction((n) => (window.__arvoWall?.noteCount ?? 0) >= n, Math.floor(workshop.stats.wallNotesAtEnd * 0.95), { timeout: 180_000, polling: 'raf' });
+    await signInAsFacilitator(page, wall);
+    await openWall(page, wall, 0.95);
     await page.waitForTimeout(1500);
     const cdp = await context.newCDPSession(page);
     const events: TraceEvent[] = [];
@@ -71,9 +53,7 @@ async function main(): Promise<void> {
       console.log(`${((e.ts - t0) / 1000).toFixed(1).padStart(8)} +${((e.dur ?? 0) / 1000).toFixed(1).padStart(6)}  ${e.name} ${type}`);
     }
   } finally {
-    await browser.close();
-    await server.close();
-    removeDir(dataDir);
+    await wall.close();
   }
 }
 
