@@ -79,3 +79,17 @@ export async function openWall(page: Page, wall: GeneratedWall, share = 0.9): Pr
     polling: 'raf',
   });
 }
+
+/**
+ * The first half of the benchmark's pan/zoom gesture (bench/client.bench.ts `panZoom`): 9 wheel
+ * steps in at the centre of the 1440×900 view, a 12-step drag, 9 steps out, then 300 ms to settle.
+ */
+export async function zoomGesture(page: Page): Promise<void> {
+  await page.mouse.move(720, 450);
+  for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
+  await page.mouse.down();
+  for (let i = 0; i < 12; i++) await page.mouse.move(720 + 20 * i, 450 + 10 * i);
+  await page.mouse.up();
+  for (let i = 0; i < 9; i++) await page.mouse.wheel(0, 120);
+  await page.waitForTimeout(300);
+}

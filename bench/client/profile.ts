@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTokenService } from '../../server/auth/tokens';
-import { newWallContext, SECRET, signInAsFacilitator, startGeneratedWall } from './generatedWall';
+import { newWallContext, SECRET, signInAsFacilitator, startGeneratedWall, zoomGesture } from './generatedWall';
 import { connect, destroyAll, waitSynced } from '../../tests/helpers/clients';
 import { roomDocName } from '../../shared/protocol/docNames';
 
@@ -85,13 +85,7 @@ async function main(): Promise<void> {
         summarize(loadProfile, 15);
         await page.waitForTimeout(1000);
         await cdp.send('Profiler.start');
-        await page.mouse.move(720, 450);
-        for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
-        await page.mouse.down();
-        for (let i = 0; i < 12; i++) await page.mouse.move(720 + 20 * i, 450 + 10 * i);
-        await page.mouse.up();
-        for (let i = 0; i < 9; i++) await page.mouse.wheel(0, 120);
-        await page.waitForTimeout(300);
+        await zoomGesture(page);
         const wheel = await page.evaluate(() => (window as unknown as { __wheel: number[] }).__wheel);
         console.log(`wheel → frame, ms: ${wheel.map((x) => x.toFixed(0)).join(' ')}`);
       }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { newWallContext, openWall, signInAsFacilitator, startGeneratedWall } from './generatedWall';
+import { newWallContext, openWall, signInAsFacilitator, startGeneratedWall, zoomGesture } from './generatedWall';
 
 const NOTES = Number(process.argv[2] ?? 20000);
 const OUT = process.env.PROFILE_OUT ?? '/tmp';
@@ -26,13 +26,7 @@ async function main(): Promise<void> {
     cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as TraceEvent[])));
     const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
     if (!process.env.NOTRACE) await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink,cc,disabled-by-default-v8.cpu_profiler', transferMode: 'ReportEvents' });
-    await page.mouse.move(720, 450);
-    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, -120);
-    await page.mouse.down();
-    for (let i = 0; i < 12; i++) await page.mouse.move(720 + 20 * i, 450 + 10 * i);
-    await page.mouse.up();
-    for (let i = 0; i < 9; i++) await page.mouse.wheel(0, 120);
-    await page.waitForTimeout(300);
+    await zoomGesture(page);
     if (!process.env.NOTRACE) {
       await cdp.send('Tracing.end');
       await done;
