@@ -33,41 +33,18 @@ function tally(name: string, help: string, registers: Registry[]): Tally {
   };
 }
 
-/**
- * Messages and bytes sent, counted together: one call per delivery instead of two (the relay
- * counts every frame it sends to every recipient).
- */
+/** Messages and bytes sent, counted together: the relay counts every frame to every recipient in one call. */
 export interface SentTally {
   add(bytes: number): void;
 }
 
 function sentTally(registers: Registry[]): SentTally {
-  let messages = 0;
-  let bytes = 0;
-  new Counter({
-    name: 'arvo_messages_out_total',
-    help: 'Messages sent',
-    registers,
-    collect() {
-      if (messages === 0) return;
-      this.inc(messages);
-      messages = 0;
-    },
-  });
-  new Counter({
-    name: 'arvo_bytes_out_total',
-    help: 'Bytes sent in WebSocket messages',
-    registers,
-    collect() {
-      if (bytes === 0) return;
-      this.inc(bytes);
-      bytes = 0;
-    },
-  });
+  const messages = tally('arvo_messages_out_total', 'Messages sent', registers);
+  const bytes = tally('arvo_bytes_out_total', 'Bytes sent in WebSocket messages', registers);
   return {
     add(size) {
-      messages++;
-      bytes += size;
+      messages.inc();
+      bytes.inc(size);
     },
   };
 }

@@ -287,11 +287,6 @@ export class Connection implements SessionTransport {
     this.sendRaw(this.muxed ? muxDocFrame(docName, frame) : frame);
   }
 
-  /** The same as `send` (the workshop channel's name for it). */
-  sendDoc(docName: string, frame: Uint8Array): void {
-    this.send(docName, frame);
-  }
-
   /** A whole frame of the socket's own protocol (the workshop channel's `following`/`unfollowed`). */
   sendFrame(frame: Uint8Array): void {
     this.sendRaw(frame);

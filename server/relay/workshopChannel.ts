@@ -39,7 +39,7 @@ export interface FollowerSocket {
   readonly claims: Claims;
   readonly isClosed: boolean;
   hasDoc(docName: string): boolean;
-  sendDoc(docName: string, frame: Uint8Array): void;
+  send(docName: string, frame: Uint8Array): void;
   sendFrame(frame: Uint8Array): void;
   close(code: number, reason: string): void;
   failWith(error: unknown): void;
@@ -191,7 +191,7 @@ export class WorkshopChannels implements RoomListener {
     if (message.type === 'sync-step2' || message.type === 'update') {
       this.deps.metrics.rejected.inc({ reason: 'forbidden-write' });
       this.deps.log.warn('write-refused', { doc: docName, participant: socket.claims.participantId, role: socket.claims.role, reason: 'channel-read-only' });
-      socket.sendDoc(docName, encodePermissionDenied(DenyReason.readOnly));
+      socket.send(docName, encodePermissionDenied(DenyReason.readOnly));
     }
     return true;
   }
@@ -220,7 +220,7 @@ export class WorkshopChannels implements RoomListener {
     const wants = (follower: Follower) => !(index < follower.catchingUpBelow) && !follower.socket.hasDoc(room.name);
     if (![...channel.followers].some(wants)) return;
     this.answer(room, base, (frame) => {
-      for (const follower of channel.followers) if (wants(follower)) follower.socket.sendDoc(room.name, frame);
+      for (const follower of channel.followers) if (wants(follower)) follower.socket.send(room.name, frame);
     });
   }
 
@@ -253,7 +253,7 @@ export class WorkshopChannels implements RoomListener {
       channel.pending.push({ docName, payload: frame });
       return;
     }
-    for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.sendDoc(docName, frame);
+    for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.send(docName, frame);
     if (isBusy(channel.rate, performance.now())) this.openWindow(channel);
   }
 

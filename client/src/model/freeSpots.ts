@@ -40,7 +40,7 @@ export class PlacedNotes {
     return found;
   }
 
-  /** shared/geometry's findFreeSpot over the placed notes (kept equal by tests/unit/free-spots.test.ts). */
+  /** shared/geometry's free-spot search (findFreeSpotAmong) over the placed notes, found through the index. */
   findFreeSpot(bodyWidth: number, near?: { x: number; y: number }): { x: number; y: number } {
     return findFreeSpotAmong({ count: this.all.length, lowest: this.lowest, isFree: (spot) => !this.some(noteAt(spot)) }, bodyWidth, near);
   }
