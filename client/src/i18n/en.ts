@@ -812,6 +812,9 @@ export const en = {
   'list.moveTo': 'Move to question',
   'list.moved': 'Note moved to {where}',
   'board.loadingView': 'Loading the view…',
+  'load.failed': 'This part of Arvo did not load. Check the connection and try again; if that does not help, reload the page.',
+  'load.retry': 'Try again',
+  'load.details': 'Details',
   // ——— the room screen, the wall's current-question focus, read-aloud in every view (issue 9) ———
   'room.qrAlt': 'QR code of the join link',
   'room.scanToJoin': 'Scan to join',

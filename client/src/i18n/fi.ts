@@ -813,6 +813,9 @@ export const fi: Record<MessageKey, string> = {
   'list.moveTo': 'Siirrä kysymykseen',
   'list.moved': 'Lappu siirretty: {where}',
   'board.loadingView': 'Ladataan näkymää…',
+  'load.failed': 'Tämä Arvon osa ei latautunut. Tarkista verkkoyhteys ja yritä uudelleen. Jos se ei auta, lataa sivu uudelleen.',
+  'load.retry': 'Yritä uudelleen',
+  'load.details': 'Lisätietoja',
   // ——— valkokangas, seinän nykyinen kysymys, ääneen luku kaikissa näkymissä (issue 9) ———
   'room.qrAlt': 'Liittymislinkin QR-koodi',
   'room.scanToJoin': 'Liity skannaamalla',
