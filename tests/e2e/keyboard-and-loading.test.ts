@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { en } from '../../client/src/i18n/en';
 import { fi } from '../../client/src/i18n/fi';
+import { startRound } from '../../shared/ops/rounds';
+import { LOCAL_ORIGIN } from '../../shared/origins';
 import { screenshot, startBrowserSuite } from './harness';
 
 /**
@@ -10,7 +12,9 @@ import { screenshot, startBrowserSuite } from './harness';
  * the page loaded) says so in the page's language with "Try again" — never a blank page — and the
  * retry loads it once the network is back. And the board's controls and its list view (the way to
  * the notes without the canvas) are all reached with Tab, each with a focus ring one can see.
- * (board.test.ts already writes and moves a note in the list view from the keyboard.)
+ * (board.test.ts already writes and moves a note in the list view from the keyboard.) And a phone
+ * with its on-screen keyboard open (a 390×500 page: index.html lets the keyboard resize it) keeps
+ * the box being written in and its Save button both in sight, one not over the other.
  */
 
 const suite = startBrowserSuite();
@@ -156,5 +160,36 @@ describe('the board from the keyboard', () => {
     }
     expect(stops.some((s) => s.label === en['view.wall']), 'the view buttons').toBe(true);
     expectAllSeen(stops);
+  });
+});
+
+describe('a phone with the on-screen keyboard open', () => {
+  test('390×500 during a round: the answer box and Save are both in sight, not overlapping; the question is said once', async () => {
+    const workshop = await suite.workshop();
+    const ann = await workshop.join('Ann', 'Municipality');
+    startRound(workshop.room.doc, '1b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
+    const page = await suite.open(workshop, ann.token, 'phone', { width: 390, height: 500, mobile: true, live: true });
+    const box = page.locator('#phone-text');
+    await box.waitFor();
+    await page.getByTestId('round-clock').waitFor();
+    await box.focus();
+    await page.keyboard.type('Our school gym is free on weekday evenings after six, and the caretaker can open it for clubs');
+    const save = page.locator('form.compose button[type="submit"]');
+    // Scrolling settles a frame after the focus: wait until both are in sight.
+    const seen = () =>
+      page.evaluate(() => {
+        const rect = (el: Element | null) => el!.getBoundingClientRect();
+        const textarea = rect(document.querySelector('#phone-text'));
+        const button = rect(document.querySelector('form.compose button[type="submit"]'));
+        const inSight = (r: DOMRect) => r.top >= 0 && r.bottom <= innerHeight + 0.5;
+        return { textarea: inSight(textarea), button: inSight(button), apart: textarea.bottom <= button.top + 0.5 };
+      });
+    await expect.poll(seen, { timeout: 5_000 }).toEqual({ textarea: true, button: true, apart: true });
+    expect(await save.textContent()).toBe(en['phone.saveDraft']);
+    // The clock stays; the round's question is in the card above the box, not in the bar as well.
+    expect(await page.getByTestId('round-clock').isVisible()).toBe(true);
+    expect(await page.locator('[data-testid="round-bar"] .question').isVisible()).toBe(false);
+    expect(await page.locator('form.compose .question-text').isVisible()).toBe(true);
+    await screenshot(page, 'phone-keyboard-open');
   });
 });
