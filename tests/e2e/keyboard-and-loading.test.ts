@@ -147,6 +147,13 @@ describe('the board from the keyboard', () => {
     const ann = await workshop.join('Ann', 'Municipality');
     const page = await suite.open(workshop, ann.token, 'list', { live: true, width: 1280, height: 800 });
     await page.locator('.list-view').waitFor();
+    // The first Tab offers to skip the top bar; Enter on it puts the next Tab inside the list.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ label: en['board.skipToContent'], inViewport: true, ring: true });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect((await focused(page))?.area).toBe('list');
+    expect(new URL(page.url()).hash).toBe('');
     await page.locator('.list-view button.add').first().click();
     await page.keyboard.type('Evening meeting rooms');
     await page.keyboard.press('Enter');

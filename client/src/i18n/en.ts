@@ -27,6 +27,7 @@ export const en = {
   'board.notJoined': 'You have not joined this workshop in this browser',
   'board.notJoinedHelp': 'Open the join link or QR code the facilitator shared, or the facilitator link on another device.',
   'board.views': 'Views',
+  'board.skipToContent': 'Skip to content',
   'view.wall': 'Wall',
   'view.list': 'List',
   'view.phone': 'Phone',

@@ -28,6 +28,7 @@ export const fi: Record<MessageKey, string> = {
   'board.notJoined': 'Et ole liittynyt tähän työpajaan tällä selaimella',
   'board.notJoinedHelp': 'Avaa vetäjän jakama liittymislinkki tai QR-koodi, tai vetäjän oma linkki toisella laitteella.',
   'board.views': 'Näkymät',
+  'board.skipToContent': 'Siirry sisältöön',
   'view.wall': 'Seinä',
   'view.list': 'Lista',
   'view.phone': 'Puhelin',

@@ -30,6 +30,7 @@ export const sv: Record<MessageKey, string> = {
   'board.notJoined': 'Du har inte anslutit dig till det här arbetsmötet i den här webbläsaren',
   'board.notJoinedHelp': 'Öppna länken eller QR-koden som facilitatorn delade, eller facilitatorlänken på en annan enhet.',
   'board.views': 'Vyer',
+  'board.skipToContent': 'Hoppa till innehållet',
   'view.wall': 'Vägg',
   'view.list': 'Lista',
   'view.phone': 'Telefon',
