@@ -101,6 +101,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       mux: this.mux,
       persistence: options.persistOffline === false ? null : this.transports.persistence,
       onNotes: (entry) => this.model.addDoc(entry),
+      warn: (key, message, detail) => this.warnOnce(key, message, detail),
       ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
     });
     this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
@@ -174,8 +175,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
    * console says so once. Refusals of my own documents or the room are shown (a toast).
    */
   private refused(docName: string, reason: string, code: number | undefined): void {
-    const open = this.docs?.get(docName);
-    const mine = !open || open.participantId === null || open.participantId === this.options.claims.participantId;
+    const owner = this.docs?.ownerOf(docName);
+    const mine = owner === undefined || owner === null || owner === this.options.claims.participantId;
     if (code === undefined || mine) {
       this.lastRefusal = { at: Date.now(), reason };
       this.feed.invalidate(false);
