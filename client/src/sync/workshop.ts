@@ -14,9 +14,10 @@ import type { BoardSnapshot, ConnectionStatus, Readable, WorkshopActions } from 
 import { OwnUndo } from './undo';
 
 /**
- * A workshop as the browser holds it: the room document, every participant's public notes, your
- * own drafts — all over one multiplexed socket, each kept offline (IndexedDB) so that offline
- * edits survive a reload. This is the composition root of the sync layer; each part has one job:
+ * A workshop as the browser holds it: the room document, your own notes and drafts — over one
+ * multiplexed socket, kept offline (IndexedDB) so that offline edits survive a reload — and every
+ * other participant's public notes as plain records through the workshop channel (documents.ts).
+ * This is the composition root of the sync layer; each part has one job:
  *   documents.ts   which documents are open (and their persistence)
  *   mux.ts         the socket and the y-websocket exchange per document
  *   board/         the board read incrementally (model.ts) and when it is published (feed.ts)
