@@ -1,13 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { readBoardFull } from '../../client/src/sync/board/full';
+import type { BoardEntry, BoardUi, Me } from '../../client/src/sync/board/inputs';
+import { BoardModel } from '../../client/src/sync/board/model';
 import { NotesRecords } from '../../client/src/sync/board/notesRecords';
 import { encodeUpdate } from '../../server/relay/codec';
 import { changedKeys, mergeDiff, readAll, RoomRecordsFeed, toRecordsDoc, type RecordsDiff } from '../../server/relay/notesRecords';
 import { decodeMux, encodeMux, type RecordsDoc } from '../../shared/protocol/mux';
 import { readNotes } from '../../shared/read/snapshot';
 import { readVotes } from '../../shared/read/votes';
-import { notesRoots, toYMap } from '../../shared/schema/layout';
+import { notesRoots, roomRoots, toYMap } from '../../shared/schema/layout';
 
 /**
  * The workshop channel's records mode, server side (server/relay/notesRecords.ts) to client side
@@ -231,5 +235,37 @@ describe('records mode', () => {
     records.apply(wire([{ docName: DOC, full: false, version: new Uint8Array(0), changes: [{ root: 'notes', key: IDS[0]!, value: undefined }] }])[0]!, warn);
     expect(records.read().notes).toEqual([]);
     expect(records.version).toBeNull();
+  });
+
+  it('the board reads records and documents alike; a document replaces the records of its name (the fallback)', () => {
+    const room = new Y.Doc();
+    const awareness = new Awareness(room);
+    roomRoots(room).participants.set('Participant00000', toYMap({ id: 'Participant00000', name: 'Ben', actorId: null, role: 'participant', joinedAt: 1 }));
+    const me: Me = { workshopId: 'Workshop00000001', participantId: 'Facilitator00000', role: 'facilitator', actorId: null, name: 'F' };
+    const ui: BoardUi = { status: 'live', statusReason: null, canUndo: false, canRedo: false, lastRefusal: null };
+    let changes = 0;
+    const model = new BoardModel({ room, awareness, me, ui: () => ui, onChange: () => changes++ });
+    const source = new Y.Doc();
+    for (const e of [{ kind: 'add', id: 0, text: 'one', x: 1 }, { kind: 'add', id: 1, text: 'two', x: 2 }, { kind: 'vote', target: 0, count: 2 }] as Edit[]) apply(source, e);
+    const records = new NotesRecords(DOC, 'Participant00000');
+    const entry: BoardEntry = { name: DOC, records, participantId: 'Participant00000', draft: false };
+    model.addDoc(entry);
+    records.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(source)), new Uint8Array([1]))])[0]!, quiet);
+    expect(changes).toBeGreaterThan(0);
+    const full = (docs: BoardEntry[]) => readBoardFull({ room, awareness, docs, me, ui });
+    const viaRecords = model.snapshot();
+    expect(viaRecords.notes.map((n) => n.text).sort()).toEqual(['one', 'two']);
+    expect(viaRecords.notes).toEqual(full([entry]).notes);
+    expect(viaRecords.votes).toEqual(full([entry]).votes);
+    // The server would not send records: the same document, now a Y.Doc, takes their place.
+    const doc = new Y.Doc();
+    model.addDoc({ name: DOC, doc, participantId: 'Participant00000', draft: false });
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(source));
+    apply(doc, { kind: 'add', id: 2, text: 'three', x: 3 });
+    const viaDoc = model.snapshot();
+    expect(viaDoc.notes.map((n) => n.text).sort()).toEqual(['one', 'three', 'two']);
+    expect(viaDoc.notes).toEqual(full([{ name: DOC, doc, participantId: 'Participant00000', draft: false }]).notes);
+    model.destroy();
+    awareness.destroy();
   });
 });
