@@ -154,6 +154,9 @@ export class RoomRecordsFeed {
   /** A committed frame that no queued diff was waiting for (see `onUpdate`); null: none. */
   private early: Uint8Array | null = null;
   private readonly roots: Roots;
+  private readonly doc: Y.Doc;
+  /** `current()`'s answer until the next transaction; null: read it again. */
+  private whole: { version: Uint8Array; snapshot: RecordsDoc } | null = null;
   private readonly onUpdate: (update: Uint8Array, origin: unknown, doc: Y.Doc, transaction: Y.Transaction) => void;
 
   constructor(
@@ -161,8 +164,10 @@ export class RoomRecordsFeed {
     private readonly emit: (diff: RecordsDiff) => void,
   ) {
     const doc = room.doc;
+    this.doc = doc;
     this.roots = notesRoots(doc);
     this.onUpdate = (update, _origin, _doc, transaction) => {
+      this.whole = null;
       const keys = changedKeys(this.roots, transaction);
       const diff = keys && keys.notes.size === 0 && keys.votes.size === 0 ? EMPTY_DIFF : readDiff(this.roots, keys);
       // Relayed before this listener heard of it: the room relays another process's update at
@@ -203,9 +208,17 @@ export class RoomRecordsFeed {
     this.drain();
   }
 
-  /** The roots the feed reads (a catch-up reads all of them at its marker's place). */
-  get records(): Roots {
-    return this.roots;
+  /**
+   * The document's records whole and its version, as it is now (a catch-up reads them where it
+   * places its marker). Kept until the next transaction: a reconnect storm of N followers reads
+   * and validates each document once, not N times.
+   */
+  current(docName: string): { version: Uint8Array; snapshot: RecordsDoc } {
+    if (!this.whole) {
+      const version = docVersion(this.doc);
+      this.whole = { version, snapshot: toRecordsDoc(docName, readAll(this.roots), version) };
+    }
+    return this.whole;
   }
 
   dispose(): void {

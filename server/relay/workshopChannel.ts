@@ -9,7 +9,7 @@ import type { DocStore } from '../store/port';
 import { decodeClientMessage, encodePermissionDenied } from './codec';
 import { loadRefusal } from './connection';
 import type { DocRoom } from './docRoom';
-import { docVersion, mergeDiff, readAll, RoomRecordsFeed, toRecordsDoc, type RecordsDiff } from './notesRecords';
+import { docVersion, mergeDiff, RoomRecordsFeed, toRecordsDoc, type RecordsDiff } from './notesRecords';
 import type { RoomListener, Rooms } from './rooms';
 import { DocSession } from './session';
 
@@ -273,9 +273,8 @@ export class WorkshopChannels implements RoomListener {
     if ([...channel.followers].some((f) => f.records)) {
       // Records followers that have caught up: the document whole, unless it is as it unloaded.
       const feed = this.feedFor(channel, room);
-      const version = docVersion(room.doc);
+      const { version, snapshot } = feed.current(room.name);
       if ([...channel.followers].some((f) => f.records && wants(f)) && !(lastVersion && sameBytes(lastVersion, version))) {
-        const snapshot = toRecordsDoc(room.name, readAll(feed.records), version);
         feed.whenCommitted(() => {
           const frame = encodeMux({ kind: 'records', docName: workshopId, docs: [snapshot] });
           for (const follower of channel.followers) if (follower.records && wants(follower)) this.sendRecords(follower, frame);
@@ -442,10 +441,9 @@ export class WorkshopChannels implements RoomListener {
           if (!stillFollowing()) return;
           // What the records feed holds from here on is what this follower gets live.
           const feed = this.feedFor(channel, room);
-          const version = docVersion(room.doc);
+          const { version, snapshot } = feed.current(docName);
           const held = versions.get(docName);
           if (held && sameBytes(held, version)) continue;
-          const snapshot = toRecordsDoc(docName, readAll(feed.records), version);
           await new Promise<void>((resolve) =>
             feed.whenCommitted(() => {
               if (stillFollowing()) this.gather(follower, snapshot);

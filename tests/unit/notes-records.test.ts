@@ -139,7 +139,7 @@ describe('records mode', () => {
             if (step.catchUp) {
               // A follower catching up now: its snapshot is read now, and sent once all before it is committed.
               const follower = new NotesRecords(DOC, 'Participant00000');
-              const snapshot = toRecordsDoc(DOC, readAll(notesRoots(doc)), new Uint8Array([1]));
+              const { snapshot } = feed.current(DOC);
               feed.whenCommitted(() => {
                 follower.apply(wire([snapshot])[0]!, quiet);
                 late = follower;
