@@ -237,6 +237,30 @@ describe('records mode', () => {
     expect(records.version).toBeNull();
   });
 
+  it('keeps records across a reload: what is saved reads back the same, through the same validation', () => {
+    const doc = new Y.Doc();
+    for (const e of [{ kind: 'add', id: 0, text: 'one', x: 1 }, { kind: 'add', id: 1, text: 'two', x: 2 }, { kind: 'vote', target: 1, count: 3 }] as Edit[]) apply(doc, e);
+    const records = new NotesRecords(DOC, 'Participant00000');
+    records.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(doc)), new Uint8Array([7]))])[0]!, quiet);
+    // Saved both before and after the board has read them (records, then board objects).
+    const before = structuredClone(records.saved());
+    records.notes({ participantId: 'Participant00000', authorName: 'P', actorId: null, mine: false, draft: false }, quiet);
+    const after = structuredClone(records.saved());
+    expect(after).toEqual(before);
+    const reloaded = new NotesRecords(DOC, 'Participant00000');
+    reloaded.restore(after, quiet);
+    expect(reloaded.read()).toEqual(fullRead(doc));
+    expect(reloaded.version).toEqual(new Uint8Array([7]));
+    // A damaged copy is ignored; so is any copy once the server has spoken.
+    const damaged = new NotesRecords(DOC, 'Participant00000');
+    damaged.restore({ version: 'x', notes: 'y', votes: [] }, quiet);
+    expect(damaged.read()).toEqual({ notes: [], votes: {} });
+    const live = new NotesRecords(DOC, 'Participant00000');
+    live.apply(wire([{ docName: DOC, full: true, version: new Uint8Array(0), changes: [] }])[0]!, quiet);
+    live.restore(after, quiet);
+    expect(live.read()).toEqual({ notes: [], votes: {} });
+  });
+
   it('the board reads records and documents alike; a document replaces the records of its name (the fallback)', () => {
     const room = new Y.Doc();
     const awareness = new Awareness(room);

@@ -9,7 +9,7 @@ import type { BoardEntry, Warn } from './board/inputs';
 import { NotesRecords } from './board/notesRecords';
 import { keepCompact } from './compact';
 import type { FollowedRecords, MuxConnection } from './mux';
-import type { Persistence } from './transports';
+import type { Persistence, RecordsStore } from './transports';
 
 /**
  * Which documents of the workshop this tab holds: the room, every participant's public notes
@@ -23,10 +23,14 @@ import type { Persistence } from './transports';
  * subscription for all of them, and per document plain records instead of a Y.Doc
  * (docs/architecture.md, "The workshop channel"; ~1.7 KiB less heap per note).
  *
- * Offline: records are not kept across reloads (a tab reloaded offline shows the room and my own
- * notes; the others' come back with the connection). Within a tab they survive reconnects, and a
- * reconnect is sent only the documents that changed meanwhile (their versions go with the follow).
+ * Offline: records are kept across reloads in a small store of their own (`recordsStore`:
+ * IndexedDB, one entry per document, saved a moment after each change) and read back until the
+ * server speaks. A reconnect is sent only the documents that changed meanwhile (their versions go
+ * with the follow).
  */
+/** How long after a change followed records are saved (IndexedDB): at most one write per document this often. */
+const RECORDS_SAVE_MS = 1000;
+
 export interface OpenDoc {
   doc: Y.Doc;
   persistence: Persistence | null;
@@ -43,6 +47,8 @@ export interface WorkshopDocsOptions {
   awareness: Awareness;
   mux: MuxConnection;
   persistence: ((name: string, doc: Y.Doc) => Persistence) | null;
+  /** Keeps followed records across reloads; null: memory only. */
+  recordsStore?: RecordsStore | null;
   onNotes(entry: BoardEntry): void;
   /** Off: every document on its own, as before the channel (tests and the benchmark compare both). */
   workshopChannel?: boolean;
@@ -60,6 +66,8 @@ export class WorkshopDocs {
   readonly roomName: string;
   /** Read-only notes come through the workshop channel (until the server says it cannot). */
   private following: boolean;
+  /** Records waiting to be saved (RECORDS_SAVE_MS after their last change). */
+  private readonly saving = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: WorkshopDocsOptions) {
     this.roomName = roomDocName(options.workshopId);
@@ -90,6 +98,8 @@ export class WorkshopDocs {
     }
     this.open.clear();
     this.followed.clear();
+    for (const timer of this.saving.values()) clearTimeout(timer);
+    this.saving.clear();
   }
 
   private track(name: string, doc: Y.Doc, participantId: string | null, draft: boolean): void {
@@ -120,11 +130,31 @@ export class WorkshopDocs {
     const name = notesDocName(this.options.workshopId, participantId);
     let records = this.followed.get(name);
     if (!records) {
-      records = new NotesRecords(name, participantId);
-      this.followed.set(name, records);
-      this.options.onNotes({ name, records, participantId, draft: false });
+      const made = new NotesRecords(name, participantId);
+      records = made;
+      this.followed.set(name, made);
+      this.options.onNotes({ name, records: made, participantId, draft: false });
+      const store = this.options.recordsStore;
+      if (store) {
+        void store.load(name).then((saved) => {
+          if (this.followed.get(name) === made) made.restore(saved, this.options.warn ?? (() => undefined));
+        });
+        made.watch(() => this.saveLater(store, name, made));
+      }
     }
     return records;
+  }
+
+  /** Saves a document's records once they have rested a moment (a busy document is not saved at every note). */
+  private saveLater(store: RecordsStore, name: string, records: NotesRecords): void {
+    if (this.saving.has(name)) return;
+    this.saving.set(
+      name,
+      setTimeout(() => {
+        this.saving.delete(name);
+        if (this.followed.get(name) === records) store.save(name, records.saved());
+      }, RECORDS_SAVE_MS),
+    );
   }
 
   /** Only the participants are read (the whole room cost 40–50 ms a join in a 2,000-note workshop). */

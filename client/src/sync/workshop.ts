@@ -101,6 +101,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       awareness: this.awareness,
       mux: this.mux,
       persistence: options.persistOffline === false ? null : this.transports.persistence,
+      recordsStore: options.persistOffline === false ? null : this.transports.recordsStore,
       onNotes: (entry) => this.model.addDoc(entry),
       warn: (key, message, detail) => this.warnOnce(key, message, detail),
       ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),

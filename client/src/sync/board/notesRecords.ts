@@ -1,12 +1,20 @@
 import type { RecordsDoc } from '../../../../shared/protocol/mux';
-import { MAX_RECORDS } from '../../../../shared/read/records';
+import { MAX_RECORDS, schemaKeys } from '../../../../shared/read/records';
 import { readPlainNoteRecord } from '../../../../shared/read/snapshot';
 import { readVoteCount } from '../../../../shared/read/votes';
-import type { Note } from '../../../../shared/schema/note';
+import { noteSchema, type Note } from '../../../../shared/schema/note';
 import type { Warn } from './inputs';
 import { NotesSource } from './notesSource';
 
 const EMPTY_VOTES: Readonly<Record<string, number>> = Object.freeze({});
+const NOTE_KEYS = schemaKeys(noteSchema);
+
+/** What is kept of a document's records across reloads (./documents.ts: IndexedDB, validated again when read back). */
+export interface SavedRecords {
+  version: Uint8Array | null;
+  notes: Array<[string, unknown]>;
+  votes: Array<[string, number]>;
+}
 
 /**
  * Someone else's public notes as the workshop channel's records mode sends them (docs/architecture.md,
@@ -30,6 +38,8 @@ export class NotesRecords extends NotesSource {
   /** Received values not yet read by the board: key → value (undefined: gone). */
   private readonly incoming = new Map<string, unknown>();
   private invalid = 0;
+  /** Something came from the server (a saved copy is then too old to restore). */
+  private received = false;
 
   constructor(name: string, participantId: string) {
     super({ name, participantId, draft: false });
@@ -41,11 +51,42 @@ export class NotesRecords extends NotesSource {
 
   /** One document's entry of a `records` frame; `warn` once per document for invalid records. */
   apply(doc: RecordsDoc, warn: Warn): void {
+    this.received = true;
+    this.take(doc, warn);
+  }
+
+  /**
+   * A copy saved by an earlier page (`saved()`), read back from storage: taken as a full snapshot
+   * unless the server has spoken already. Anything there is validated like the server's records.
+   */
+  restore(saved: unknown, warn: Warn): void {
+    if (this.received || !isSaved(saved)) return;
+    const changes: RecordsDoc['changes'] = [
+      ...saved.notes.map(([key, value]) => ({ root: 'notes' as const, key, value })),
+      ...saved.votes.map(([key, value]) => ({ root: 'votes' as const, key, value })),
+    ];
+    this.take({ docName: this.name, full: true, version: saved.version ?? new Uint8Array(0), changes }, warn);
+  }
+
+  /** The records held (the known fields of each note, not yet validated ones included), for keeping across reloads. */
+  saved(): SavedRecords {
+    const notes = new Map<string, unknown>();
+    if (this.dirty !== null) for (const [key, note] of this.records) notes.set(key, pick(note));
+    for (const key of this.dirty ?? this.incoming.keys()) {
+      const value = this.incoming.get(key);
+      if (value === undefined) notes.delete(key);
+      else notes.set(key, value);
+    }
+    return { version: this.version, notes: [...notes], votes: [...this.votesMap] };
+  }
+
+  private take(doc: RecordsDoc, warn: Warn): void {
     if (doc.full) {
       this.incoming.clear();
       this.dirty = null;
       this.votesMap.clear();
-      this.version = doc.version.length > 0 ? doc.version : null;
+      // A copy: the decoded version is a view into the whole frame, which it would keep alive.
+      this.version = doc.version.length > 0 ? doc.version.slice() : null;
     } else {
       this.version = null;
     }
@@ -89,12 +130,18 @@ export class NotesRecords extends NotesSource {
     this.listeners.clear();
   }
 
-  /** Every note and vote held (what a full read of the document gives; the reference in tests and full.ts). */
+  /**
+   * Every valid note and vote held (what a full read of the document gives; the reference in tests
+   * and full.ts). Reads without taking anything from the board's next read.
+   */
   read(): { notes: Note[]; votes: Record<string, number> } {
-    this.refresh(() => undefined);
-    const notes = [...this.records.values()].map((note) => readPlainNoteRecord(note.id, note)!);
+    const notes: Note[] = [];
+    for (const [key, value] of this.saved().notes) {
+      const note = readPlainNoteRecord(key, value);
+      if (note) notes.push(note);
+    }
     notes.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-    return { notes, votes: { ...this.votes() } };
+    return { notes, votes: Object.fromEntries(this.votesMap) };
   }
 
   /** Validates what arrived since the last read; true when the set of valid notes changed. */
@@ -136,4 +183,19 @@ export class NotesRecords extends NotesSource {
     }
     this.keep(key, note, previous);
   }
+}
+
+/** A note's known fields (a board object carries its author context too, which is not kept). */
+function pick(note: Note): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of NOTE_KEYS) if ((note as Record<string, unknown>)[key] !== undefined) out[key] = (note as Record<string, unknown>)[key];
+  return out;
+}
+
+/** The shape of `SavedRecords` (what storage gives back may be anything: an older version, a damaged entry). */
+function isSaved(value: unknown): value is SavedRecords {
+  if (value === null || typeof value !== 'object') return false;
+  const saved = value as Partial<SavedRecords>;
+  const pairs = (list: unknown) => Array.isArray(list) && list.length <= MAX_RECORDS && list.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && pair[0].length <= 200);
+  return (saved.version === null || saved.version instanceof Uint8Array) && pairs(saved.notes) && pairs(saved.votes);
 }
