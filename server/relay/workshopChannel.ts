@@ -30,6 +30,10 @@ import { DocSession } from './session';
  *   - A notes document that loads while the workshop has followers (a participant who joined
  *     later, or one unloaded while idle) is sent to the followers that have caught up: what it
  *     holds beyond the state it had when it last unloaded, or all of it when never seen.
+ * Records mode (`followRecords`, what the client uses): instead of updates, each notes document's
+ * plain records (notesRecords.ts). A room's *feed* reads the keys each transaction changed and lets
+ * the diff go when the tap is handed that update, committed; a catch-up reads a document whole at
+ * a marker in its feed, so it reaches its follower between the diffs before and after it.
  * Drafts are never part of it (only `notes` documents are ever named or tapped). Presence stays
  * on the room document's own session, which a follower must have open on the same socket — so
  * whatever closes a workshop's sockets (removal, token expiry, a lost lease) closes it too.
