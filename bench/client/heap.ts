@@ -24,7 +24,7 @@ interface Snapshot {
 
 const OWNERS: ReadonlyArray<[string, readonly string[]]> = [
   ['Y.Docs (items, IDs, values, maps)', ['Doc']],
-  ['board model (document caches, room cache, snapshot)', ['NotesDocCache', 'RoomCache', 'BoardModel', 'BoardFeed']],
+  ['board model (document caches, room cache, snapshot)', ['NotesDocCache', 'NotesRecords', 'RoomCache', 'BoardModel', 'BoardFeed']],
   ['wall canvas (WallCanvas, Konva)', ['WallCanvas', 'Stage']],
   ['socket and sessions (mux)', ['MuxConnection']],
   ['undo managers', ['UndoManager']],

@@ -202,9 +202,13 @@ export function createRelay(deps: RelayDeps) {
           case 'follow':
             deps.channels.follow(connection, message.docName, message.entries);
             return;
+          case 'followRecords':
+            deps.channels.followRecords(connection, message.docName, message.entries);
+            return;
           case 'unfollow':
             deps.channels.unfollow(connection);
             return;
+          case 'records':
           case 'refused':
           case 'following':
           case 'unfollowed':

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { notesDocName, parseDocName, roomDocName, type DocRef } from '../../shared/protocol/docNames';
-import { encodeMux, type BatchEntry, type FollowEntry } from '../../shared/protocol/mux';
+import { encodeMux, type BatchEntry, type FollowEntry, type RecordsDoc, type RecordsFollowEntry } from '../../shared/protocol/mux';
 import type { Claims } from '../../shared/protocol/permissions';
 import { CloseCode, DenyReason } from '../../shared/protocol/wire';
 import type { Logger } from '../log';
@@ -9,6 +9,7 @@ import type { DocStore } from '../store/port';
 import { decodeClientMessage, encodePermissionDenied } from './codec';
 import { loadRefusal } from './connection';
 import type { DocRoom } from './docRoom';
+import { docVersion, mergeDiff, RoomRecordsFeed, toRecordsDoc, type RecordsDiff } from './notesRecords';
 import type { RoomListener, Rooms } from './rooms';
 import { DocSession } from './session';
 
@@ -29,6 +30,10 @@ import { DocSession } from './session';
  *   - A notes document that loads while the workshop has followers (a participant who joined
  *     later, or one unloaded while idle) is sent to the followers that have caught up: what it
  *     holds beyond the state it had when it last unloaded, or all of it when never seen.
+ * Records mode (`followRecords`, what the client uses): instead of updates, each notes document's
+ * plain records (notesRecords.ts). A room's *feed* reads the keys each transaction changed and lets
+ * the diff go when the tap is handed that update, committed; a catch-up reads a document whole at
+ * a marker in its feed, so it reaches its follower between the diffs before and after it.
  * Drafts are never part of it (only `notes` documents are ever named or tapped). Presence stays
  * on the room document's own session, which a follower must have open on the same socket — so
  * whatever closes a workshop's sockets (removal, token expiry, a lost lease) closes it too.
@@ -56,6 +61,11 @@ interface Follower {
   socket: FollowerSocket;
   /** While its catch-up runs: documents of index below this are its catch-up's to send. */
   catchingUpBelow: number;
+  /** Records mode: plain records of each document (notesRecords.ts) instead of its Yjs updates. */
+  records: boolean;
+  /** Records mode: catch-up snapshots gathered into one frame; sent before anything live (order). */
+  gathered: RecordsDoc[];
+  gatheredChanges: number;
 }
 
 interface Channel {
@@ -73,6 +83,14 @@ interface Channel {
   window: NodeJS.Timeout | null;
   /** Updates delivered in the current and the previous second (whether the workshop is busy). */
   rate: { second: number; current: number; previous: number };
+  /** Records mode: each loaded notes room's diffs in commit order, while records followers exist. */
+  readonly feeds: Map<DocRoom, RoomRecordsFeed>;
+  /** Records mode: the version of notes documents as they unloaded (a reload unchanged is not sent). */
+  readonly lastVersion: Map<string, Uint8Array>;
+  /** Records mode's batch window (as `pending`/`window`/`rate`): diffs of one document merge by key. */
+  recordsPending: Map<string, RecordsDiff>;
+  recordsWindow: NodeJS.Timeout | null;
+  recordsRate: { second: number; current: number; previous: number };
 }
 
 /** Reads a document's sync step 2 that carries nothing (an empty update): not worth sending. */
@@ -110,6 +128,8 @@ function isBusy(rate: Channel['rate'], nowMs: number): boolean {
 
 /** A catch-up's answers leave as `batch` frames of about this size (one frame, not one per document). */
 const CATCH_UP_BATCH_BYTES = 256 * 1024;
+/** The same for records: about this many records a frame (a note is 100–200 bytes). */
+const CATCH_UP_BATCH_RECORDS = 2000;
 
 export class WorkshopChannels implements RoomListener {
   private readonly channels = new Map<string, Channel>();
@@ -126,6 +146,15 @@ export class WorkshopChannels implements RoomListener {
   }
 
   follow(socket: FollowerSocket, workshopId: string, entries: readonly FollowEntry[]): void {
+    this.subscribe(socket, workshopId, false, entries.map((entry) => [entry.docName, entry.stateVector]));
+  }
+
+  /** Records mode: plain records of every notes document instead of its updates (`versions`: what the client holds). */
+  followRecords(socket: FollowerSocket, workshopId: string, entries: readonly RecordsFollowEntry[]): void {
+    this.subscribe(socket, workshopId, true, entries.map((entry) => [entry.docName, entry.version]));
+  }
+
+  private subscribe(socket: FollowerSocket, workshopId: string, records: boolean, entries: ReadonlyArray<[string, Uint8Array]>): void {
     const refuse = (code: number, reason: string, label: string) => {
       this.deps.metrics.rejected.inc({ reason: label });
       this.deps.log.warn('follow-refused', { participant: socket.claims.participantId, reason: label });
@@ -137,24 +166,39 @@ export class WorkshopChannels implements RoomListener {
     // The room document carries who participates and presence, and its session is what a lost
     // lease or a removal closes: the channel rides on it.
     if (!socket.hasDoc(roomDocName(workshopId))) return refuse(CloseCode.badRequest, "open the workshop's room document before following it", 'follow-without-room');
-    const stateVectors = new Map<string, Uint8Array>();
-    for (const entry of entries) {
-      const ref = parseDocName(entry.docName);
+    // State vectors (update mode) or versions (records mode) of what the client holds.
+    const held = new Map<string, Uint8Array>();
+    for (const [docName, bytes] of entries) {
+      const ref = parseDocName(docName);
       // Only notes documents of this workshop: drafts and foreign names are never sent, whatever is asked.
-      if (ref?.kind === 'notes' && ref.workshopId === workshopId) stateVectors.set(entry.docName, entry.stateVector);
+      if (ref?.kind === 'notes' && ref.workshopId === workshopId) held.set(docName, bytes);
     }
     this.followedOnce.add(socket);
     let channel = this.channels.get(workshopId);
     if (!channel) {
-      channel = { workshopId, followers: new Set(), known: new Map(), lastSeen: new Map(), listing: null, pending: [], window: null, rate: { second: 0, current: 0, previous: 0 } };
+      channel = {
+        workshopId,
+        followers: new Set(),
+        known: new Map(),
+        lastSeen: new Map(),
+        listing: null,
+        pending: [],
+        window: null,
+        rate: { second: 0, current: 0, previous: 0 },
+        feeds: new Map(),
+        lastVersion: new Map(),
+        recordsPending: new Map(),
+        recordsWindow: null,
+        recordsRate: { second: 0, current: 0, previous: 0 },
+      };
       this.channels.set(workshopId, channel);
     }
     // Registered before anything is read: every commit from now on reaches it live.
-    const follower: Follower = { socket, catchingUpBelow: Infinity };
+    const follower: Follower = { socket, catchingUpBelow: Infinity, records, gathered: [], gatheredChanges: 0 };
     channel.followers.add(follower);
     this.bySocket.set(socket, { channel, follower });
     this.deps.metrics.followers.inc();
-    void this.catchUp(channel, follower, stateVectors);
+    void (records ? this.catchUpRecords(channel, follower, held) : this.catchUp(channel, follower, held));
   }
 
   unfollow(socket: FollowerSocket): void {
@@ -169,6 +213,14 @@ export class WorkshopChannels implements RoomListener {
       if (channel.window) clearTimeout(channel.window);
       channel.window = null;
       channel.pending = [];
+    }
+    // No one reads records any more: the rooms stop reading their diffs.
+    if (follower.records && ![...channel.followers].some((f) => f.records)) {
+      for (const feed of channel.feeds.values()) feed.dispose();
+      channel.feeds.clear();
+      if (channel.recordsWindow) clearTimeout(channel.recordsWindow);
+      channel.recordsWindow = null;
+      channel.recordsPending = new Map();
     }
   }
 
@@ -203,7 +255,9 @@ export class WorkshopChannels implements RoomListener {
     const { workshopId } = room.ref;
     const tap = new DocSession(room.name, { workshopId, participantId: '', role: 'observer', actorId: null }, 'read', {
       send: (_docName, frame) => {
-        if (isUpdate(frame)) this.deliver(workshopId, room.name, frame);
+        if (!isUpdate(frame)) return;
+        this.deliver(workshopId, room.name, frame);
+        this.channels.get(workshopId)?.feeds.get(room)?.committed(frame);
       },
       // A failed room closes its sessions; the channel's followers need not go with it: what
       // was not committed never reached them, and the reload sends the document whole (below).
@@ -216,11 +270,24 @@ export class WorkshopChannels implements RoomListener {
     const index = this.know(channel, room.name);
     const base = channel.lastSeen.get(room.name) ?? EMPTY_STATE_VECTOR;
     channel.lastSeen.delete(room.name);
+    const lastVersion = channel.lastVersion.get(room.name);
+    channel.lastVersion.delete(room.name);
     // Whoever is still catching up with this document in its list gets it from its own catch-up.
     const wants = (follower: Follower) => !(index < follower.catchingUpBelow) && !follower.socket.hasDoc(room.name);
-    if (![...channel.followers].some(wants)) return;
+    if ([...channel.followers].some((f) => f.records)) {
+      // Records followers that have caught up: the document whole, unless it is as it unloaded.
+      const feed = this.feedFor(channel, room);
+      const { version, snapshot } = feed.current(room.name);
+      if ([...channel.followers].some((f) => f.records && wants(f)) && !(lastVersion && sameBytes(lastVersion, version))) {
+        feed.whenCommitted(() => {
+          const frame = encodeMux({ kind: 'records', docName: workshopId, docs: [snapshot] });
+          for (const follower of channel.followers) if (follower.records && wants(follower)) this.sendRecords(follower, frame);
+        }, ignore);
+      }
+    }
+    if (![...channel.followers].some((f) => !f.records && wants(f))) return;
     this.answer(room, base, (frame) => {
-      for (const follower of channel.followers) if (wants(follower)) follower.socket.send(room.name, frame);
+      for (const follower of channel.followers) if (!follower.records && wants(follower)) follower.socket.send(room.name, frame);
     });
   }
 
@@ -237,6 +304,13 @@ export class WorkshopChannels implements RoomListener {
     // is kept for it, so its reload sends the document whole.
     if (channel && room.isReady) channel.lastSeen.set(room.name, Y.encodeStateVector(room.doc));
     else channel?.lastSeen.delete(room.name);
+    const feed = channel?.feeds.get(room);
+    if (channel && feed) {
+      feed.dispose();
+      channel.feeds.delete(room);
+      if (room.isReady) channel.lastVersion.set(room.name, docVersion(room.doc));
+      else channel.lastVersion.delete(room.name);
+    }
   }
 
   // ——— inside ———
@@ -253,8 +327,13 @@ export class WorkshopChannels implements RoomListener {
       channel.pending.push({ docName, payload: frame });
       return;
     }
-    for (const { socket } of channel.followers) if (!socket.hasDoc(docName)) socket.send(docName, frame);
-    if (isBusy(channel.rate, performance.now())) this.openWindow(channel);
+    let sent = false;
+    for (const { socket, records } of channel.followers) {
+      if (records || socket.hasDoc(docName)) continue;
+      socket.send(docName, frame);
+      sent = true;
+    }
+    if (sent && isBusy(channel.rate, performance.now())) this.openWindow(channel);
   }
 
   private openWindow(channel: Channel): void {
@@ -266,10 +345,131 @@ export class WorkshopChannels implements RoomListener {
       // The same bytes for everyone: an entry for a document a follower has open on its own (its
       // own notes) is skipped by that client, which already has it.
       const frame = encodeMux({ kind: 'batch', docName: channel.workshopId, entries });
-      for (const { socket } of channel.followers) socket.sendFrame(frame);
+      for (const { socket, records } of channel.followers) if (!records) socket.sendFrame(frame);
       this.openWindow(channel);
     }, BATCH_WINDOW_MS);
     channel.window.unref();
+  }
+
+  // ——— records mode ———
+
+  /** The room's records feed in this channel (made, with its warm-up, on first need). */
+  private feedFor(channel: Channel, room: DocRoom): RoomRecordsFeed {
+    let feed = channel.feeds.get(room);
+    if (!feed) {
+      feed = new RoomRecordsFeed(room, (diff) => this.deliverRecords(channel, room.name, diff));
+      channel.feeds.set(room, feed);
+    }
+    return feed;
+  }
+
+  /**
+   * A committed diff to the records followers: at once, in one frame encoded once for all of them,
+   * unless a busy workshop's window is open (as `deliver`); then diffs of one document merge by key
+   * and leave at the window's end.
+   */
+  private deliverRecords(channel: Channel, docName: string, diff: RecordsDiff): void {
+    if (channel.recordsWindow) {
+      const earlier = channel.recordsPending.get(docName);
+      channel.recordsPending.set(docName, earlier ? mergeDiff(earlier, diff) : diff);
+      return;
+    }
+    const readers = [...channel.followers].filter((f) => f.records && !f.socket.hasDoc(docName));
+    if (readers.length === 0) return;
+    const frame = encodeMux({ kind: 'records', docName: channel.workshopId, docs: [toRecordsDoc(docName, diff)] });
+    for (const follower of readers) this.sendRecords(follower, frame);
+    if (isBusy(channel.recordsRate, performance.now())) this.openRecordsWindow(channel);
+  }
+
+  private openRecordsWindow(channel: Channel): void {
+    channel.recordsWindow = setTimeout(() => {
+      channel.recordsWindow = null;
+      if (channel.recordsPending.size === 0 || this.channels.get(channel.workshopId) !== channel) return;
+      const docs = [...channel.recordsPending].map(([docName, diff]) => toRecordsDoc(docName, diff));
+      channel.recordsPending = new Map();
+      // The same bytes for everyone: a client skips a document it has open on its own.
+      const frame = encodeMux({ kind: 'records', docName: channel.workshopId, docs });
+      for (const follower of channel.followers) if (follower.records) this.sendRecords(follower, frame);
+      this.openRecordsWindow(channel);
+    }, BATCH_WINDOW_MS);
+    channel.recordsWindow.unref();
+  }
+
+  /** A live records frame: what the follower's catch-up has gathered goes first (it is older). */
+  private sendRecords(follower: Follower, frame: Uint8Array): void {
+    this.flushGathered(follower);
+    follower.socket.sendFrame(frame);
+  }
+
+  private flushGathered(follower: Follower): void {
+    if (follower.gathered.length === 0) return;
+    const docs = follower.gathered;
+    follower.gathered = [];
+    follower.gatheredChanges = 0;
+    if (!follower.socket.isClosed) follower.socket.sendFrame(encodeMux({ kind: 'records', docName: follower.socket.claims.workshopId, docs }));
+  }
+
+  /**
+   * Records mode's catch-up: each notes document's records, read at a marker in its room's feed
+   * (so after every diff before it and before every diff after it), gathered into frames of about
+   * CATCH_UP_BATCH_RECORDS records. A document whose version is the one the client sent is skipped.
+   */
+  private async catchUpRecords(channel: Channel, follower: Follower, versions: Map<string, Uint8Array>): Promise<void> {
+    const { socket } = follower;
+    const stillFollowing = () => !socket.isClosed && channel.followers.has(follower);
+    try {
+      await this.refreshKnown(channel);
+    } catch (error) {
+      this.deps.log.error('follow-list-failed', { workshop: channel.workshopId, error: String(error) });
+      if (stillFollowing()) socket.close(CloseCode.storeUnavailable, 'storage unavailable; try again shortly');
+      return;
+    }
+    if (!stillFollowing()) return;
+    const names = [...channel.known.keys()];
+    follower.catchingUpBelow = names.length;
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length && stillFollowing()) {
+        const docName = names[next++]!;
+        if (socket.hasDoc(docName)) continue;
+        let room: DocRoom;
+        try {
+          room = await this.deps.rooms.acquire(docName, parseDocName(docName) as DocRef);
+        } catch (error) {
+          const refusal = loadRefusal(error);
+          this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
+          if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'refused', docName, code: refusal.code, reason: refusal.reason }));
+          continue;
+        }
+        try {
+          if (!stillFollowing()) return;
+          // What the records feed holds from here on is what this follower gets live.
+          const feed = this.feedFor(channel, room);
+          const { version, snapshot } = feed.current(docName);
+          const held = versions.get(docName);
+          if (held && sameBytes(held, version)) continue;
+          await new Promise<void>((resolve) =>
+            feed.whenCommitted(() => {
+              if (stillFollowing()) this.gather(follower, snapshot);
+              resolve();
+            }, resolve),
+          );
+        } finally {
+          this.deps.rooms.release(room);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CATCH_UP_CONCURRENCY }, worker));
+    follower.catchingUpBelow = -1;
+    if (!stillFollowing()) return;
+    this.flushGathered(follower);
+    socket.sendFrame(encodeMux({ kind: 'following', docName: channel.workshopId, documents: names.length }));
+  }
+
+  private gather(follower: Follower, snapshot: RecordsDoc): void {
+    follower.gathered.push(snapshot);
+    follower.gatheredChanges += snapshot.changes.length + 1;
+    if (follower.gatheredChanges >= CATCH_UP_BATCH_RECORDS) this.flushGathered(follower);
   }
 
   private know(channel: Channel, docName: string): number {
@@ -375,4 +575,10 @@ export class WorkshopChannels implements RoomListener {
     });
     room.handle(once, { type: 'sync-step1', stateVector });
   }
+}
+
+const ignore = () => undefined;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -27,8 +27,23 @@ import * as encoding from 'lib0/encoding';
  * `unfollowed` is a refusal (or the end) of the subscription, the socket stays open. A `batch`
  * carries several channel messages in one frame, in order (updates of a busy workshop, gathered
  * over a short window): it may name a document the client has open on its own, which it skips.
+ *
+ * Records mode of the channel (docs/architecture.md, "Records mode"): instead of each notes
+ * document's Yjs updates, the server sends what the board reads of it — plain, validated records
+ * (notes by key, votes by target) — so a tab that only reads a document holds records, not a Y.Doc.
+ *
+ *   followRecords  client → server  varUint 9, varString workshopId, varUint n, n × (varString docName, varUint8Array version)
+ *   records        server → client  varUint 10, varString workshopId, varUint n, n × RecordsDoc
+ *   RecordsDoc:    varString docName, varUint flags (1: full), varUint8Array version, varUint m,
+ *                  m × (varUint root (0 notes, 1 votes), varString key, varUint8Array value)
+ *
+ * A value is one lib0 `writeAny` (a note record, a vote count); empty bytes: the key is gone. A
+ * `full` entry replaces everything the client holds of that document (catch-up); others change
+ * only the keys they name. `version` (catch-up only, else empty) names the document's state: sent
+ * back in `followRecords`, it lets the server skip a document that has not changed since.
+ * `following`, `unfollowed`, `unfollow` and `refused` are shared with the update mode.
  */
-export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3, follow: 4, unfollow: 5, following: 6, unfollowed: 7, batch: 8 } as const;
+export const MuxFrame = { doc: 0, open: 1, close: 2, refused: 3, follow: 4, unfollow: 5, following: 6, unfollowed: 7, batch: 8, followRecords: 9, records: 10 } as const;
 
 /** At most this many state vectors in one `follow` (the participant cap is 500 by default). */
 export const MAX_FOLLOW_ENTRIES = 5000;
@@ -37,6 +52,38 @@ export interface FollowEntry {
   docName: string;
   stateVector: Uint8Array;
 }
+
+export interface RecordsFollowEntry {
+  docName: string;
+  /** The version last received for the document (a `full` entry's), or empty: none held. */
+  version: Uint8Array;
+}
+
+/** Which root of a notes document a record belongs to (shared/schema/layout.ts, `notesRoots`). */
+export type RecordsRoot = 'notes' | 'votes';
+const ROOTS: readonly RecordsRoot[] = ['notes', 'votes'];
+
+export interface RecordChange {
+  root: RecordsRoot;
+  key: string;
+  /** The record as the server read it (validated again by the client); undefined: deleted. */
+  value: unknown;
+}
+
+export interface RecordsDoc {
+  docName: string;
+  /** Replaces everything held of the document (a catch-up), rather than changing some keys. */
+  full: boolean;
+  /** Empty unless `full`: the state the records are of (see `followRecords`). */
+  version: Uint8Array;
+  changes: RecordChange[];
+}
+
+/** At most this many changes for one document in one frame (a full document: every note and vote). */
+export const MAX_RECORD_CHANGES = 20_000;
+/** The longest version, and the most bytes one record's value may take (a note is well under 4 KiB). */
+export const MAX_VERSION_BYTES = 64;
+export const MAX_RECORD_BYTES = 64 * 1024;
 
 export type MuxMessage =
   | { kind: 'doc'; docName: string; payload: Uint8Array }
@@ -47,7 +94,9 @@ export type MuxMessage =
   | { kind: 'unfollow'; docName: string }
   | { kind: 'following'; docName: string; documents: number }
   | { kind: 'unfollowed'; docName: string; code: number; reason: string }
-  | { kind: 'batch'; docName: string; entries: BatchEntry[] };
+  | { kind: 'batch'; docName: string; entries: BatchEntry[] }
+  | { kind: 'followRecords'; docName: string; entries: RecordsFollowEntry[] }
+  | { kind: 'records'; docName: string; docs: RecordsDoc[] };
 
 export interface BatchEntry {
   docName: string;
@@ -78,6 +127,13 @@ export function encodeMux(message: MuxMessage): Uint8Array {
       break;
     case 'batch':
       writeEntries(encoder, message.entries, (entry) => entry.payload);
+      break;
+    case 'followRecords':
+      writeEntries(encoder, message.entries, (entry) => entry.version);
+      break;
+    case 'records':
+      encoding.writeVarUint(encoder, message.docs.length);
+      for (const doc of message.docs) writeRecordsDoc(encoder, doc);
       break;
     default:
       break;
@@ -116,6 +172,17 @@ function readBody(kind: number, docName: string, decoder: decoding.Decoder): Mux
       return { kind: 'unfollowed', docName, code: decoding.readVarUint(decoder), reason: decoding.readVarString(decoder) };
     case MuxFrame.batch:
       return { kind: 'batch', docName, entries: readEntries(decoder, Infinity, (name, payload) => ({ docName: name, payload })) };
+    case MuxFrame.followRecords:
+      return {
+        kind: 'followRecords',
+        docName,
+        entries: readEntries(decoder, MAX_FOLLOW_ENTRIES, (name, version) => {
+          if (version.length > MAX_VERSION_BYTES) throw new Error('version too long');
+          return { docName: name, version };
+        }),
+      };
+    case MuxFrame.records:
+      return { kind: 'records', docName, docs: readRecordsDocs(decoder) };
     default:
       throw new Error(`unknown mux frame kind ${kind}`);
   }
@@ -145,4 +212,60 @@ function readEntries<T>(decoder: decoding.Decoder, max: number, make: (docName: 
     entries.push(make(name, decoding.readVarUint8Array(decoder)));
   }
   return entries;
+}
+
+/** One document's records (see `records` above); a value is encoded on its own so that its length bounds its decoding. */
+function writeRecordsDoc(encoder: encoding.Encoder, doc: RecordsDoc): void {
+  encoding.writeVarString(encoder, doc.docName);
+  encoding.writeVarUint(encoder, doc.full ? 1 : 0);
+  encoding.writeVarUint8Array(encoder, doc.version);
+  encoding.writeVarUint(encoder, doc.changes.length);
+  for (const change of doc.changes) {
+    encoding.writeVarUint(encoder, ROOTS.indexOf(change.root));
+    encoding.writeVarString(encoder, change.key);
+    encoding.writeVarUint8Array(encoder, change.value === undefined ? EMPTY : encodeRecordValue(change.value));
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A record's value as it travels (the server encodes each once, however many followers get it). */
+export function encodeRecordValue(value: unknown): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeAny(encoder, value as encoding.AnyEncodable);
+  return encoding.toUint8Array(encoder);
+}
+
+function readRecordsDocs(decoder: decoding.Decoder): RecordsDoc[] {
+  const count = decoding.readVarUint(decoder);
+  if (count > MAX_FOLLOW_ENTRIES) throw new Error('too many documents in one records frame');
+  const docs: RecordsDoc[] = [];
+  for (let i = 0; i < count; i++) {
+    const docName = readName(decoder);
+    const flags = decoding.readVarUint(decoder);
+    if (flags > 1) throw new Error('unknown records flags');
+    const version = decoding.readVarUint8Array(decoder);
+    if (version.length > MAX_VERSION_BYTES) throw new Error('version too long');
+    const changeCount = decoding.readVarUint(decoder);
+    if (changeCount > MAX_RECORD_CHANGES) throw new Error('too many records for one document');
+    const changes: RecordChange[] = [];
+    for (let j = 0; j < changeCount; j++) {
+      const root = ROOTS[decoding.readVarUint(decoder)];
+      if (!root) throw new Error('unknown records root');
+      const key = readName(decoder);
+      const bytes = decoding.readVarUint8Array(decoder);
+      if (bytes.length > MAX_RECORD_BYTES) throw new Error('record too large');
+      changes.push({ root, key, value: bytes.length === 0 ? undefined : readValue(bytes) });
+    }
+    docs.push({ docName, full: flags === 1, version, changes });
+  }
+  return docs;
+}
+
+/** One value, read whole (what a hostile server sends is validated by the client after this). */
+function readValue(bytes: Uint8Array): unknown {
+  const decoder = decoding.createDecoder(bytes);
+  const value: unknown = decoding.readAny(decoder);
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes in a record');
+  return value;
 }

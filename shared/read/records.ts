@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { z } from 'zod';
-import { fromYMap } from '../schema/layout';
+import { fromYMap, isBoundedPlain } from '../schema/layout';
 
 /**
  * Reading records out of a document that anyone with write access may have filled with anything
@@ -35,6 +35,28 @@ export function recordReader<T>(schema: z.ZodType<T>, keyRule: KeyRule<T> | null
 /** One record, or null when it is not valid (wrong shape, wrong types, key not matching). */
 export function readRecord<T>(reader: RecordReader<T>, key: string, value: unknown): T | null {
   const parsed = reader.schema.safeParse(fromYMap(value, reader.keys));
+  if (!parsed.success) return null;
+  if (reader.keyRule && !reader.keyRule(key, parsed.data)) return null;
+  return parsed.data;
+}
+
+/**
+ * One record that arrived as a plain value (the workshop channel's records mode, where the server
+ * read it from the document): validated exactly as `readRecord` validates one in a document —
+ * known fields only, each plain and bounded, then the schema and the key rule — so a server that
+ * sends anything else is not believed. Null: not valid.
+ */
+export function readPlainRecord<T>(reader: RecordReader<T>, key: string, value: unknown): T | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return null;
+  const fields: Record<string, unknown> = {};
+  for (const field of reader.keys) {
+    if (!Object.hasOwn(value, field)) continue;
+    const inner = (value as Record<string, unknown>)[field];
+    if (inner === undefined) continue;
+    if (!isBoundedPlain(inner)) return null;
+    fields[field] = inner;
+  }
+  const parsed = reader.schema.safeParse(fields);
   if (!parsed.success) return null;
   if (reader.keyRule && !reader.keyRule(key, parsed.data)) return null;
   return parsed.data;

@@ -6,7 +6,7 @@ import { noteSchema, type Note } from '../schema/note';
 import { participantSchema, type Participant } from '../schema/participant';
 import { questionSchema, type Question } from '../schema/question';
 import { sessionSchema, type Session } from '../schema/session';
-import { keyIsId, readRecord, readRecords, recordReader, schemaKeys } from './records';
+import { keyIsId, readPlainRecord, readRecord, readRecords, recordReader, schemaKeys } from './records';
 
 /**
  * Documents → plain, validated snapshots. Records that fail validation (written by a buggy or
@@ -87,6 +87,9 @@ export function readRoom(doc: Y.Doc): RoomSnapshot {
 
 /** One note record as `readNotes` reads it (null: invalid, or not under its own id). */
 export const readNoteRecord = (key: string, value: unknown): Note | null => readRecord(noteReader, key, value);
+
+/** The same for a note that arrived as a plain value (the workshop channel's records mode). */
+export const readPlainNoteRecord = (key: string, value: unknown): Note | null => readPlainRecord(noteReader, key, value);
 
 export function readNotes(doc: Y.Doc): { notes: Note[]; problems: string[] } {
   const problems: string[] = [];

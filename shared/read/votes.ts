@@ -13,10 +13,16 @@ export function readVotes(doc: Y.Doc): Record<string, number> {
   let seen = 0;
   for (const [target, count] of notesRoots(doc).votes.entries()) {
     if (++seen > MAX_RECORDS) break;
-    if (!voteTargetSchema.safeParse(target).success || !voteCountSchema.safeParse(count).success) continue;
-    if ((count as number) > 0) out[target] = count as number;
+    const read = readVoteCount(target, count);
+    if (read !== null) out[target] = read;
   }
   return out;
+}
+
+/** One vote as `readVotes` reads it: its count, or null when it is not counted (invalid, or zero). */
+export function readVoteCount(target: string, count: unknown): number | null {
+  if (!voteTargetSchema.safeParse(target).success || !voteCountSchema.safeParse(count).success) return null;
+  return (count as number) > 0 ? (count as number) : null;
 }
 
 /** The sum of a votes map's valid counts (what the server's budget check compares). */

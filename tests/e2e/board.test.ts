@@ -235,6 +235,31 @@ describe('the board in real browsers', () => {
     const delivered = await expectDelivered(ben.page, { text: offline.note.text, actorId: actors.Municipality.id, questionId: offline.note.questionId }, back, RECONNECT_DELIVERY_MS);
     expect(delivered.note.id).toBe(offline.note.id);
 
+    // Ben's note reaches Anna as records (the workshop channel's records mode); they are kept too.
+    const bens = await writeWithKey(ben.page, 'Ben, before the train');
+    await waitForNote(anna.page, { text: bens.note.text, mine: false, actorId: actors.School.id });
+    // The records' copy in IndexedDB (client/src/sync/transports.ts, saved a moment after a change) holds it.
+    const savedCopy = () =>
+      anna.page.evaluate(
+        (text) =>
+          new Promise<boolean>((resolve) => {
+            const request = indexedDB.open('arvo-records', 1);
+            // Not made here: only the page's own code may create the database (and its store).
+            request.onupgradeneeded = () => request.transaction?.abort();
+            request.onerror = () => resolve(false);
+            request.onsuccess = () => {
+              const db = request.result;
+              if (!db.objectStoreNames.contains('docs')) return resolve(false);
+              const all = db.transaction('docs', 'readonly').objectStore('docs').getAll();
+              all.onsuccess = () => resolve(JSON.stringify(all.result).includes(text));
+              all.onerror = () => resolve(false);
+              db.close();
+            };
+          }),
+        bens.note.text,
+      );
+    await expect.poll(savedCopy, { timeout: 5_000 }).toBe(true);
+
     // Offline again; this note is kept only in the browser when the page reloads.
     await anna.context.setOffline(true);
     await anna.page.locator('[data-testid="connection-status"][data-status="offline"]').waitFor({ timeout: 3_000 });
@@ -245,6 +270,8 @@ describe('the board in real browsers', () => {
     await waitForWall(anna.page);
     await waitForNote(anna.page, { text: kept.note.text, mine: true, actorId: actors.Municipality.id });
     await anna.page.locator('[data-testid="connection-status"][data-status="offline"]').waitFor({ timeout: 5_000 });
+    // Others' notes too, read back from the records kept in IndexedDB (the server is out of reach).
+    await waitForNote(anna.page, { text: bens.note.text, mine: false, actorId: actors.School.id });
     expect((await wallState(ben.page)).notes.some((n) => n.text === kept.note.text), 'not sent before the reload').toBe(false);
 
     blocked = false;

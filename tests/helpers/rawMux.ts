@@ -2,7 +2,9 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { decodeMux, encodeMux, type FollowEntry, type MuxMessage } from '../../shared/protocol/mux';
+import { NotesRecords } from '../../client/src/sync/board/notesRecords';
+import { decodeMux, encodeMux, type FollowEntry, type MuxMessage, type RecordsDoc, type RecordsFollowEntry } from '../../shared/protocol/mux';
+import { parseDocName } from '../../shared/protocol/docNames';
 
 /**
  * A /mux socket driven by hand, so that a test sends exactly the frames it chooses and sees every
@@ -12,6 +14,10 @@ import { decodeMux, encodeMux, type FollowEntry, type MuxMessage } from '../../s
 export class RawMux {
   readonly frames: MuxMessage[] = [];
   readonly docs = new Map<string, Y.Doc>();
+  /** What the channel's records mode brought, per document (the client's own records class). */
+  readonly records = new Map<string, NotesRecords>();
+  /** Warnings about invalid records the server sent (there should be none). */
+  readonly recordWarnings: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   /** The close code once the socket has closed; null while it is open. */
   closedWith: number | null = null;
@@ -27,6 +33,7 @@ export class RawMux {
       this.frames.push(frame);
       if (frame.kind === 'doc') this.apply(frame.docName, frame.payload);
       if (frame.kind === 'batch') for (const entry of frame.entries) this.apply(entry.docName, entry.payload);
+      if (frame.kind === 'records') for (const doc of frame.docs) this.recordsOf(doc.docName).apply(doc, (key) => this.recordWarnings.push(key));
       for (const w of this.wake.splice(0)) w();
     });
     this.closed = new Promise((resolve) =>
@@ -64,6 +71,27 @@ export class RawMux {
 
   follow(workshopId: string, entries: FollowEntry[] = []): void {
     this.ws.send(encodeMux({ kind: 'follow', docName: workshopId, entries }));
+  }
+
+  /** Follows in records mode, with the versions of documents already held. */
+  followRecords(workshopId: string, entries: RecordsFollowEntry[] = []): void {
+    this.ws.send(encodeMux({ kind: 'followRecords', docName: workshopId, entries }));
+  }
+
+  /** The records held of a document (made empty if none came). */
+  recordsOf(docName: string): NotesRecords {
+    let records = this.records.get(docName);
+    if (!records) {
+      const ref = parseDocName(docName);
+      records = new NotesRecords(docName, ref && ref.kind !== 'room' ? ref.participantId : '');
+      this.records.set(docName, records);
+    }
+    return records;
+  }
+
+  /** Every records entry for a document, in order. */
+  recordFrames(docName: string): RecordsDoc[] {
+    return this.frames.flatMap((f) => (f.kind === 'records' ? f.docs.filter((d) => d.docName === docName) : []));
   }
 
   sendSync(docName: string, subtype: number, payload: Uint8Array): void {

@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { decodeMux, encodeMux } from '../../../shared/protocol/mux';
+import { decodeMux, encodeMux, type RecordsDoc } from '../../../shared/protocol/mux';
 import { CloseCode, MessageType } from '../../../shared/protocol/wire';
 import type { ConnectionStatus } from './types';
 
@@ -24,6 +24,8 @@ import type { ConnectionStatus } from './types';
  * channel instead (`follow`): one subscription for all of them, sent after the documents opened
  * on their own on every (re)connection, with the state vector of each held one so that only what
  * is missing comes back. They are applied as they arrive and never answered or written.
+ * In records mode (`followRecords`) the channel brings each such document's plain records
+ * instead of its updates: the tab holds no Y.Doc for it at all.
  */
 export interface MuxOptions {
   url: string;
@@ -53,6 +55,20 @@ export interface FollowedDocs {
   /** The document for a name the channel delivers (made if new); null: not one to follow. */
   docFor(docName: string): Y.Doc | null;
   /** The server will not serve the channel (refused, or too old to know it): open them one by one. */
+  unavailable(reason: string): void;
+}
+
+/**
+ * The notes documents a tab follows in the channel's records mode (client/src/sync/documents.ts):
+ * each one's records, made on demand when the channel brings one the tab does not hold yet.
+ */
+export interface FollowedRecords {
+  workshopId: string;
+  /** Each followed document held now, with the version of its last full snapshot (null: none, or changed since). */
+  held(): Iterable<[string, Uint8Array | null]>;
+  /** One document's records as they arrive (validated by the receiver). */
+  apply(doc: RecordsDoc): void;
+  /** The server will not serve records mode: open the documents one by one. */
   unavailable(reason: string): void;
 }
 
@@ -101,6 +117,7 @@ export class MuxConnection {
   status: ConnectionStatus = 'connecting';
   readonly diagnostics: MuxDiagnostics = { connections: 0, unreadableFrames: 0, refused: new Map(), following: false };
   private followed: FollowedDocs | null = null;
+  private followedRecords: FollowedRecords | null = null;
   /** A `follow` went out on the current socket and no answer has come yet. */
   private followPending = false;
   private onFollowing: Array<() => void> = [];
@@ -162,10 +179,17 @@ export class MuxConnection {
     if (this.isOpen()) this.sendFollow();
   }
 
+  /** Follows the workshop's notes documents in records mode (as `follow`, plain records instead of updates). */
+  followRecords(followed: FollowedRecords): void {
+    this.followedRecords = followed;
+    if (this.isOpen()) this.sendFollow();
+  }
+
   /** Stops following (the server is told; documents already held stay as they are). */
   unfollow(): void {
-    const followed = this.followed;
+    const followed = this.followed ?? this.followedRecords;
     this.followed = null;
+    this.followedRecords = null;
     this.followPending = false;
     if (followed && this.isOpen()) this.send(encodeMux({ kind: 'unfollow', docName: followed.workshopId }));
   }
@@ -177,9 +201,15 @@ export class MuxConnection {
   }
 
   private sendFollow(): void {
+    this.followPending = true;
+    const records = this.followedRecords;
+    if (records) {
+      const entries = [...records.held()].map(([docName, version]) => ({ docName, version: version ?? new Uint8Array(0) }));
+      this.send(encodeMux({ kind: 'followRecords', docName: records.workshopId, entries }));
+      return;
+    }
     const followed = this.followed!;
     const entries = [...followed.held()].map(([docName, doc]) => ({ docName, stateVector: Y.encodeStateVector(doc) }));
-    this.followPending = true;
     this.send(encodeMux({ kind: 'follow', docName: followed.workshopId, entries }));
   }
 
@@ -258,7 +288,7 @@ export class MuxConnection {
       this.lastMessageAt = Date.now();
       this.setStatus('live');
       for (const [docName, channel] of this.channels) this.startChannel(docName, channel);
-      if (this.followed) this.sendFollow();
+      if (this.followed || this.followedRecords) this.sendFollow();
       this.silenceTimer = setInterval(() => {
         if (Date.now() - this.lastMessageAt > SILENCE_LIMIT_MS) socket.close();
       }, SILENCE_LIMIT_MS / 10);
@@ -343,6 +373,10 @@ export class MuxConnection {
         // Several channel messages in one frame; one for a document open on its own is ours already.
         for (const entry of message.entries) if (!this.channels.has(entry.docName)) this.receiveDoc(entry.docName, entry.payload);
       }
+      else if (message.kind === 'records') {
+        // A document open on its own is ours already (the same frame goes to every follower).
+        for (const doc of message.docs) if (!this.channels.has(doc.docName)) this.followedRecords?.apply(doc);
+      }
       else if (message.kind === 'unfollowed') {
         this.followPending = false;
         this.stopFollowing(`${message.code} ${message.reason}`);
@@ -370,8 +404,9 @@ export class MuxConnection {
   }
 
   private stopFollowing(reason: string): void {
-    const followed = this.followed;
+    const followed = this.followed ?? this.followedRecords;
     this.followed = null;
+    this.followedRecords = null;
     followed?.unavailable(reason);
   }
 

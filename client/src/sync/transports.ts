@@ -12,10 +12,18 @@ export interface Persistence {
   destroy(): unknown;
 }
 
+/** Keeps the records of documents this tab only reads across reloads (./documents.ts); plain values by document name. */
+export interface RecordsStore {
+  load(name: string): Promise<unknown>;
+  save(name: string, value: unknown): void;
+}
+
 export interface SyncTransports {
   createSocket(url: string): WebSocket;
   /** Keeps a document across reloads (IndexedDB in the browser); null: memory only. */
   persistence: ((name: string, doc: Y.Doc) => Persistence) | null;
+  /** The same for records (IndexedDB in the browser, when there is one); null: memory only. */
+  recordsStore: RecordsStore | null;
   fetch: typeof fetch;
   now(): number;
   frames: FrameScheduler;
@@ -25,8 +33,37 @@ export function browserTransports(): SyncTransports {
   return {
     createSocket: (url) => new WebSocket(url),
     persistence: (name, doc) => new IndexeddbPersistence(`arvo:${name}`, doc),
+    recordsStore: typeof indexedDB === 'undefined' ? null : indexedDbRecords(),
     fetch: (input, init) => fetch(input, init),
     now: () => Date.now(),
     frames: browserFrames,
+  };
+}
+
+/**
+ * One IndexedDB database for every workshop's records (`arvo-records`, a store keyed by document
+ * name). Failures are not the tab's problem: a save that fails is lost, a load that fails is none.
+ */
+function indexedDbRecords(): RecordsStore {
+  let opened: Promise<IDBDatabase> | null = null;
+  const db = () =>
+    (opened ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open('arvo-records', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('docs');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB unavailable'));
+    }));
+  const run = <T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> =>
+    db().then(
+      (database) =>
+        new Promise<T>((resolve, reject) => {
+          const request = act(database.transaction('docs', mode).objectStore('docs'));
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
+        }),
+    );
+  return {
+    load: (name) => run('readonly', (store) => store.get(name)).catch(() => undefined),
+    save: (name, value) => void run('readwrite', (store) => store.put(value, name)).catch(() => undefined),
   };
 }

@@ -14,9 +14,10 @@ import type { BoardSnapshot, ConnectionStatus, Readable, WorkshopActions } from 
 import { OwnUndo } from './undo';
 
 /**
- * A workshop as the browser holds it: the room document, every participant's public notes, your
- * own drafts — all over one multiplexed socket, each kept offline (IndexedDB) so that offline
- * edits survive a reload. This is the composition root of the sync layer; each part has one job:
+ * A workshop as the browser holds it: the room document, your own notes and drafts — over one
+ * multiplexed socket, kept offline (IndexedDB) so that offline edits survive a reload — and every
+ * other participant's public notes as plain records through the workshop channel (documents.ts).
+ * This is the composition root of the sync layer; each part has one job:
  *   documents.ts   which documents are open (and their persistence)
  *   mux.ts         the socket and the y-websocket exchange per document
  *   board/         the board read incrementally (model.ts) and when it is published (feed.ts)
@@ -100,7 +101,9 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       awareness: this.awareness,
       mux: this.mux,
       persistence: options.persistOffline === false ? null : this.transports.persistence,
+      recordsStore: options.persistOffline === false ? null : this.transports.recordsStore,
       onNotes: (entry) => this.model.addDoc(entry),
+      warn: (key, message, detail) => this.warnOnce(key, message, detail),
       ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
     });
     this.awareness.setLocalState({ participantId: options.claims.participantId, name: options.name, cursor: null });
@@ -174,8 +177,8 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
    * console says so once. Refusals of my own documents or the room are shown (a toast).
    */
   private refused(docName: string, reason: string, code: number | undefined): void {
-    const open = this.docs?.get(docName);
-    const mine = !open || open.participantId === null || open.participantId === this.options.claims.participantId;
+    const owner = this.docs?.ownerOf(docName);
+    const mine = owner === undefined || owner === null || owner === this.options.claims.participantId;
     if (code === undefined || mine) {
       this.lastRefusal = { at: Date.now(), reason };
       this.feed.invalidate(false);

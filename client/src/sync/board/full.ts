@@ -7,7 +7,8 @@ import { readNotes, readRoom } from '../../../../shared/read/snapshot';
 import { readVotes } from '../../../../shared/read/votes';
 import type { AuthoredNote, BoardSnapshot } from '../types';
 import { authorContext, authored } from './author';
-import { boardOrder, type BoardDoc, type BoardUi, type Me, type Warn } from './inputs';
+import type { Note } from '../../../../shared/schema/note';
+import { boardOrder, type BoardDoc, type BoardEntry, type BoardUi, type Me, type Warn } from './inputs';
 import { readPresence } from './presence';
 
 /**
@@ -18,7 +19,7 @@ import { readPresence } from './presence';
 export interface FullBoardInput {
   room: Y.Doc;
   awareness: Awareness | null;
-  docs: readonly BoardDoc[];
+  docs: readonly BoardEntry[];
   me: Me;
   ui: BoardUi;
   warn?: Warn;
@@ -33,16 +34,20 @@ export function readBoardFull({ room: roomDoc, awareness, docs, me, ui, warn = (
   // hostile copy) is left out, so views keyed by participant/id never see it twice.
   const seen = new Set<string>();
   let myVotes: Readonly<Record<string, number>> = {};
-  for (const { name, doc, participantId, draft } of boardOrder(docs)) {
+  for (const entry of boardOrder(docs)) {
+    const { name, participantId, draft } = entry;
     let read: ReturnType<typeof readNotes>;
+    let held: { notes: Note[]; votes: Record<string, number> } | null = null;
     try {
-      read = readNotes(doc);
+      // Records (a document this tab only reads) are validated as they are read, as a document is.
+      if ('records' in entry) held = entry.records.read();
+      read = held ? { notes: held.notes, problems: [] } : readNotes((entry as BoardDoc).doc);
     } catch (error) {
       warn(`read:${name}`, `arvo: could not read ${name}; the board is shown without it`, error);
       continue;
     }
     if (!draft) {
-      const votes = readVotes(doc);
+      const votes = held ? held.votes : readVotes((entry as BoardDoc).doc);
       ballots.push({ participantId, votes });
       if (me.role === 'participant' && participantId === me.participantId) myVotes = votes;
     }

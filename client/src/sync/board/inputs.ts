@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import type { Claims } from '../../../../shared/protocol/permissions';
 import type { BoardSnapshot } from '../types';
+import type { NotesRecords } from './notesRecords';
 
 /** One participant's notes or drafts document, as the board reads it. */
 export interface BoardDoc {
@@ -9,6 +10,17 @@ export interface BoardDoc {
   participantId: string;
   draft: boolean;
 }
+
+/** Someone else's public notes that this tab only reads, as plain records (the workshop channel's records mode). */
+export interface BoardRecords {
+  name: string;
+  records: NotesRecords;
+  participantId: string;
+  draft: false;
+}
+
+/** What the board reads a participant's notes from: a document, or its records. */
+export type BoardEntry = BoardDoc | BoardRecords;
 
 /** What the sync layer knows about itself (connection, undo, refusals): cheap fields, set from outside. */
 export type BoardUi = Pick<BoardSnapshot, 'status' | 'statusReason' | 'canUndo' | 'canRedo' | 'lastRefusal'>;

@@ -6,8 +6,9 @@ import type { AnalysisSnapshot } from '../../../../shared/read/analysis';
 import type { RoomSnapshot } from '../../../../shared/read/snapshot';
 import type { AuthoredNote, BoardSnapshot, PresenceEntry } from '../types';
 import { authorContext } from './author';
-import { boardOrder, type BoardDoc, type BoardUi, type Me, type Warn } from './inputs';
+import { boardOrder, type BoardEntry, type BoardUi, type Me, type Warn } from './inputs';
 import { NotesDocCache } from './notesDoc';
+import type { NotesSource } from './notesSource';
 import { readPresence } from './presence';
 import { RoomCache } from './roomCache';
 
@@ -41,8 +42,9 @@ interface Composed {
 
 export class BoardModel {
   private readonly roomCache: RoomCache;
-  private readonly docs: NotesDocCache[] = [];
-  private readonly docOf = new Map<string, Y.Doc>();
+  private readonly docs: NotesSource[] = [];
+  /** Each document's source, and what stops watching it. */
+  private readonly sources = new Map<string, { source: NotesSource; stop: () => void }>();
   private readonly me: Me;
   private presenceDirty = true;
   private docsChanged = true;
@@ -69,15 +71,29 @@ export class BoardModel {
     }
   }
 
-  /** Starts reading a participant's notes or drafts document (idempotent by name). */
-  addDoc(entry: BoardDoc): void {
-    if (this.docOf.has(entry.name)) return;
-    this.docOf.set(entry.name, entry.doc);
-    const cache = new NotesDocCache(entry);
-    this.docs.push(cache);
+  /**
+   * Starts reading a participant's notes or drafts: from its document, or from its records (the
+   * workshop channel's records mode). Idempotent by name and kind; the other kind for a name read
+   * already replaces it in place (records → document when the server cannot send records).
+   */
+  addDoc(entry: BoardEntry): void {
+    const existing = this.sources.get(entry.name);
+    if (existing && ('doc' in entry ? existing.source instanceof NotesDocCache : existing.source === entry.records)) return;
+    const source: NotesSource = 'doc' in entry ? new NotesDocCache(entry) : entry.records;
+    const watching = source.watch((local) => this.options.onChange?.(local));
+    const stop = () => {
+      watching();
+      source.destroy();
+    };
+    if (existing) {
+      existing.stop();
+      this.docs[this.docs.indexOf(existing.source)] = source;
+    } else {
+      this.docs.push(source);
+    }
+    this.sources.set(entry.name, { source, stop });
     this.docsChanged = true;
-    this.watch(entry.doc, () => cache.changed);
-    this.cleanup.push(() => cache.destroy());
+    if (existing) this.options.onChange?.(false);
   }
 
   snapshot(): BoardSnapshot {
@@ -101,6 +117,8 @@ export class BoardModel {
 
   destroy(): void {
     for (const off of this.cleanup.splice(0)) off();
+    for (const { stop } of this.sources.values()) stop();
+    this.sources.clear();
   }
 
   /** Tells the owner after each transaction of `doc` that changed something the board reads. */

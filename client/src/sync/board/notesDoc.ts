@@ -4,46 +4,30 @@ import { readNoteRecord } from '../../../../shared/read/snapshot';
 import { readVotes } from '../../../../shared/read/votes';
 import { notesRoots } from '../../../../shared/schema/layout';
 import type { Note } from '../../../../shared/schema/note';
-import type { AuthoredNote } from '../types';
-import { authored, sameContext, type AuthorContext } from './author';
 import type { BoardDoc, Warn } from './inputs';
+import { NotesSource } from './notesSource';
 
-const byCreation = (a: Note, b: Note) => a.createdAt - b.createdAt || a.id.localeCompare(b.id);
 const EMPTY_VOTES: Readonly<Record<string, number>> = Object.freeze({});
 
 /**
- * One notes (or drafts) document's notes and votes, kept read. Yjs tells which notes a
- * transaction touched (the note's key in the `notes` map, for the map itself or anything nested
- * in a note); only those are re-read and re-validated. A note that did not change keeps its
- * object, and so does the list when nothing in it changed, so views can compare by identity.
+ * One notes (or drafts) document's notes and votes, kept read from its Y.Doc. Yjs tells which
+ * notes a transaction touched (the note's key in the `notes` map, for the map itself or anything
+ * nested in a note); only those are re-read and re-validated (./notesSource.ts keeps the objects).
  */
-export class NotesDocCache {
-  readonly name: string;
-  readonly participantId: string;
-  readonly draft: boolean;
+export class NotesDocCache extends NotesSource {
   private readonly doc: Y.Doc;
   private readonly notesMap: Y.Map<Y.Map<unknown>>;
   private readonly votesMap: Y.Map<unknown>;
-  /**
-   * Valid notes by key; `invalid` holds the keys of records that failed validation. Once the board
-   * has read a note, its record is replaced by its board object (a note with its author context):
-   * one object per note is held, not a record and its board copy (heap, docs/client-benchmark.md).
-   */
-  private readonly records = new Map<string, Note | AuthoredNote>();
+  /** Keys of records that failed validation. */
   private readonly invalid = new Set<string>();
   /** Keys to re-read, or 'all' (first read, or a map past MAX_RECORDS, where order decides what is read). */
   private dirty: Set<string> | 'all' = 'all';
   private votesDirty = true;
-  private context: AuthorContext | null = null;
-  private list: readonly AuthoredNote[] = Object.freeze([]);
-  private ids: ReadonlySet<string> = new Set();
   private votesValue: Readonly<Record<string, number>> = EMPTY_VOTES;
   private readonly unobserve: () => void;
 
   constructor(entry: BoardDoc) {
-    this.name = entry.name;
-    this.participantId = entry.participantId;
-    this.draft = entry.draft;
+    super(entry);
     this.doc = entry.doc;
     const roots = notesRoots(entry.doc);
     this.notesMap = roots.notes;
@@ -71,31 +55,12 @@ export class NotesDocCache {
     return this.dirty === 'all' || this.dirty.size > 0 || this.votesDirty;
   }
 
-  /**
-   * The document's notes with their author context (new context: every note gets a new object;
-   * otherwise only re-read notes do). Returns the same array while nothing changed.
-   */
-  notes(context: AuthorContext, warn: Warn): readonly AuthoredNote[] {
-    const contextChanged = this.context === null || !sameContext(this.context, context);
-    const recordsChanged = this.refresh(warn);
-    if (!recordsChanged && !contextChanged) return this.list;
-    this.context = context;
-    const list: AuthoredNote[] = [];
-    for (const [key, note] of this.records) {
-      // A board object made with this context is kept (a note re-read unchanged keeps it, readOne).
-      const value = !contextChanged && isAuthored(note) ? note : authored(note, context);
-      if (value !== note) this.records.set(key, value);
-      list.push(value);
-    }
-    list.sort(byCreation);
-    this.ids = new Set(list.map((note) => note.id));
-    this.list = Object.freeze(list);
-    return this.list;
-  }
-
-  /** Ids of the notes read (a draft with a public copy is left out of the board). */
-  noteIds(): ReadonlySet<string> {
-    return this.ids;
+  watch(listener: (local: boolean) => void): () => void {
+    const after = (transaction: Y.Transaction) => {
+      if (this.changed) listener(transaction.local);
+    };
+    this.doc.on('afterTransaction', after);
+    return () => this.doc.off('afterTransaction', after);
   }
 
   votes(): Readonly<Record<string, number>> {
@@ -112,7 +77,7 @@ export class NotesDocCache {
   }
 
   /** Re-reads the dirty keys; true when the set of valid notes changed. */
-  private refresh(warn: Warn): boolean {
+  protected refresh(warn: Warn): boolean {
     const dirty = this.dirty;
     if (dirty !== 'all' && dirty.size === 0) return false;
     this.dirty = this.notesMap.size > MAX_RECORDS ? 'all' : new Set();
@@ -149,27 +114,6 @@ export class NotesDocCache {
       this.invalid.add(key);
       return;
     }
-    this.records.set(key, previous && isSameNote(previous, note) ? previous : note);
+    this.keep(key, note, previous);
   }
-}
-
-/** Made by `authored` (a record read from the document has none of the author fields: readers keep known fields only). */
-const isAuthored = (note: Note | AuthoredNote): note is AuthoredNote => 'authorName' in note;
-
-/** Field-by-field equality of the note part (the author context is compared separately). */
-function isSameNote(a: Note, b: Note): boolean {
-  return (
-    a.id === b.id &&
-    a.questionId === b.questionId &&
-    a.text === b.text &&
-    a.x === b.x &&
-    a.y === b.y &&
-    a.createdAt === b.createdAt &&
-    a.updatedAt === b.updatedAt &&
-    a.aboutActorId === b.aboutActorId &&
-    a.late === b.late &&
-    'updatedAt' in a === 'updatedAt' in b &&
-    'aboutActorId' in a === 'aboutActorId' in b &&
-    'late' in a === 'late' in b
-  );
 }
