@@ -14,7 +14,8 @@ import { screenshot, startBrowserSuite } from './harness';
  * the notes without the canvas) are all reached with Tab, each with a focus ring one can see.
  * (board.test.ts already writes and moves a note in the list view from the keyboard.) And a phone
  * with its on-screen keyboard open (a 390×500 page: index.html lets the keyboard resize it) keeps
- * the box being written in and its Save button both in sight, one not over the other.
+ * the box being written in and its Save button both in sight, one not over the other, with the word
+ * that the note stays private until the round ends right under Save.
  */
 
 const suite = startBrowserSuite();
@@ -193,6 +194,14 @@ describe('a phone with the on-screen keyboard open', () => {
       });
     await expect.poll(seen, { timeout: 5_000 }).toEqual({ textarea: true, button: true, apart: true });
     expect(await save.textContent()).toBe(en['phone.saveDraft']);
+    // That the note stays private until the round ends is said right at Save, in sight above the keyboard.
+    const privacy = page.getByTestId('phone-private');
+    expect(await privacy.textContent()).toContain(en['phone.privateUntilEnd']);
+    const saveBox = (await save.boundingBox())!;
+    const privacyBox = (await privacy.boundingBox())!;
+    expect(privacyBox.y >= 0 && privacyBox.y + privacyBox.height <= 500.5, `the privacy line in sight: ${JSON.stringify(privacyBox)}`).toBe(true);
+    expect(privacyBox.y, 'under Save, not over it').toBeGreaterThanOrEqual(saveBox.y + saveBox.height - 0.5);
+    expect(privacyBox.y - (saveBox.y + saveBox.height), 'next to Save').toBeLessThan(16);
     // The clock stays; the round's question is in the card above the box, not in the bar as well.
     expect(await page.getByTestId('round-clock').isVisible()).toBe(true);
     expect(await page.locator('[data-testid="round-bar"] .question').isVisible()).toBe(false);
