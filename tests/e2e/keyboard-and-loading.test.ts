@@ -208,4 +208,28 @@ describe('a phone with the on-screen keyboard open', () => {
     expect(await page.locator('form.compose .question-text').isVisible()).toBe(true);
     await screenshot(page, 'phone-keyboard-open');
   });
+
+  test('390×500 in the list view, Finnish: a new note’s editor says beside Save that it stays private until the round ends', async () => {
+    const workshop = await suite.workshop();
+    const ann = await workshop.join('Ann', 'Municipality');
+    startRound(workshop.room.doc, '1b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
+    const page = await suite.open(workshop, ann.token, 'list', { width: 390, height: 500, mobile: true, live: true });
+    await page.evaluate(() => localStorage.setItem('arvo:language', 'fi'));
+    await page.reload();
+    await page.locator('.list-view').waitFor();
+    await expect.poll(() => page.locator('nav.views select').inputValue()).toBe('list');
+    const add = page.locator('.list-view section.question[data-question-id="1b"] button.add').first();
+    await expect.poll(() => add.textContent()).toContain(fi['note.add']);
+    await add.click();
+    await page.keyboard.type('Koulun sali on vapaana arki-iltaisin');
+    const privacy = page.getByTestId('editor-private');
+    expect(await privacy.textContent()).toBe(fi['phone.privateUntilEnd']);
+    const save = page.locator('.note-editor button[type="submit"]');
+    const inSight = async () => {
+      const [p, b, box] = [(await privacy.boundingBox())!, (await save.boundingBox())!, (await page.locator('.note-editor textarea').boundingBox())!];
+      return { boxClear: box.y + box.height <= p.y + 0.5, privacy: p.y >= 0 && p.y + p.height <= 500.5 && p.x >= 0 && p.x + p.width <= 390.5, save: b.y >= 0 && b.y + b.height <= 500.5, rightAbove: b.y - (p.y + p.height) >= -0.5 && b.y - (p.y + p.height) < 12 };
+    };
+    await expect.poll(inSight, { timeout: 5_000 }).toEqual({ boxClear: true, privacy: true, save: true, rightAbove: true });
+    await screenshot(page, 'list-keyboard-open-fi');
+  });
 });
