@@ -21,7 +21,7 @@ const FACILITATOR_VIEWS: BoardView[] = ['wall', 'list', 'phone', 'analysis', 'ma
 /** Every interactive element of the top bar that is rendered, with its box. */
 async function topbarControls(page: Page) {
   return page.locator('header.topbar').evaluate((bar) =>
-    [...bar.querySelectorAll<HTMLElement>('button, a, select, input')]
+    [...bar.querySelectorAll<HTMLElement>('button, a, select, input, summary')]
       .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
       .map((el) => {
         const box = el.getBoundingClientRect();

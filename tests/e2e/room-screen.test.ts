@@ -88,7 +88,7 @@ describe('the room screen at 1920×1080', () => {
     const columnsTop = await page.locator('[data-testid="room-round"] .column').evaluateAll((columns) => Math.min(...columns.map((c) => c.getBoundingClientRect().top)));
     expect(qr.y + qr.height, 'the QR code ends above the columns').toBeLessThanOrEqual(columnsTop + 0.5);
     expect(inViewport({ left: qr.x, top: qr.y, right: qr.x + qr.width, bottom: qr.y + qr.height })).toBe(true);
-    await docsShot(page, 'room-round-start');
+    await screenshot(page, 'room-round-start');
 
     await page.keyboard.press('j');
     const large = page.getByTestId('join-code-large');
