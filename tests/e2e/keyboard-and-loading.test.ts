@@ -14,7 +14,8 @@ import { screenshot, startBrowserSuite } from './harness';
  * the notes without the canvas) are all reached with Tab, each with a focus ring one can see.
  * (board.test.ts already writes and moves a note in the list view from the keyboard.) And a phone
  * with its on-screen keyboard open (a 390×500 page: index.html lets the keyboard resize it) keeps
- * the box being written in and its Save button both in sight, one not over the other.
+ * the box being written in and its Save button both in sight, one not over the other, with the word
+ * that the note stays private until the round ends right under Save.
  */
 
 const suite = startBrowserSuite();
@@ -193,10 +194,42 @@ describe('a phone with the on-screen keyboard open', () => {
       });
     await expect.poll(seen, { timeout: 5_000 }).toEqual({ textarea: true, button: true, apart: true });
     expect(await save.textContent()).toBe(en['phone.saveDraft']);
+    // That the note stays private until the round ends is said right at Save, in sight above the keyboard.
+    const privacy = page.getByTestId('phone-private');
+    expect(await privacy.textContent()).toContain(en['phone.privateUntilEnd']);
+    const saveBox = (await save.boundingBox())!;
+    const privacyBox = (await privacy.boundingBox())!;
+    expect(privacyBox.y >= 0 && privacyBox.y + privacyBox.height <= 500.5, `the privacy line in sight: ${JSON.stringify(privacyBox)}`).toBe(true);
+    expect(privacyBox.y, 'under Save, not over it').toBeGreaterThanOrEqual(saveBox.y + saveBox.height - 0.5);
+    expect(privacyBox.y - (saveBox.y + saveBox.height), 'next to Save').toBeLessThan(16);
     // The clock stays; the round's question is in the card above the box, not in the bar as well.
     expect(await page.getByTestId('round-clock').isVisible()).toBe(true);
     expect(await page.locator('[data-testid="round-bar"] .question').isVisible()).toBe(false);
     expect(await page.locator('form.compose .question-text').isVisible()).toBe(true);
     await screenshot(page, 'phone-keyboard-open');
+  });
+
+  test('390×500 in the list view, Finnish: a new note’s editor says beside Save that it stays private until the round ends', async () => {
+    const workshop = await suite.workshop();
+    const ann = await workshop.join('Ann', 'Municipality');
+    startRound(workshop.room.doc, '1b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
+    const page = await suite.open(workshop, ann.token, 'list', { width: 390, height: 500, mobile: true, live: true });
+    await page.evaluate(() => localStorage.setItem('arvo:language', 'fi'));
+    await page.reload();
+    await page.locator('.list-view').waitFor();
+    await expect.poll(() => page.locator('nav.views select').inputValue()).toBe('list');
+    const add = page.locator('.list-view section.question[data-question-id="1b"] button.add').first();
+    await expect.poll(() => add.textContent()).toContain(fi['note.add']);
+    await add.click();
+    await page.keyboard.type('Koulun sali on vapaana arki-iltaisin');
+    const privacy = page.getByTestId('editor-private');
+    expect(await privacy.textContent()).toBe(fi['phone.privateUntilEnd']);
+    const save = page.locator('.note-editor button[type="submit"]');
+    const inSight = async () => {
+      const [p, b, box] = [(await privacy.boundingBox())!, (await save.boundingBox())!, (await page.locator('.note-editor textarea').boundingBox())!];
+      return { boxClear: box.y + box.height <= p.y + 0.5, privacy: p.y >= 0 && p.y + p.height <= 500.5 && p.x >= 0 && p.x + p.width <= 390.5, save: b.y >= 0 && b.y + b.height <= 500.5, rightAbove: b.y - (p.y + p.height) >= -0.5 && b.y - (p.y + p.height) < 12 };
+    };
+    await expect.poll(inSight, { timeout: 5_000 }).toEqual({ boxClear: true, privacy: true, save: true, rightAbove: true });
+    await screenshot(page, 'list-keyboard-open-fi');
   });
 });

@@ -71,6 +71,36 @@ describe('the room screen at 1920×1080', () => {
     await expect.poll(() => code.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     expect(await page.getByTestId('join-link').textContent()).toBe(link!.replace(/^https?:\/\//, ''));
     expect(await page.getByTestId('room-counts').textContent()).toContain('8 joined');
+    // Big enough to scan from the back of the room.
+    expect((await code.locator('img').boundingBox())!.width).toBeGreaterThanOrEqual(500);
+    await screenshot(page, 'room-welcome');
+  });
+
+  test('a round just started: the QR code 220 px beside the question, over no column; J shows it large, Esc closes', async () => {
+    startRound(room(), '2b', 10 * 60_000, Date.now(), LOCAL_ORIGIN);
+    const page = await openScreen();
+    await waitStage(page, 'round');
+    const code = page.getByTestId('join-code');
+    await expect.poll(() => code.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    // Scannable from well back in the room (116 px was not) while no notes need the height.
+    await expect.poll(async () => (await code.locator('img').boundingBox())!.width, { timeout: 5_000 }).toBeGreaterThanOrEqual(220);
+    const qr = (await code.boundingBox())!;
+    const columnsTop = await page.locator('[data-testid="room-round"] .column').evaluateAll((columns) => Math.min(...columns.map((c) => c.getBoundingClientRect().top)));
+    expect(qr.y + qr.height, 'the QR code ends above the columns').toBeLessThanOrEqual(columnsTop + 0.5);
+    expect(inViewport({ left: qr.x, top: qr.y, right: qr.x + qr.width, bottom: qr.y + qr.height })).toBe(true);
+    await screenshot(page, 'room-round-start');
+
+    await page.keyboard.press('j');
+    const large = page.getByTestId('join-code-large');
+    await large.waitFor({ timeout: 2_000 });
+    const big = (await large.locator('img').boundingBox())!;
+    expect(big.width).toBeGreaterThanOrEqual(600);
+    expect(inViewport({ left: big.x, top: big.y, right: big.x + big.width, bottom: big.y + big.height })).toBe(true);
+    expect(await large.getByTestId('join-link').textContent()).toContain(`/w/${seeded.workshopId}/join?k=`);
+    await screenshot(page, 'room-join-large');
+    await page.keyboard.press('Escape');
+    await large.waitFor({ state: 'detached', timeout: 2_000 });
+    endRound(room(), Date.now(), LOCAL_ORIGIN);
   });
 
   test('during a round: every actor’s notes for the question side by side, text ≥ 20 px, all inside the screen, with the countdown and the join code', async () => {
@@ -111,6 +141,11 @@ describe('the room screen at 1920×1080', () => {
     expect(await page.getByTestId('join-code').getAttribute('data-join-link')).toContain(`/w/${seeded.workshopId}/join?k=`);
     const qr = await page.getByTestId('join-code').boundingBox();
     expect(qr && inViewport({ left: qr.x, top: qr.y, right: qr.x + qr.width, bottom: qr.y + qr.height })).toBe(true);
+    // 96 notes need every line: the code steps down rather than push notes off (J shows it large).
+    const qrSize = (await page.getByTestId('join-code').locator('img').boundingBox())!.width;
+    console.log(`round stage with 96 notes: QR code ${qrSize} px`);
+    const columnsTop = await page.locator('[data-testid="room-round"] .column').evaluateAll((columns) => Math.min(...columns.map((c) => c.getBoundingClientRect().top)));
+    expect(qr!.y + qr!.height, 'the QR code ends above the columns').toBeLessThanOrEqual(columnsTop + 0.5);
   });
 
   test('read-aloud: a 500-character note is shown whole, inside the screen, with its author and actor', async () => {
@@ -195,6 +230,28 @@ describe('the room screen at 1920×1080', () => {
     expect(await screen.getByTestId('join-code').count()).toBe(1);
     await present.selectOption('auto');
     await waitStage(screen, 'workshop2');
+  });
+
+  test('"QR code large" in the facilitator’s dock shows it on the room screen opened from that browser, and hides it again', async () => {
+    const facilitator = await suite.open(seeded, seeded.created.facilitatorToken, 'wall', { width: 1440, height: 900 });
+    const button = facilitator.getByTestId('show-join-code');
+    await button.waitFor({ timeout: 10_000 });
+    // The room screen in another tab of the facilitator's browser, as "Open the room screen" opens it.
+    const screen = await facilitator.context().newPage();
+    await screen.setViewportSize({ width: W, height: H });
+    await screen.goto(`${suite.server.url}/w/${seeded.workshopId}?view=screen`);
+    await screen.getByTestId('room-screen').waitFor({ timeout: 10_000 });
+    expect(await button.getAttribute('aria-pressed')).toBe('false');
+    await button.click();
+    await screen.getByTestId('join-code-large').waitFor({ timeout: 2_000 });
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('true');
+    // Closed on the room screen (Esc): the dock's button follows.
+    await screen.keyboard.press('Escape');
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('false');
+    await button.click();
+    await screen.getByTestId('join-code-large').waitFor({ timeout: 2_000 });
+    await button.click();
+    await screen.getByTestId('join-code-large').waitFor({ state: 'detached', timeout: 2_000 });
   });
 });
 

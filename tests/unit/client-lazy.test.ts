@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../../client/src/i18n/en';
 import { fi } from '../../client/src/i18n/fi';
 import { sv } from '../../client/src/i18n/sv';
-import { lazy, loadErrorDetail } from '../../client/src/views/lazy';
+import { errorMessage } from '../../client/src/errorMessage';
+import { lazy } from '../../client/src/views/lazy';
 
 /** A loader that counts its calls and settles each one when the test says so. */
 function controlledLoader() {
@@ -52,8 +53,8 @@ describe('lazy', () => {
 
 describe('a failed load explained', () => {
   it('shows the browser’s own words as the detail, whatever was thrown', () => {
-    expect(loadErrorDetail(new TypeError('Failed to fetch'))).toBe('Failed to fetch');
-    expect(loadErrorDetail('offline')).toBe('offline');
+    expect(errorMessage(new TypeError('Failed to fetch'))).toBe('Failed to fetch');
+    expect(errorMessage('offline')).toBe('offline');
   });
 
   it('is translated: Finnish and Swedish say it in their own words, with the same retry as elsewhere', () => {

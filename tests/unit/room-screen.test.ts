@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitReading, fitRound, LINE_HEIGHT, MIN_NOTE_PX, shareLines } from '../../client/src/room/fit';
+import { fitReading, fitRound, LINE_HEIGHT, MIN_NOTE_PX, shareLines, showsAllWhole } from '../../client/src/room/fit';
 import { roomStage, showsJoinCode } from '../../client/src/room/stage';
 import { peopleCounts } from '../../client/src/room/people';
 import { approximateMeasure, wrapText } from '../../client/src/model/text';
@@ -86,6 +86,23 @@ describe('fitRound: one type size for every note on the screen', () => {
     const shown = crowded.slice(40 - fit.visible[0]!);
     // The "+ N more" line takes one note's room.
     expect(linesUsed(shown, MIN_NOTE_PX, fit.lines[0]!) + box.chrome + MIN_NOTE_PX * LINE_HEIGHT).toBeLessThanOrEqual(box.height + 1);
+  });
+});
+
+describe('showsAllWhole: whether the round stage has room to spare for a larger join code', () => {
+  const box = { textWidth: 190, height: 800, chrome: 15 };
+  const texts = Array.from({ length: 8 }, (_, a) => Array.from({ length: 12 }, (_, i) => `Note ${a}-${i}: premises for evening activities and weekend camps for families`));
+  const counts = texts.map((c) => c.length);
+  it('few notes: whole, with a lot less height too', () => {
+    expect(showsAllWhole(fitRound([['Premises'], []], box, approximateMeasure), [1, 0])).toBe(true);
+    expect(showsAllWhole(fitRound([['Premises'], []], { ...box, height: box.height - 104 }, approximateMeasure), [1, 0])).toBe(true);
+  });
+  it('a full screen: not whole once the height is short (notes cut with "…" or left out)', () => {
+    const roomy = fitRound(texts, { ...box, height: 4000 }, approximateMeasure);
+    expect(showsAllWhole(roomy, counts)).toBe(true);
+    const tight = fitRound(texts, { ...box, height: 500 }, approximateMeasure);
+    expect(tight.fontSize).toBe(MIN_NOTE_PX);
+    expect(showsAllWhole(tight, counts)).toBe(false);
   });
 });
 

@@ -57,6 +57,11 @@ export function shareLines(needs: readonly number[], budget: number, floor = 2):
   });
 }
 
+/** Every note of every column shown, none cut short with "…". */
+export function showsAllWhole(fit: RoundFit, counts: readonly number[]): boolean {
+  return counts.every((count, i) => fit.visible[i] === count) && fit.lines.every((column) => column.every((lines) => lines === null));
+}
+
 /**
  * One size for the whole screen (calm: every note alike): the largest (MAX..MIN, step 2) at which
  * every column's notes fit whole; failing that, the minimum with the longest notes cut to fewer

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errorMessage';
 import { t } from '../i18n/i18n.svelte';
 
 /**
@@ -17,7 +18,7 @@ export class EditFeedback {
       if (done) this.announcement = done;
       return true;
     } catch (cause) {
-      this.error = t('analysis.error', { message: cause instanceof Error ? cause.message : String(cause) });
+      this.error = t('analysis.error', { message: errorMessage(cause) });
       return false;
     }
   };

@@ -14,8 +14,3 @@ export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
       throw error;
     }));
 }
-
-/** What the browser said about a failed load, for the details under the translated message. */
-export function loadErrorDetail(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
