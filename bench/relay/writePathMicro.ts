@@ -15,31 +15,56 @@ import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
+import { bundle } from './serverHarness';
 
 const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TREE = path.resolve(process.argv[2] ?? HERE);
 const READERS = 19;
 const BLOCK = 250;
-const UPDATES = 6000;
+const UPDATES = Number(process.env.MICRO_UPDATES ?? 6000);
 const W = 'Wbenchbenchbench';
 const P = 'Pbenchbenchbench';
 
-const load = (module: string) => import(path.join(TREE, module));
+/**
+ * The server modules of `TREE`, bundled as `npm run build` bundles the server (esbuild, no
+ * `keepNames`: tsx would wrap every closure the relay makes in a `__name` call, a defineProperty
+ * per closure that the real server never pays).
+ */
+async function loadTree() {
+  const out = path.join(HERE, 'dist/bench', `micro-${TREE.replace(/[^A-Za-z0-9]+/g, '_')}`);
+  fs.mkdirSync(out, { recursive: true });
+  const modules = {
+    docRoom: 'server/relay/docRoom.ts',
+    session: 'server/relay/session.ts',
+    persistQueue: 'server/relay/persistQueue.ts',
+    sqlite: 'server/store/sqlite.ts',
+    metrics: 'server/metrics.ts',
+    log: 'server/log.ts',
+    writeQuota: 'server/relay/writeQuota.ts',
+    fanout: 'server/fanout/port.ts',
+    votePolicy: 'server/relay/votePolicy.ts',
+    docNames: 'shared/protocol/docNames.ts',
+  };
+  const entry = path.join(out, 'entry.ts');
+  fs.writeFileSync(entry, Object.entries(modules).map(([name, file]) => `export * as ${name} from ${JSON.stringify(path.join(TREE, file))};`).join('\n'));
+  bundle(entry, path.join(out, 'entry.js'));
+  return import(path.join(out, 'entry.js'));
+}
 
 async function main() {
-  const [{ DocRoom }, { DocSession }, { PersistQueue }, { openSqliteStore }, { createMetrics }, { createLogger }, { createWriteQuota }, { createLocalFanout }, { notesWritePolicy }, { docName }] =
-    await Promise.all([
-      load('server/relay/docRoom.ts'),
-      load('server/relay/session.ts'),
-      load('server/relay/persistQueue.ts'),
-      load('server/store/sqlite.ts'),
-      load('server/metrics.ts'),
-      load('server/log.ts'),
-      load('server/relay/writeQuota.ts'),
-      load('server/fanout/port.ts'),
-      load('server/relay/votePolicy.ts'),
-      load('shared/protocol/docNames.ts'),
-    ]);
+  const m = await loadTree();
+  const [{ DocRoom }, { DocSession }, { PersistQueue }, { openSqliteStore }, { createMetrics }, { createLogger }, { createWriteQuota }, { createLocalFanout }, { notesWritePolicy }, { docName }] = [
+    m.docRoom,
+    m.session,
+    m.persistQueue,
+    m.sqlite,
+    m.metrics,
+    m.log,
+    m.writeQuota,
+    m.fanout,
+    m.votePolicy,
+    m.docNames,
+  ];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-micro-'));
   const store = openSqliteStore({ file: path.join(dir, 'arvo.sqlite'), synchronous: 'NORMAL' });
   const metrics = createMetrics();
