@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
 
 /**
  * A counter bumped on the relay's hot path (every message in and out). prom-client's `inc`
@@ -68,6 +68,56 @@ function labelledTally(name: string, help: string, labelName: string, registers:
   };
 }
 
+/** A histogram observed on the relay's hot path (once per commit). */
+export interface Distribution {
+  observe(value: number): void;
+}
+
+/**
+ * A Prometheus histogram whose observations are a plain bucket search and three additions:
+ * prom-client's `observe` hashes its labels and walks objects on every call, and at one commit
+ * per update it was a fifth of what the persist queue's own code cost. Exported in the same
+ * format as prom-client's Histogram (`_bucket{le}` cumulative, `+Inf`, `_sum`, `_count`).
+ */
+function distribution(name: string, help: string, buckets: readonly number[], registry: Registry): Distribution {
+  const counts = new Float64Array(buckets.length + 1);
+  let sum = 0;
+  let count = 0;
+  const metric = {
+    name,
+    help,
+    type: 'histogram' as const,
+    aggregator: 'sum' as const,
+    get(): MetricObjectWithValues<MetricValueWithName<string>> {
+      const values: Array<MetricValueWithName<string>> = [];
+      let cumulative = 0;
+      buckets.forEach((le, i) => {
+        cumulative += counts[i]!;
+        values.push({ metricName: `${name}_bucket`, labels: { le }, value: cumulative });
+      });
+      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: count });
+      values.push({ metricName: `${name}_sum`, labels: {}, value: sum });
+      values.push({ metricName: `${name}_count`, labels: {}, value: count });
+      return { name, help, type: metric.type, aggregator: metric.aggregator, values } as unknown as MetricObjectWithValues<MetricValueWithName<string>>;
+    },
+    reset() {
+      counts.fill(0);
+      sum = 0;
+      count = 0;
+    },
+  };
+  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
+  return {
+    observe(value) {
+      let i = 0;
+      while (i < buckets.length && value > buckets[i]!) i++;
+      counts[i]!++;
+      sum += value;
+      count++;
+    },
+  };
+}
+
 /** The server's Prometheus metrics. One registry per server instance, so tests can run several. */
 export function createMetrics() {
   const registry = new Registry();
@@ -82,14 +132,14 @@ export function createMetrics() {
     bytesIn: tally('arvo_bytes_in_total', 'Bytes received in WebSocket messages', registers),
     /** arvo_messages_out_total and arvo_bytes_out_total. */
     sent: sentTally(registers),
-    logAppends: new Counter({ name: 'arvo_update_log_appends_total', help: 'Updates appended to the update log', registers }),
-    logCommitSeconds: new Histogram({
-      name: 'arvo_update_log_commit_seconds',
-      help: 'Latency of one update-log commit (a batch of appends)',
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers,
-    }),
-    logBatchSize: new Histogram({ name: 'arvo_update_log_batch_size', help: 'Appends per commit', buckets: [1, 2, 5, 10, 20, 50, 100, 500], registers }),
+    logAppends: tally('arvo_update_log_appends_total', 'Updates appended to the update log', registers),
+    logCommitSeconds: distribution(
+      'arvo_update_log_commit_seconds',
+      'Latency of one update-log commit (a batch of appends)',
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registry,
+    ),
+    logBatchSize: distribution('arvo_update_log_batch_size', 'Appends per commit', [1, 2, 5, 10, 20, 50, 100, 500], registry),
     rejected: new Counter({ name: 'arvo_rejected_messages_total', help: 'Refused messages and connections, by reason', labelNames: ['reason'], registers }),
     docSizeWarnings: new Counter({ name: 'arvo_document_size_warnings_total', help: 'Documents that passed the warning size', registers }),
     snapshots: new Counter({ name: 'arvo_snapshots_total', help: 'Compaction snapshots written', registers }),

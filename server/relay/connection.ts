@@ -269,6 +269,16 @@ export class Connection implements SessionTransport {
     this.sentSinceKeepalive = false;
   }
 
+  /**
+   * Whether this socket's frames are framed once per fan-out and written to the TCP socket as is
+   * (wsFrame.ts), not through `ws`. It relies on `ws` keeping its socket in `_socket`: should a
+   * new `ws` rename it, sending still works (through `ws.send`) but silently costs more, so a
+   * test asserts that the fast path is taken with the installed `ws` (tests/unit/wsFrame.test.ts).
+   */
+  get writesFramesDirectly(): boolean {
+    return this.socket !== null;
+  }
+
   /** Is this document open on this connection (authorised or still being authorised)? */
   hasDoc(docName: string): boolean {
     return this.bindings.has(docName);

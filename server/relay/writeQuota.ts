@@ -21,20 +21,32 @@ export interface WriteQuota {
 interface Bucket {
   tokens: number;
   at: number;
+  /** Swept from the map: a connection's cached reference must look it up again. */
+  swept: boolean;
 }
 
 export function createWriteQuota(bytesPerMinute: number, now: () => number = Date.now): WriteQuota {
   const buckets = new Map<string, Bucket>();
+  /**
+   * Each connection's claims object to its participant's bucket: two lookups per update (allows,
+   * charge) each built the `workshop/participant` key string and hashed it. A participant's tabs
+   * have claims objects of their own but share the bucket found through the map.
+   */
+  const byClaims = new WeakMap<Claims, Bucket>();
   const capacity = (claims: Claims) => bytesPerMinute * (claims.role === 'facilitator' ? FACILITATOR_FACTOR : 1);
   const bucket = (claims: Claims): Bucket => {
     const limit = capacity(claims);
-    const key = `${claims.workshopId}/${claims.participantId}`;
     const t = now();
-    let found = buckets.get(key);
-    if (!found) {
-      if (buckets.size >= SWEEP_AT) sweep(t);
-      found = { tokens: limit, at: t };
-      buckets.set(key, found);
+    let found = byClaims.get(claims);
+    if (!found || found.swept) {
+      const key = `${claims.workshopId}/${claims.participantId}`;
+      found = buckets.get(key);
+      if (!found) {
+        if (buckets.size >= SWEEP_AT) sweep(t);
+        found = { tokens: limit, at: t, swept: false };
+        buckets.set(key, found);
+      }
+      byClaims.set(claims, found);
     }
     found.tokens = Math.min(limit, found.tokens + ((t - found.at) * limit) / 60_000);
     found.at = t;
@@ -42,7 +54,11 @@ export function createWriteQuota(bytesPerMinute: number, now: () => number = Dat
   };
   function sweep(t: number): void {
     // A bucket untouched for a minute is full again: forgetting it changes nothing.
-    for (const [key, b] of buckets) if (t - b.at >= 60_000) buckets.delete(key);
+    for (const [key, b] of buckets) {
+      if (t - b.at < 60_000) continue;
+      b.swept = true;
+      buckets.delete(key);
+    }
   }
   return {
     allows(claims, bytes) {

@@ -28,6 +28,12 @@ export const idKey = (id: Y.ID) => `${id.client}:${id.clock}`;
 export class Placer {
   private readonly places: Array<Place | undefined>;
   private readonly typeParents = new Map<Y.AbstractType<unknown>, Parent>();
+  /**
+   * The parent each struct of this update is to its children, by index: every field of a new
+   * record asks for it, and one object per record (its `itemId` string built once) instead of one
+   * per field keeps the per-field work of a new note small.
+   */
+  private readonly ownParents = new Map<number, Parent>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -78,7 +84,9 @@ export class Placer {
     const own = index === null ? undefined : this.places[index];
     if (!(struct instanceof Y.Item) || own === undefined || own === 'dropped') return 'dropped';
     if (!(struct.content instanceof Y.ContentType)) return invalid('a parent that is not a shared type');
-    return recordOf(own, struct.content.type, struct.id);
+    let parent = this.ownParents.get(index!);
+    if (!parent) this.ownParents.set(index!, (parent = recordOf(own, struct.content.type, struct.id)));
+    return parent;
   }
 
   private placeOfId(id: Y.ID): Place {

@@ -60,3 +60,28 @@ describe('SQLite: a file from before the membership columns (issue 8)', () => {
     removeDir(dir);
   });
 });
+
+describe('SQLite: sequence numbers with a second writer of the same file', () => {
+  // The adapter remembers each document's last committed sequence number instead of asking the
+  // log on every append; a writer without the lock (a test planting rows) can still move the log
+  // on behind its back, and the next append must continue after it, not fail.
+  it('appends continue after rows another writer added to the same document', async () => {
+    const dir = tempDir('arvo-store-two-');
+    const file = path.join(dir, 'arvo.sqlite');
+    const owner = openSqliteStore({ file, synchronous: 'NORMAL' });
+    const other = openSqliteStore({ file, synchronous: 'NORMAL', exclusive: false });
+    const update = (byte: number) => ({ docName: 'W1/notes/P1', ts: byte, participantId: null, update: new Uint8Array([byte]) });
+    try {
+      expect(await owner.appendUpdates([update(1), update(2)])).toEqual([1, 2]);
+      expect(await other.appendUpdates([update(3)])).toEqual([3]);
+      expect(await owner.appendUpdates([update(4), update(5)])).toEqual([4, 5]);
+      expect(await owner.appendUpdates([{ ...update(6), docName: 'W1/notes/P2' }, update(7)])).toEqual([1, 6]);
+      const { updates } = await owner.loadDoc('W1/notes/P1');
+      expect(updates.map((u) => [u.seq, u.update[0]])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 7]]);
+    } finally {
+      await other.close();
+      await owner.close();
+      removeDir(dir);
+    }
+  });
+});

@@ -32,3 +32,32 @@ describe('the write quota (bytes per participant per minute)', () => {
     expect(off.allows(participant, 10 ** 9)).toBe(true);
   });
 });
+
+describe('the write quota across a participant’s connections', () => {
+  // Buckets are found through each connection's claims object (writeQuota.ts `byClaims`); two
+  // tabs of one participant have two claims objects and must still share one allowance.
+  it('two claims objects of one participant share one allowance', () => {
+    const quota = createWriteQuota(6000, () => 0);
+    const tabA: Claims = { ...participant };
+    const tabB: Claims = { ...participant };
+    quota.charge(tabA, 5000);
+    expect(quota.allows(tabB, 1001)).toBe(false);
+    expect(quota.allows(tabB, 1000)).toBe(true);
+    quota.charge(tabB, 1000);
+    expect(quota.allows(tabA, 1)).toBe(false);
+  });
+
+  it('after idle buckets are forgotten, an old connection and a new one still share one allowance', () => {
+    let now = 0;
+    const quota = createWriteQuota(6000, () => now);
+    const old: Claims = { ...participant };
+    quota.charge(old, 6000);
+    now = 120_000; // idle for two minutes: full again, and forgettable
+    for (let i = 0; i < 10_001; i++) quota.allows({ ...participant, participantId: `P${String(i).padStart(15, '0')}` }, 1);
+    const fresh: Claims = { ...participant };
+    quota.charge(fresh, 6000);
+    expect(quota.allows(old, 1)).toBe(false);
+    quota.charge(old, 0);
+    expect(quota.allows(fresh, 1)).toBe(false);
+  });
+});
