@@ -264,7 +264,8 @@ class Tab {
     for (let i = 0; i < docs; i++) {
       const name = decoding.readVarString(decoder);
       decoding.readVarUint(decoder); // flags
-      decoder.pos += decoding.readVarUint(decoder); // version
+      const versionLength = decoding.readVarUint(decoder);
+      decoder.pos += versionLength;
       const changes = decoding.readVarUint(decoder);
       const others = name !== this.spec.ownDoc;
       for (let j = 0; j < changes; j++) {
