@@ -240,6 +240,30 @@ describe('the workshop channel in records mode', () => {
     await untilBoard(tab, (b) => b.status === 'live' && texts(b).join() === 'note 1,while away', 'the missed note after the reconnect');
   });
 
+  it("drops the per-document copies older code kept of others' notes once records mode is served, and only those", async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const [anna, ben] = people as [Joined, Joined];
+    let dropped!: (drop: (name: string) => boolean) => void;
+    const asked = new Promise<(name: string) => boolean>((resolve) => (dropped = resolve));
+    const tab = new WorkshopSync({
+      workshopId: workshop.id,
+      token: anna.token,
+      claims: decodeClaims(anna.token)!,
+      name: 'Anna',
+      wsOrigin: server.url.replace('http', 'ws'),
+      httpOrigin: server.url,
+      transports: { ...nodeTransports({}), dropPersisted: dropped },
+      minBackoffMs: 20,
+    });
+    syncs.push(tab);
+    const drop = await asked;
+    expect(drop(notesDocName(workshop.id, ben.participantId))).toBe(true);
+    // A participant not (yet) listed: their notes come as records too.
+    expect(drop(notesDocName(workshop.id, 'Someone000000001'))).toBe(true);
+    for (const kept of [notesDocName(workshop.id, anna.participantId), draftsDocName(workshop.id, anna.participantId), draftsDocName(workshop.id, ben.participantId), roomDocName(workshop.id), notesDocName('Other00000000001', ben.participantId), 'not a document'])
+      expect(drop(kept), kept).toBe(false);
+  });
+
   it('tells the client when the server will not serve records mode, so that it can open the documents one by one', async () => {
     const { workshop, people } = await workshopWith(['Anna']);
     const mux = new MuxConnection({
