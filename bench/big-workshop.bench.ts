@@ -22,7 +22,9 @@
  *
  *   BENCH_QUICK=1              shorter runs (a smoke test of the benchmark itself)
  *   BENCH_ONLY=big200,big500   a subset of the workshops
- *   BENCH_MODES=channel,bare   the columns (also: perdoc, Arvo with one session per document)
+ *   BENCH_MODES=channel,updates,bare   the columns: the channel in records mode (as Arvo's client
+ *                              follows) and in its Yjs-update mode, the bare relay (also: perdoc,
+ *                              Arvo with one session per document)
  *   BENCH_RUNS=2               runs per column and workshop, order alternating
  *   BENCH_SAMPLE=n|all         decoding tabs (default a tenth of the tabs, at least 20)
  *   BENCH_LOAD_PROCESSES=n     load processes (default: cores − 1, at least 1)
@@ -62,12 +64,12 @@ import {
 const OUT = path.join(ROOT, 'dist/bench-big');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'big200,big500').split(','));
-const MODES = (process.env.BENCH_MODES ?? 'channel,bare').split(',') as Mode[];
+const MODES = (process.env.BENCH_MODES ?? 'channel,updates,bare').split(',') as Mode[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const SAMPLE = process.env.BENCH_SAMPLE ?? null;
 const LOAD_PROCESSES = Number(process.env.BENCH_LOAD_PROCESSES ?? Math.max(1, os.cpus().length - 1));
 const LOAD_NICE = Number(process.env.BENCH_LOAD_NICE ?? 10);
-const LABELS: Record<Mode, string> = { channel: 'arvo (channel)', perdoc: 'arvo (per-document)', bare: 'bare relay (per-document)' };
+const LABELS: Record<Mode, string> = { channel: 'arvo (channel, records)', updates: 'arvo (channel, updates)', perdoc: 'arvo (per-document)', bare: 'bare relay (per-document)' };
 
 const BUNDLES = { arvo: 'server/main.ts', bare: 'bench/relay/bareRelay.ts', client: 'bench/bigWorkshop/loadClient.ts', probe: 'bench/relay/memoryProbe.ts' } as const;
 const bundlePath = (name: keyof typeof BUNDLES) => path.join(OUT, `${name}.js`);
@@ -277,6 +279,12 @@ async function scenario(s: Scenario) {
     const ratio = (key: keyof Result) => f(avg(mode, key) / avg('bare', key), 2);
     console.log(
       `\n${LABELS[mode]} ÷ bare relay (means): memory/tab ${ratio('memPerTabKiB')}×, server CPU ${ratio('cpuCores')}×, CPU µs/delivery ${ratio('cpuUsPerDelivery')}×, load clients' CPU ${ratio('loadCores')}×, p50 ${ratio('p50')}×, p99 ${ratio('p99')}×, max ${ratio('max')}×`,
+    );
+  }
+  if (MODES.includes('channel') && MODES.includes('updates')) {
+    const ratio = (key: keyof Result) => f(avg('channel', key) / avg('updates', key), 2);
+    console.log(
+      `\n${LABELS.channel} ÷ ${LABELS.updates} (means): memory/tab ${ratio('memPerTabKiB')}×, server CPU ${ratio('cpuCores')}×, CPU µs/delivery ${ratio('cpuUsPerDelivery')}×, KiB/tab/s ${ratio('kibPerTabPerSec')}×, p50 ${ratio('p50')}×, p99 ${ratio('p99')}×, max ${ratio('max')}×`,
     );
   }
 }

@@ -7,9 +7,12 @@
  * A "tab" is one WebSocket, as a participant's browser tab holds it: some documents opened on
  * their own sessions (`docs`), one of them its own notes document, written through a real Y.Doc
  * (shared/ops/notes.ts, so Arvo's content checks see real notes) at a fixed rate; and, optionally,
- * every other participant's notes followed through the workshop channel (`follow`, one `follow`
- * frame; shared/protocol/mux.ts) instead of one session each. The note's text carries its send
- * time (`@@<ms>@@`); every other tab that receives the update records edit → seen latency.
+ * every other participant's notes followed through the workshop channel instead of one session
+ * each: in records mode (`followRecords`, what Arvo's client does: plain records of each note in
+ * `records` frames) or, with `followMode: 'updates'` (or BENCH_FOLLOW=updates for a whole run), in
+ * the Yjs-update mode (`follow`: `doc` and `batch` frames; shared/protocol/mux.ts). The note's
+ * text carries its send time (`@@<ms>@@`), in an update's bytes as in a record's; every other tab
+ * that receives it records edit → seen latency.
  *
  * The clients must stay cheap so that the numbers are the server's, while the server does exactly
  * the work real browsers cause it:
@@ -30,6 +33,10 @@ import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { MuxFrame } from '../../shared/protocol/mux';
 
+/** The workshop channel's two modes (docs/architecture.md, "The workshop channel"). */
+export type FollowMode = 'records' | 'updates';
+const DEFAULT_FOLLOW_MODE: FollowMode = process.env.BENCH_FOLLOW === 'updates' ? 'updates' : 'records';
+
 /** `mux`: Arvo's /mux (and the bare relay, which speaks it); `hocuspocus`: every message starts with the document name. */
 export type Dialect = 'mux' | 'hocuspocus';
 
@@ -44,6 +51,8 @@ export interface LoadTab {
   token: string;
   /** A workshop whose notes this tab follows through the workshop channel (mux only), or null. */
   follow: string | null;
+  /** How it follows: `records` (Arvo's client) or `updates`; default BENCH_FOLLOW, else records. */
+  followMode?: FollowMode;
   /** Decodes what it receives and records deliveries and latencies (default true); else only counts bytes and frames. */
   decode?: boolean;
   /** Its latencies are the benchmark's sample (default true); a decoding tab outside it reports them apart (to check the sample). */
@@ -147,8 +156,9 @@ class Tab {
       });
       this.ws.once('open', () => {
         for (const doc of spec.docs) this.openDoc(doc);
-        // No state vectors: the tab holds nothing yet, so the channel catches it up with every document whole.
-        if (spec.follow !== null) this.sendMux(MuxFrame.follow, spec.follow, (e) => encoding.writeVarUint(e, 0));
+        // No state vectors (versions): the tab holds nothing yet, so the channel catches it up with every document whole.
+        const kind = (spec.followMode ?? DEFAULT_FOLLOW_MODE) === 'records' ? MuxFrame.followRecords : MuxFrame.follow;
+        if (spec.follow !== null) this.sendMux(kind, spec.follow, (e) => encoding.writeVarUint(e, 0));
       });
     });
     this.ws.on('message', (data: Buffer) => this.onMessage(data));
@@ -221,6 +231,10 @@ class Tab {
         }
         return;
       }
+      if (kind === MuxFrame.records) {
+        if (this.decode) this.seenRecords(data, decoder);
+        return;
+      }
       if (kind === MuxFrame.refused || kind === MuxFrame.unfollowed) {
         errors.push(`refused ${docName}: ${decoding.readVarUint(decoder)} ${decoding.readVarString(decoder)}`);
         return;
@@ -238,6 +252,31 @@ class Tab {
     if (sub === 0) return; // the server's sync step 1: the tab has no news for it
     if (sub === 2 && docName !== this.spec.ownDoc && this.decode) this.seen(data, decoder.pos, data.length);
     if (sub === 1) this.settle(docName);
+  }
+
+  /**
+   * A `records` frame (after its workshop name): each changed record of someone else's notes is
+   * looked at on its own (a busy window merges several notes of one document into one entry). The
+   * values are not decoded: the send time is found in their bytes, as in an update's.
+   */
+  private seenRecords(data: Buffer, decoder: decoding.Decoder) {
+    const docs = decoding.readVarUint(decoder);
+    for (let i = 0; i < docs; i++) {
+      const name = decoding.readVarString(decoder);
+      decoding.readVarUint(decoder); // flags
+      const versionLength = decoding.readVarUint(decoder);
+      decoder.pos += versionLength;
+      const changes = decoding.readVarUint(decoder);
+      const others = name !== this.spec.ownDoc;
+      for (let j = 0; j < changes; j++) {
+        decoding.readVarUint(decoder); // root
+        decoding.readVarString(decoder); // key
+        const length = decoding.readVarUint(decoder);
+        const start = decoder.pos;
+        decoder.pos += length;
+        if (others && length > 0) this.seen(data, start, start + length);
+      }
+    }
   }
 
   /** An update for someone else's notes (bytes from..to of the frame): one delivery when measured. */

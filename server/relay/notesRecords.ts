@@ -57,9 +57,18 @@ export function changedKeys(roots: Roots, transaction: Y.Transaction): { notes: 
   return { notes, votes };
 }
 
-/** The records the keys hold now (a root past MAX_RECORDS entries, or too many keys: everything). */
-export function readDiff(roots: Roots, keys: { notes: Set<string>; votes: Set<string> } | null): RecordsDiff {
-  if (!keys || roots.notes.size > MAX_RECORDS || roots.votes.size > MAX_RECORDS || keys.notes.size + keys.votes.size > MAX_RECORD_CHANGES / 2) return readAll(roots);
+/** Whether a root holds more than `limit` entries: then order decides what a full read sees. */
+export function isOverLimit(roots: Roots, limit = MAX_RECORDS): boolean {
+  return roots.notes.size > limit || roots.votes.size > limit;
+}
+
+/**
+ * The records the keys hold now; everything when a root is past `limit` (MAX_RECORDS) entries or
+ * was before the change (`wasOver`: a deletion that brings it back under the limit brings into
+ * the full read records beyond the limit that no key names), or too many keys changed.
+ */
+export function readDiff(roots: Roots, keys: { notes: Set<string>; votes: Set<string> } | null, limit = MAX_RECORDS, wasOver = false): RecordsDiff {
+  if (!keys || wasOver || isOverLimit(roots, limit) || keys.notes.size + keys.votes.size > MAX_RECORD_CHANGES / 2) return readAll(roots, limit);
   const notes = new Map<string, unknown>();
   for (const key of keys.notes) notes.set(key, readNote(roots, key));
   const votes = new Map<string, number | null>();
@@ -67,19 +76,19 @@ export function readDiff(roots: Roots, keys: { notes: Set<string>; votes: Set<st
   return { full: false, notes, votes };
 }
 
-/** Every record, as a full read of the document sees them (at most MAX_RECORDS looked at per root). */
-export function readAll(roots: Roots): RecordsDiff {
+/** Every record, as a full read of the document sees them (at most `limit`, MAX_RECORDS, looked at per root). */
+export function readAll(roots: Roots, limit = MAX_RECORDS): RecordsDiff {
   const notes = new Map<string, unknown>();
   let seen = 0;
   for (const [key, value] of roots.notes.entries()) {
-    if (++seen > MAX_RECORDS) break;
+    if (++seen > limit) break;
     const note = readNoteRecord(key, value);
     if (note) notes.set(key, note);
   }
   const votes = new Map<string, number | null>();
   seen = 0;
   for (const [target, count] of roots.votes.entries()) {
-    if (++seen > MAX_RECORDS) break;
+    if (++seen > limit) break;
     const read = readVoteCount(target, count);
     if (read !== null) votes.set(target, read);
   }
@@ -157,19 +166,26 @@ export class RoomRecordsFeed {
   private readonly doc: Y.Doc;
   /** `current()`'s answer until the next transaction; null: read it again. */
   private whole: { version: Uint8Array; snapshot: RecordsDoc } | null = null;
+  /** Whether a root was past the limit after the last transaction (see `readDiff`). */
+  private over: boolean;
   private readonly onUpdate: (update: Uint8Array, origin: unknown, doc: Y.Doc, transaction: Y.Transaction) => void;
 
   constructor(
     room: RecordsRoom,
     private readonly emit: (diff: RecordsDiff) => void,
+    /** MAX_RECORDS; smaller in tests (the path past it without 5,000 notes). */
+    private readonly limit = MAX_RECORDS,
   ) {
     const doc = room.doc;
     this.doc = doc;
     this.roots = notesRoots(doc);
+    this.over = isOverLimit(this.roots, limit);
     this.onUpdate = (update, _origin, _doc, transaction) => {
       this.whole = null;
       const keys = changedKeys(this.roots, transaction);
-      const diff = keys && keys.notes.size === 0 && keys.votes.size === 0 ? EMPTY_DIFF : readDiff(this.roots, keys);
+      const wasOver = this.over;
+      this.over = isOverLimit(this.roots, this.limit);
+      const diff = keys && keys.notes.size === 0 && keys.votes.size === 0 ? EMPTY_DIFF : readDiff(this.roots, keys, this.limit, wasOver);
       // Relayed before this listener heard of it: the room relays another process's update at
       // once when nothing is pending, from its own update listener, which runs before this one.
       const committed = this.early !== null && framesUpdate(this.early, update);
@@ -216,7 +232,7 @@ export class RoomRecordsFeed {
   current(docName: string): { version: Uint8Array; snapshot: RecordsDoc } {
     if (!this.whole) {
       const version = docVersion(this.doc);
-      this.whole = { version, snapshot: toRecordsDoc(docName, readAll(this.roots), version) };
+      this.whole = { version, snapshot: toRecordsDoc(docName, readAll(this.roots, this.limit), version) };
     }
     return this.whole;
   }

@@ -100,6 +100,8 @@ const isEmptyStep2 = (frame: Uint8Array) => frame.length === EMPTY_STEP2.length 
 const isUpdate = (frame: Uint8Array) => frame[0] === 0 && frame[1] === 2;
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const CATCH_UP_CONCURRENCY = 8;
+/** A records catch-up reads a document whose room failed under it again, this many times in all. */
+const CATCH_UP_ATTEMPTS = 3;
 /**
  * A busy workshop's updates go out together, at most this often: one frame per follower per
  * window instead of one per update (at 200 participants writing a note a second each, 200
@@ -432,30 +434,16 @@ export class WorkshopChannels implements RoomListener {
       while (next < names.length && stillFollowing()) {
         const docName = names[next++]!;
         if (socket.hasDoc(docName)) continue;
-        let room: DocRoom;
-        try {
-          room = await this.deps.rooms.acquire(docName, parseDocName(docName) as DocRef);
-        } catch (error) {
-          const refusal = loadRefusal(error);
-          this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
-          if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'refused', docName, code: refusal.code, reason: refusal.reason }));
-          continue;
-        }
-        try {
-          if (!stillFollowing()) return;
-          // What the records feed holds from here on is what this follower gets live.
-          const feed = this.feedFor(channel, room);
-          const { version, snapshot } = feed.current(docName);
-          const held = versions.get(docName);
-          if (held && sameBytes(held, version)) continue;
-          await new Promise<void>((resolve) =>
-            feed.whenCommitted(() => {
-              if (stillFollowing()) this.gather(follower, snapshot);
-              resolve();
-            }, resolve),
-          );
-        } finally {
-          this.deps.rooms.release(room);
+        // A room that fails before its read could leave drops it; its reload goes only to the
+        // followers already caught up (`loaded`), so this catch-up reads the document again.
+        for (let attempt = 1; stillFollowing(); attempt++) {
+          const outcome = await this.catchUpDocument(channel, follower, docName, versions.get(docName));
+          if (outcome !== 'dropped') break;
+          if (attempt === CATCH_UP_ATTEMPTS) {
+            this.deps.log.error('follow-document-dropped', { doc: docName, attempts: attempt });
+            if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'refused', docName, code: CloseCode.storeUnavailable, reason: 'storage unavailable; try again shortly' }));
+            break;
+          }
         }
       }
     };
@@ -464,6 +452,42 @@ export class WorkshopChannels implements RoomListener {
     if (!stillFollowing()) return;
     this.flushGathered(follower);
     socket.sendFrame(encodeMux({ kind: 'following', docName: channel.workshopId, documents: names.length }));
+  }
+
+  /**
+   * One document of a records catch-up: read at a marker in its room's feed and gathered. 'dropped':
+   * the room failed before the marker was reached (what it held was not all committed).
+   */
+  private async catchUpDocument(channel: Channel, follower: Follower, docName: string, held: Uint8Array | undefined): Promise<'sent' | 'skipped' | 'dropped'> {
+    const { socket } = follower;
+    const stillFollowing = () => !socket.isClosed && channel.followers.has(follower);
+    let room: DocRoom;
+    try {
+      room = await this.deps.rooms.acquire(docName, parseDocName(docName) as DocRef);
+    } catch (error) {
+      const refusal = loadRefusal(error);
+      this.deps.log.error('room-load-failed', { doc: docName, error: String(error) });
+      if (stillFollowing()) socket.sendFrame(encodeMux({ kind: 'refused', docName, code: refusal.code, reason: refusal.reason }));
+      return 'skipped';
+    }
+    try {
+      if (!stillFollowing()) return 'skipped';
+      // What the records feed holds from here on is what this follower gets live.
+      const feed = this.feedFor(channel, room);
+      const { version, snapshot } = feed.current(docName);
+      if (held && sameBytes(held, version)) return 'skipped';
+      return await new Promise<'sent' | 'dropped'>((resolve) =>
+        feed.whenCommitted(
+          () => {
+            if (stillFollowing()) this.gather(follower, snapshot);
+            resolve('sent');
+          },
+          () => resolve('dropped'),
+        ),
+      );
+    } finally {
+      this.deps.rooms.release(room);
+    }
   }
 
   private gather(follower: Follower, snapshot: RecordsDoc): void {

@@ -259,6 +259,24 @@ describe('the board in real browsers', () => {
         bens.note.text,
       );
     await expect.poll(savedCopy, { timeout: 5_000 }).toBe(true);
+    // A copy of someone's notes as code from before records mode kept it (y-indexeddb, one database
+    // per document): dropped once records mode is served again after the reload; her own stays.
+    const workshopId = new URL(anna.page.url()).pathname.split('/')[2]!;
+    const stale = `arvo:${workshopId}/p/Stale00000000001`;
+    const databases = () => anna.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+    await anna.page.evaluate(
+      (name) =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.open(name, 1);
+          request.onsuccess = () => {
+            request.result.close();
+            resolve();
+          };
+          request.onerror = () => reject(request.error);
+        }),
+      stale,
+    );
+    expect(await databases()).toContain(stale);
 
     // Offline again; this note is kept only in the browser when the page reloads.
     await anna.context.setOffline(true);
@@ -282,6 +300,8 @@ describe('the board in real browsers', () => {
     await anna.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: RECONNECT_DELIVERY_MS });
     const survived = await expectDelivered(ben.page, { text: kept.note.text, actorId: actors.Municipality.id, questionId: kept.note.questionId }, reconnected, RECONNECT_DELIVERY_MS);
     expect(survived.note.id).toBe(kept.note.id);
+    await expect.poll(async () => (await databases()).includes(stale), { timeout: 5_000 }).toBe(false);
+    expect((await databases()).filter((name) => name.startsWith(`arvo:${workshopId}/p/`))).toHaveLength(1);
   });
 
   test('the phone view posts notes from the big text box that appear on another participant’s wall', async () => {

@@ -17,7 +17,8 @@ import { notesRoots, toYMap } from '../../shared/schema/layout';
 import { createWorkshop, joinAs, type Created, type Joined } from '../helpers/api';
 import { nodeTransports, untilBoard } from '../helpers/nodeSync';
 import { muxUrl, RawMux } from '../helpers/rawMux';
-import { removeDir, startTestServer, type TestServer } from '../helpers/server';
+import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
+import type { DocStore } from '../../server/store/port';
 
 /**
  * The workshop channel's records mode (docs/architecture.md, "The workshop channel"): a tab that
@@ -239,6 +240,30 @@ describe('the workshop channel in records mode', () => {
     await untilBoard(tab, (b) => b.status === 'live' && texts(b).join() === 'note 1,while away', 'the missed note after the reconnect');
   });
 
+  it("drops the per-document copies older code kept of others' notes once records mode is served, and only those", async () => {
+    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const [anna, ben] = people as [Joined, Joined];
+    let dropped!: (drop: (name: string) => boolean) => void;
+    const asked = new Promise<(name: string) => boolean>((resolve) => (dropped = resolve));
+    const tab = new WorkshopSync({
+      workshopId: workshop.id,
+      token: anna.token,
+      claims: decodeClaims(anna.token)!,
+      name: 'Anna',
+      wsOrigin: server.url.replace('http', 'ws'),
+      httpOrigin: server.url,
+      transports: { ...nodeTransports({}), dropPersisted: dropped },
+      minBackoffMs: 20,
+    });
+    syncs.push(tab);
+    const drop = await asked;
+    expect(drop(notesDocName(workshop.id, ben.participantId))).toBe(true);
+    // A participant not (yet) listed: their notes come as records too.
+    expect(drop(notesDocName(workshop.id, 'Someone000000001'))).toBe(true);
+    for (const kept of [notesDocName(workshop.id, anna.participantId), draftsDocName(workshop.id, anna.participantId), draftsDocName(workshop.id, ben.participantId), roomDocName(workshop.id), notesDocName('Other00000000001', ben.participantId), 'not a document'])
+      expect(drop(kept), kept).toBe(false);
+  });
+
   it('tells the client when the server will not serve records mode, so that it can open the documents one by one', async () => {
     const { workshop, people } = await workshopWith(['Anna']);
     const mux = new MuxConnection({
@@ -255,5 +280,99 @@ describe('the workshop channel in records mode', () => {
     } finally {
       mux.destroy();
     }
+  });
+});
+
+/**
+ * The store of the server below, with a fault it can be told to cause: the next commit of one
+ * document is held and then refused (a full disk at the worst moment), which makes that
+ * document's room fail; and a hook run once the workshop's participants have been listed (a
+ * follower's catch-up goes on to the documents in the same turn).
+ */
+function faultyStore(inner: DocStore) {
+  let held: { docName: string; reached: () => void; refuse: Promise<never>; fail: (error: Error) => void } | null = null;
+  let afterListing: (() => void) | null = null;
+  const appended = new Map<string, Array<() => void>>();
+  const store: DocStore = Object.create(inner);
+  store.appendUpdates = async (batch, fence) => {
+    const hold = held;
+    if (hold && batch.some((u) => u.docName === hold.docName)) {
+      held = null;
+      hold.reached();
+      return hold.refuse;
+    }
+    const seqs = await inner.appendUpdates(batch, fence);
+    for (const update of batch) for (const resolve of appended.get(update.docName)?.splice(0) ?? []) resolve();
+    return seqs;
+  };
+  store.listMemberships = async (workshopId) => {
+    const members = await inner.listMemberships(workshopId);
+    const hook = afterListing;
+    afterListing = null;
+    // After the turn in which the catch-up, handed this list, reaches the documents.
+    if (hook) setImmediate(hook);
+    return members;
+  };
+  return {
+    store,
+    /** Resolves once the next update of `docName` is stored. */
+    nextAppended: (docName: string) => new Promise<void>((resolve) => appended.set(docName, [...(appended.get(docName) ?? []), resolve])),
+    /** Holds the next commit of `docName`; resolves when it is reached, with what refuses it. */
+    holdNext(docName: string): Promise<(error: Error) => void> {
+      return new Promise((resolve) => {
+        let fail: (error: Error) => void = () => undefined;
+        const refuse = new Promise<never>((_, reject) => (fail = reject));
+        held = { docName, reached: () => resolve(fail), refuse, fail };
+      });
+    },
+    afterNextListing: (hook: () => void) => (afterListing = hook),
+  };
+}
+
+describe('the records catch-up when a notes room fails in the middle of it', () => {
+  let faulty: TestServer;
+  let inner: DocStore;
+  let fault: ReturnType<typeof faultyStore>;
+  beforeAll(async () => {
+    const dataDir = tempDir();
+    inner = openSqliteStore({ file: path.join(dataDir, 'arvo.sqlite'), synchronous: 'NORMAL' });
+    fault = faultyStore(inner);
+    faulty = await startTestServer({ JOIN_RATE_PER_MIN: '100000' }, dataDir, { store: fault.store });
+  });
+  afterAll(async () => {
+    await faulty.close();
+    await inner.close();
+    removeDir(faulty.dataDir);
+  });
+
+  it('still brings the follower that document (what was committed of it), not only to followers already caught up', async () => {
+    const workshop = await createWorkshop(faulty.url, ['City']);
+    const [ada, bo] = await joinAs(faulty.url, workshop, [['Ada', 0] as const, ['Bo', 0] as const]);
+    const adaNotes = notesDocName(workshop.id, ada!.participantId);
+    const open = async (token: string) => {
+      const raw = await RawMux.open(muxUrl(faulty, token));
+      raws.push(raw);
+      return raw;
+    };
+    const writer = await open(ada!.token);
+    writer.openDoc(adaNotes);
+    await writer.waitFor(() => writer.docFrames(adaNotes).some((p) => p[0] === 0 && p[1] === 1), 'the document at its writer');
+    const stored = fault.nextAppended(adaNotes);
+    add(writer, adaNotes, 'kept');
+    await stored;
+    // The next note's commit is held: the room holds it applied, not committed.
+    const reached = fault.holdNext(adaNotes);
+    add(writer, adaNotes, 'lost');
+    const refuse = await reached;
+    // Bo follows; once its catch-up has placed its read of Ada's document behind that commit, the commit is refused.
+    fault.afterNextListing(() => refuse(new Error('disk full')));
+    const reader = await open(bo!.token);
+    reader.openDoc(roomDocName(workshop.id));
+    reader.followRecords(workshop.id);
+    await reader.waitFor(() => reader.following(), 'the records catch-up');
+    // Nothing else reloads Ada's document (her socket's session was closed by the failure):
+    // the catch-up itself must have read it again.
+    await reader.waitFor(() => reader.recordsOf(adaNotes).read().notes.length > 0, "Ada's document at Bo");
+    expect(reader.recordsOf(adaNotes).read().notes.map((n) => n.text)).toEqual(['kept']);
   });
 });

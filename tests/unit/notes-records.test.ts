@@ -9,6 +9,7 @@ import { NotesRecords } from '../../client/src/sync/board/notesRecords';
 import { encodeUpdate } from '../../server/relay/codec';
 import { changedKeys, mergeDiff, readAll, RoomRecordsFeed, toRecordsDoc, type RecordsDiff } from '../../server/relay/notesRecords';
 import { decodeMux, encodeMux, type RecordsDoc } from '../../shared/protocol/mux';
+import { MAX_RECORDS } from '../../shared/read/records';
 import { readNotes } from '../../shared/read/snapshot';
 import { readVotes } from '../../shared/read/votes';
 import { notesRoots, roomRoots, toYMap } from '../../shared/schema/layout';
@@ -102,68 +103,85 @@ const wire = (docs: RecordsDoc[]): RecordsDoc[] => {
 
 const quiet = () => undefined;
 
-describe('records mode', () => {
-  it('a follower holds exactly what is committed, after any edits, commits, catch-ups and merged windows', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.record({ edits: fc.array(edit, { minLength: 1, maxLength: 3 }), commit: fc.nat(3), catchUp: fc.boolean(), window: fc.boolean() }), { minLength: 1, maxLength: 25 }),
-        async (steps) => {
-          const doc = new Y.Doc();
-          // The room's relay, as docRoom.ts does: a frame per update, handed to the tap once committed.
-          const uncommitted: Uint8Array[] = [];
-          const committedDoc = new Y.Doc();
-          doc.on('update', (update: Uint8Array) => uncommitted.push(update));
-          const early = new NotesRecords(DOC, 'Participant00000');
-          const merged = new NotesRecords(DOC, 'Participant00000');
-          let late: NotesRecords | null = null;
-          let window: RecordsDiff | null = null;
-          const feed = new RoomRecordsFeed({ doc, change: () => Promise.resolve() }, (diff) => {
-            const [entry] = wire([toRecordsDoc(DOC, diff)]);
-            early.apply(entry!, quiet);
-            late?.apply(entry!, quiet);
-            // The busy workshop's path: diffs merged by key, sent at the window's end.
-            window = window ? mergeDiff(window, structuredClone(diff)) : structuredClone(diff);
-          });
-          await Promise.resolve();
-          early.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(doc)))])[0]!, quiet);
-          merged.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(doc)))])[0]!, quiet);
-          const commit = (count: number) => {
-            for (const update of uncommitted.splice(0, count)) {
-              Y.applyUpdate(committedDoc, update);
-              feed.committed(encodeUpdate(update));
-            }
-          };
-          for (const step of steps) {
-            doc.transact(() => step.edits.forEach((e) => apply(doc, e)));
-            commit(step.commit);
-            if (step.catchUp) {
-              // A follower catching up now: its snapshot is read now, and sent once all before it is committed.
-              const follower = new NotesRecords(DOC, 'Participant00000');
-              const { snapshot } = feed.current(DOC);
-              feed.whenCommitted(() => {
-                follower.apply(wire([snapshot])[0]!, quiet);
-                late = follower;
-              }, quiet);
-            }
-            if (step.window && window) {
-              merged.apply(wire([toRecordsDoc(DOC, window)])[0]!, quiet);
-              window = null;
-            }
-            // Never ahead of what is committed.
-            expect(early.read()).toEqual(fullRead(committedDoc));
+/** The property above for a feed whose limit is `limit` (MAX_RECORDS, or a small one to cross it). */
+async function followersHoldWhatIsCommitted(limit: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.record({ edits: fc.array(edit, { minLength: 1, maxLength: 3 }), commit: fc.nat(3), catchUp: fc.boolean(), window: fc.boolean() }), { minLength: 1, maxLength: 25 }),
+      async (steps) => {
+        // A full read as the server makes it (at most `limit` per root), held by a client.
+        const fullReadAt = (at: Y.Doc) => {
+          if (limit === MAX_RECORDS) return fullRead(at);
+          const reference = new NotesRecords(DOC, 'Participant00000');
+          reference.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(at), limit))])[0]!, quiet);
+          return reference.read();
+        };
+        const doc = new Y.Doc();
+        // The room's relay, as docRoom.ts does: a frame per update, handed to the tap once committed.
+        const uncommitted: Uint8Array[] = [];
+        const committedDoc = new Y.Doc();
+        doc.on('update', (update: Uint8Array) => uncommitted.push(update));
+        const early = new NotesRecords(DOC, 'Participant00000');
+        const merged = new NotesRecords(DOC, 'Participant00000');
+        let late: NotesRecords | null = null;
+        let window: RecordsDiff | null = null;
+        const feed = new RoomRecordsFeed(
+          { doc, change: () => Promise.resolve() },
+          (diff) => {
+          const [entry] = wire([toRecordsDoc(DOC, diff)]);
+          early.apply(entry!, quiet);
+          late?.apply(entry!, quiet);
+          // The busy workshop's path: diffs merged by key, sent at the window's end.
+          window = window ? mergeDiff(window, structuredClone(diff)) : structuredClone(diff);
+          },
+          limit,
+        );
+        await Promise.resolve();
+        early.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(doc), limit))])[0]!, quiet);
+        merged.apply(wire([toRecordsDoc(DOC, readAll(notesRoots(doc), limit))])[0]!, quiet);
+        const commit = (count: number) => {
+          for (const update of uncommitted.splice(0, count)) {
+            Y.applyUpdate(committedDoc, update);
+            feed.committed(encodeUpdate(update));
           }
-          commit(uncommitted.length);
-          if (window) merged.apply(wire([toRecordsDoc(DOC, window)])[0]!, quiet);
-          const expected = fullRead(doc);
-          expect(early.read()).toEqual(expected);
-          expect(merged.read()).toEqual(expected);
-          if (late) expect((late as NotesRecords).read()).toEqual(expected);
-          feed.dispose();
-        },
-      ),
-      { numRuns: 150 },
-    );
-  });
+        };
+        for (const step of steps) {
+          doc.transact(() => step.edits.forEach((e) => apply(doc, e)));
+          commit(step.commit);
+          if (step.catchUp) {
+            // A follower catching up now: its snapshot is read now, and sent once all before it is committed.
+            const follower = new NotesRecords(DOC, 'Participant00000');
+            const { snapshot } = feed.current(DOC);
+            feed.whenCommitted(() => {
+              follower.apply(wire([snapshot])[0]!, quiet);
+              late = follower;
+            }, quiet);
+          }
+          if (step.window && window) {
+            merged.apply(wire([toRecordsDoc(DOC, window)])[0]!, quiet);
+            window = null;
+          }
+          // Never ahead of what is committed.
+          expect(early.read()).toEqual(fullReadAt(committedDoc));
+        }
+        commit(uncommitted.length);
+        if (window) merged.apply(wire([toRecordsDoc(DOC, window)])[0]!, quiet);
+        const expected = fullReadAt(doc);
+        expect(early.read()).toEqual(expected);
+        expect(merged.read()).toEqual(expected);
+        if (late) expect((late as NotesRecords).read()).toEqual(expected);
+        feed.dispose();
+      },
+    ),
+    { numRuns: 150 },
+  );
+}
+
+describe('records mode', () => {
+  it('a follower holds exactly what is committed, after any edits, commits, catch-ups and merged windows', () => followersHoldWhatIsCommitted(MAX_RECORDS));
+
+  it('past MAX_RECORDS entries in a root (here 2 of 4 notes, 2 of 3 votes) the same holds, crossing the limit both ways', () => followersHoldWhatIsCommitted(2));
+
 
   it('finds the note a nested change belongs to, and ignores roots the board does not read', () => {
     const doc = new Y.Doc();

@@ -49,6 +49,8 @@ export interface WorkshopDocsOptions {
   persistence: ((name: string, doc: Y.Doc) => Persistence) | null;
   /** Keeps followed records across reloads; null: memory only. */
   recordsStore?: RecordsStore | null;
+  /** Removes kept copies of documents by name (transports.ts `dropPersisted`); null: none kept. */
+  dropPersisted?: ((drop: (name: string) => boolean) => void) | null;
   onNotes(entry: BoardEntry): void;
   /** Off: every document on its own, as before the channel (tests and the benchmark compare both). */
   workshopChannel?: boolean;
@@ -66,6 +68,7 @@ export class WorkshopDocs {
   readonly roomName: string;
   /** Read-only notes come through the workshop channel (until the server says it cannot). */
   private following: boolean;
+  private destroyed = false;
   /** Records waiting to be saved (RECORDS_SAVE_MS after their last change). */
   private readonly saving = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -78,7 +81,24 @@ export class WorkshopDocs {
     this.ownNotes = own ? this.openNotes(own, false) : newDoc();
     this.ownDrafts = own ? this.openNotes(own, true) : newDoc();
     roomRoots(options.room).participants.observe(() => this.openParticipantDocs());
-    if (this.following) options.mux.followRecords(this.followedRecords());
+    if (this.following) {
+      options.mux.followRecords(this.followedRecords());
+      void options.mux.whenFollowing().then(() => this.dropStaleCopies());
+    }
+  }
+
+  /**
+   * Once the server serves records mode: the per-document copies that code from before it kept of
+   * others' notes (one IndexedDB database each) are read by nothing any more, so they go. Own
+   * notes and drafts, the room, and other workshops' documents stay.
+   */
+  private dropStaleCopies(): void {
+    const { workshopId, dropPersisted } = this.options;
+    if (!this.following || !dropPersisted || this.destroyed) return;
+    dropPersisted((name) => {
+      const ref = parseDocName(name);
+      return ref?.kind === 'notes' && ref.workshopId === workshopId && this.readsOnly(ref.participantId, false) && !this.open.has(name);
+    });
   }
 
   get(name: string): OpenDoc | undefined {
@@ -91,6 +111,7 @@ export class WorkshopDocs {
   }
 
   destroy(): void {
+    this.destroyed = true;
     for (const { doc, persistence, release } of this.open.values()) {
       release();
       void persistence?.destroy();

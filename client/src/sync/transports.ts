@@ -24,6 +24,11 @@ export interface SyncTransports {
   persistence: ((name: string, doc: Y.Doc) => Persistence) | null;
   /** The same for records (IndexedDB in the browser, when there is one); null: memory only. */
   recordsStore: RecordsStore | null;
+  /**
+   * Removes the copies `persistence` kept of the documents `drop` names (by document name): a
+   * browser that ran code from before records mode holds one per participant's notes it read.
+   */
+  dropPersisted?: ((drop: (name: string) => boolean) => void) | null;
   fetch: typeof fetch;
   now(): number;
   frames: FrameScheduler;
@@ -32,12 +37,27 @@ export interface SyncTransports {
 export function browserTransports(): SyncTransports {
   return {
     createSocket: (url) => new WebSocket(url),
-    persistence: (name, doc) => new IndexeddbPersistence(`arvo:${name}`, doc),
+    persistence: (name, doc) => new IndexeddbPersistence(`${PERSISTED_PREFIX}${name}`, doc),
+    dropPersisted: typeof indexedDB === 'undefined' ? null : dropIndexedDbDocs,
     recordsStore: typeof indexedDB === 'undefined' ? null : indexedDbRecords(),
     fetch: (input, init) => fetch(input, init),
     now: () => Date.now(),
     frames: browserFrames,
   };
+}
+
+/** y-indexeddb keeps each document in a database of its own, named by this prefix and the document's name. */
+const PERSISTED_PREFIX = 'arvo:';
+
+/** Deletes the databases of the documents `drop` names (`indexedDB.databases` missing, as in older browsers: nothing). */
+function dropIndexedDbDocs(drop: (name: string) => boolean): void {
+  if (typeof indexedDB.databases !== 'function') return;
+  indexedDB
+    .databases()
+    .then((databases) => {
+      for (const { name } of databases) if (name?.startsWith(PERSISTED_PREFIX) && drop(name.slice(PERSISTED_PREFIX.length))) indexedDB.deleteDatabase(name);
+    })
+    .catch(() => undefined);
 }
 
 /**

@@ -102,6 +102,7 @@ export class WorkshopSync implements WorkshopActions, Readable<BoardSnapshot> {
       mux: this.mux,
       persistence: options.persistOffline === false ? null : this.transports.persistence,
       recordsStore: options.persistOffline === false ? null : this.transports.recordsStore,
+      dropPersisted: options.persistOffline === false ? null : (this.transports.dropPersisted ?? null),
       onNotes: (entry) => this.model.addDoc(entry),
       warn: (key, message, detail) => this.warnOnce(key, message, detail),
       ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
