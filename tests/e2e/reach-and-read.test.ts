@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { en } from '../../client/src/i18n/en';
 import { fi } from '../../client/src/i18n/fi';
+import { sv } from '../../client/src/i18n/sv';
 import type { BoardView } from '../../client/src/routes';
 import { screenshot, startBrowserSuite } from './harness';
 
@@ -70,6 +71,72 @@ describe('a phone 390 wide: the views', () => {
       await page.waitForURL(/view=review/, { timeout: 5_000 });
       await expect.poll(() => reachableViews(page)).toContain(catalogue['view.review']);
       if (await menu.isVisible()) expect(await menu.inputValue()).toBe('review');
+    });
+  }
+});
+
+/** The rows the top bar's visible contents lie on: a row begins below the bottom of everything on the one before. */
+async function topbarRows(page: Page): Promise<number> {
+  return page.locator('header.topbar').evaluate((bar) => {
+    const boxes = [...bar.querySelectorAll<HTMLElement>('.title strong, button, a, select, [data-testid="connection-status"]')]
+      .filter((el) => el.getClientRects().length > 0 && !el.closest('[hidden]'))
+      .map((el) => el.getBoundingClientRect())
+      .sort((a, b) => a.top - b.top);
+    let rows = 0;
+    let bottom = -Infinity;
+    for (const box of boxes) {
+      if (box.top >= bottom - 0.5) {
+        rows += 1;
+        bottom = box.bottom;
+      } else bottom = Math.max(bottom, box.bottom);
+    }
+    return rows;
+  });
+}
+
+describe('a facilitator’s phone 390 wide: the top bar', () => {
+  for (const [language, catalogue] of [['en', en], ['fi', fi], ['sv', sv]] as const) {
+    test(`${language}: two rows at most on the wall and the phone view; the tools behind one menu, reached by keyboard`, async () => {
+      const workshop = await suite.workshop();
+      const page = await suite.open(workshop, workshop.created.facilitatorToken, 'wall', { width: 390, height: 844, mobile: true, live: true });
+      await page.evaluate((chosen) => localStorage.setItem('arvo:language', chosen), language);
+      await page.reload();
+      await page.locator('[data-testid="connection-status"][data-status="live"]').waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.locator('nav.views').textContent()).toContain(catalogue['view.phone']);
+      await screenshot(page, `phone-topbar-facilitator-${language}`);
+      expect(await topbarRows(page), 'rows of the top bar on the wall view').toBeLessThanOrEqual(2);
+      expect((await topbarControls(page)).filter((c) => c.right > 390.5 || c.left < -0.5)).toEqual([]);
+      const menu = page.getByTestId('topbar-menu');
+      expect(await menu.textContent()).toContain(catalogue['board.menu']);
+
+      // By keyboard: the menu opens, its items lie inside the screen, Questions opens its dialog,
+      // and closing the dialog puts focus back on the menu button.
+      await menu.focus();
+      await page.keyboard.press('Enter');
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      const panel = page.locator(`#${await menu.getAttribute('aria-controls')}`);
+      await screenshot(page, `phone-topbar-menu-${language}`);
+      for (const name of [catalogue['view.screen'], catalogue['facilitator.hideControls'], catalogue['questions.open'], catalogue['share.open']]) {
+        const box = (await panel.getByText(name, { exact: true }).boundingBox())!;
+        expect(box.x >= 0 && box.x + box.width <= 390.5 && box.y + box.height <= 844.5, `${name} inside the screen`).toBe(true);
+      }
+      const questions = panel.getByTestId('questions-open');
+      for (let i = 0; i < 12 && !(await questions.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.locator('dialog[open]').waitFor({ timeout: 5_000 });
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+      await page.keyboard.press('Escape');
+      await page.locator('dialog[open]').waitFor({ state: 'detached', timeout: 5_000 });
+      await expect.poll(() => menu.evaluate((el) => el === document.activeElement)).toBe(true);
+      // Esc closes the menu itself.
+      await page.keyboard.press('Enter');
+      expect(await menu.getAttribute('aria-expanded')).toBe('true');
+      await page.keyboard.press('Escape');
+      expect(await menu.getAttribute('aria-expanded')).toBe('false');
+
+      await page.locator('nav.views select').selectOption('phone');
+      await page.waitForURL(/view=phone/, { timeout: 5_000 });
+      expect(await topbarRows(page), 'rows of the top bar on the phone view').toBeLessThanOrEqual(2);
     });
   }
 });

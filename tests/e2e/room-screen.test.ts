@@ -225,9 +225,17 @@ describe('the room screen at 1920×1080', () => {
     }
     await present.selectOption('wall');
     await waitStage(screen, 'wall');
-    // The whole wall, and the join code in its corner.
+    // The whole wall, and the join code beside it: 220 px as on the round stage, over no part of the wall.
     await screen.locator('[data-testid="wall"] canvas').first().waitFor();
-    expect(await screen.getByTestId('join-code').count()).toBe(1);
+    const code = screen.getByTestId('join-code');
+    expect(await code.count()).toBe(1);
+    await expect.poll(() => code.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect((await code.locator('img').boundingBox())!.width).toBeGreaterThanOrEqual(220);
+    const qr = (await code.boundingBox())!;
+    const wall = (await screen.getByTestId('wall').boundingBox())!;
+    expect(qr.x, 'the QR code lies right of the wall, not over it').toBeGreaterThanOrEqual(wall.x + wall.width - 0.5);
+    expect(inViewport({ left: qr.x, top: qr.y, right: qr.x + qr.width, bottom: qr.y + qr.height })).toBe(true);
+    await screenshot(screen, 'room-wall-stage');
     await present.selectOption('auto');
     await waitStage(screen, 'workshop2');
   });

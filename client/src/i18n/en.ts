@@ -28,6 +28,7 @@ export const en = {
   'board.notJoinedHelp': 'Open the join link or QR code the facilitator shared, or the facilitator link on another device.',
   'board.views': 'Views',
   'board.viewMenu': 'View',
+  'board.menu': 'Menu',
   'board.skipToContent': 'Skip to content',
   'view.wall': 'Wall',
   'view.list': 'List',

@@ -29,6 +29,7 @@ export const fi: Record<MessageKey, string> = {
   'board.notJoinedHelp': 'Avaa vetäjän jakama liittymislinkki tai QR-koodi, tai vetäjän oma linkki toisella laitteella.',
   'board.views': 'Näkymät',
   'board.viewMenu': 'Näkymä',
+  'board.menu': 'Valikko',
   'board.skipToContent': 'Siirry sisältöön',
   'view.wall': 'Seinä',
   'view.list': 'Lista',

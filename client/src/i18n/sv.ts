@@ -31,6 +31,7 @@ export const sv: Record<MessageKey, string> = {
   'board.notJoinedHelp': 'Öppna länken eller QR-koden som facilitatorn delade, eller facilitatorlänken på en annan enhet.',
   'board.views': 'Vyer',
   'board.viewMenu': 'Vy',
+  'board.menu': 'Meny',
   'board.skipToContent': 'Hoppa till innehållet',
   'view.wall': 'Vägg',
   'view.list': 'Lista',

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errorMessage';
 import { t } from '../i18n/i18n.svelte';
 import { HistoryError, loadHistory } from './history';
 import type { ReviewEvent } from './review';
@@ -34,7 +35,7 @@ export class ReviewLoader {
       const message =
         error instanceof HistoryError && (error.status === 401 || error.status === 403)
           ? t('review.errorDenied', { status: error.status })
-          : t('review.error', { message: error instanceof Error ? error.message : String(error) });
+          : t('review.error', { message: errorMessage(error) });
       this.load = { state: 'error', message };
     }
   };
