@@ -4,7 +4,7 @@ import { MAX_RECORD_CHANGES, type RecordsDoc } from '../../shared/protocol/mux';
 import { MAX_RECORDS } from '../../shared/read/records';
 import { readNoteRecord } from '../../shared/read/snapshot';
 import { readVoteCount } from '../../shared/read/votes';
-import { notesRoots } from '../../shared/schema/layout';
+import { ROOT } from '../../shared/schema/layout';
 
 /**
  * What the board reads of a notes document, as records (the workshop channel's records mode,
@@ -25,7 +25,16 @@ export interface RecordsDiff {
   votes: Map<string, number | null>;
 }
 
-type Roots = ReturnType<typeof notesRoots>;
+/**
+ * The two roots the board reads. Not `notesRoots`: that also makes the meta root a Y.Map, which
+ * the feed never reads (a Y.Map and its event handlers per notes room, for nothing).
+ */
+export interface Roots {
+  notes: Y.Map<Y.Map<unknown>>;
+  votes: Y.Map<unknown>;
+}
+
+export const recordRoots = (doc: Y.Doc): Roots => ({ notes: doc.getMap<Y.Map<unknown>>(ROOT.notes), votes: doc.getMap<unknown>(ROOT.votes) });
 
 /** How far up a changed type is followed to find its note (a record of ours nests nothing; deeper is not ours). */
 const MAX_NESTING = 32;
@@ -164,8 +173,12 @@ export class RoomRecordsFeed {
   private early: Uint8Array | null = null;
   private readonly roots: Roots;
   private readonly doc: Y.Doc;
-  /** `current()`'s answer until the next transaction; null: read it again. */
-  private whole: { version: Uint8Array; snapshot: RecordsDoc } | null = null;
+  /**
+   * `current()`'s answer until the next transaction; null: read it again. Held weakly, as the
+   * room's encoded state is (docRoom.ts): a reconnect storm finds it, an idle room does not keep
+   * a copy of all its records for as long as nothing changes.
+   */
+  private whole: WeakRef<{ version: Uint8Array; snapshot: RecordsDoc }> | null = null;
   /** Whether a root was past the limit after the last transaction (see `readDiff`). */
   private over: boolean;
   private readonly onUpdate: (update: Uint8Array, origin: unknown, doc: Y.Doc, transaction: Y.Transaction) => void;
@@ -178,7 +191,7 @@ export class RoomRecordsFeed {
   ) {
     const doc = room.doc;
     this.doc = doc;
-    this.roots = notesRoots(doc);
+    this.roots = recordRoots(doc);
     this.over = isOverLimit(this.roots, limit);
     this.onUpdate = (update, _origin, _doc, transaction) => {
       this.whole = null;
@@ -194,7 +207,6 @@ export class RoomRecordsFeed {
       this.drain();
     };
     doc.on('update', this.onUpdate);
-    this.unlisten = () => doc.off('update', this.onUpdate);
     room.change(() => undefined).then(
       () => {
         this.warm = true;
@@ -203,8 +215,6 @@ export class RoomRecordsFeed {
       () => this.dispose(),
     );
   }
-
-  private readonly unlisten: () => void;
 
   /** The room relayed a committed update (the tap's frame: a y-websocket sync update). */
   committed(frame: Uint8Array): void {
@@ -230,17 +240,18 @@ export class RoomRecordsFeed {
    * and validates each document once, not N times.
    */
   current(docName: string): { version: Uint8Array; snapshot: RecordsDoc } {
-    if (!this.whole) {
-      const version = docVersion(this.doc);
-      this.whole = { version, snapshot: toRecordsDoc(docName, readAll(this.roots, this.limit), version) };
-    }
-    return this.whole;
+    const held = this.whole?.deref();
+    if (held) return held;
+    const version = docVersion(this.doc);
+    const whole = { version, snapshot: toRecordsDoc(docName, readAll(this.roots, this.limit), version) };
+    this.whole = new WeakRef(whole);
+    return whole;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.unlisten();
+    this.doc.off('update', this.onUpdate);
     for (const entry of this.queue.splice(0)) if ('drop' in entry) entry.drop();
   }
 
