@@ -36,6 +36,22 @@ export interface Roots {
 
 export const recordRoots = (doc: Y.Doc): Roots => ({ notes: doc.getMap<Y.Map<unknown>>(ROOT.notes), votes: doc.getMap<unknown>(ROOT.votes) });
 
+/** Stands in for a root a document does not have yet: always empty (one pair for the process). */
+const NO_ROOTS = recordRoots(new Y.Doc());
+
+/**
+ * The roots a document has, without making the missing ones: a notes document nobody has written
+ * to yet (every participant's, as the workshop starts) gets no empty Y.Maps from its feed.
+ * `asMaps` false: the root objects as they are now, which a transaction's `changed` names (one it
+ * created may not be a Y.Map until asked for as one).
+ */
+function presentRoots(doc: Y.Doc, asMaps: boolean): Roots {
+  const roots = { ...NO_ROOTS };
+  if (doc.share.has(ROOT.notes)) roots.notes = asMaps ? doc.getMap<Y.Map<unknown>>(ROOT.notes) : (doc.share.get(ROOT.notes) as never);
+  if (doc.share.has(ROOT.votes)) roots.votes = asMaps ? doc.getMap<unknown>(ROOT.votes) : (doc.share.get(ROOT.votes) as never);
+  return roots;
+}
+
 /** How far up a changed type is followed to find its note (a record of ours nests nothing; deeper is not ours). */
 const MAX_NESTING = 32;
 
@@ -171,7 +187,7 @@ export class RoomRecordsFeed {
   private disposed = false;
   /** A committed frame that no queued diff was waiting for (see `onUpdate`); null: none. */
   private early: Uint8Array | null = null;
-  private readonly roots: Roots;
+  private roots: Roots;
   private readonly doc: Y.Doc;
   /**
    * `current()`'s answer until the next transaction; null: read it again. Held weakly, as the
@@ -191,11 +207,12 @@ export class RoomRecordsFeed {
   ) {
     const doc = room.doc;
     this.doc = doc;
-    this.roots = recordRoots(doc);
+    this.roots = presentRoots(doc, true);
     this.over = isOverLimit(this.roots, limit);
     this.onUpdate = (update, _origin, _doc, transaction) => {
       this.whole = null;
-      const keys = changedKeys(this.roots, transaction);
+      const keys = changedKeys(presentRoots(doc, false), transaction);
+      this.roots = presentRoots(doc, true);
       const wasOver = this.over;
       this.over = isOverLimit(this.roots, this.limit);
       const diff = keys && keys.notes.size === 0 && keys.votes.size === 0 ? EMPTY_DIFF : readDiff(this.roots, keys, this.limit, wasOver);
