@@ -235,6 +235,9 @@ export class RoomRecordsFeed {
 
   /** The room relayed a committed update (the tap's frame: a y-websocket sync update). */
   committed(frame: Uint8Array): void {
+    // An update that adds and deletes nothing (a joiner's empty sync step 2, relayed like any
+    // write) makes no transaction here: nothing waits for it, and it must not displace an early frame.
+    if (framesUpdate(frame, NOTHING)) return;
     const waiting = this.queue.find((entry): entry is Extract<Queued, { update: Uint8Array }> => 'update' in entry && !entry.committed);
     if (!waiting || !framesUpdate(frame, waiting.update)) {
       this.early = frame;
@@ -287,6 +290,9 @@ export class RoomRecordsFeed {
     }
   }
 }
+
+/** An update with no structs and an empty delete set (what a blank document encodes as). */
+const NOTHING = new Uint8Array([0, 0]);
 
 /** A transaction that touched neither notes nor votes (meta): nothing to send. */
 const EMPTY_DIFF: RecordsDiff = { full: false, notes: new Map(), votes: new Map() };

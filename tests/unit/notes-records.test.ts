@@ -220,6 +220,22 @@ describe('records mode', () => {
     expect(sent).toEqual(['snapshot', 'second', 'dropped']);
   });
 
+  it('an update relayed before its transaction is still matched when an empty update is relayed in between', async () => {
+    const doc = new Y.Doc();
+    const sent: RecordsDiff[] = [];
+    const feed = new RoomRecordsFeed({ doc, change: () => Promise.resolve() }, (diff) => sent.push(diff));
+    await Promise.resolve();
+    const writer = new Y.Doc();
+    notesRoots(writer).notes.set(IDS[0]!, toYMap({ id: IDS[0]!, questionId: '1b', text: 'early', x: 0, y: 0, createdAt: 1 }));
+    const update = Y.encodeStateAsUpdate(writer);
+    // Another process's update is relayed before this doc's listener runs; a joiner's empty sync step 2 follows.
+    feed.committed(encodeUpdate(update));
+    feed.committed(encodeUpdate(Y.encodeStateAsUpdate(new Y.Doc())));
+    Y.applyUpdate(doc, update);
+    expect(sent.map((diff) => [...diff.notes.keys()])).toEqual([[IDS[0]]]);
+    feed.dispose();
+  });
+
   it('skips a hostile record from the server with one warning, and keeps the rest', () => {
     const records = new NotesRecords(DOC, 'Participant00000');
     const warnings: string[] = [];
