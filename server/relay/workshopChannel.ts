@@ -419,16 +419,8 @@ export class WorkshopChannels implements RoomListener {
   private async catchUpRecords(channel: Channel, follower: Follower, versions: Map<string, Uint8Array>): Promise<void> {
     const { socket } = follower;
     const stillFollowing = () => !socket.isClosed && channel.followers.has(follower);
-    try {
-      await this.refreshKnown(channel);
-    } catch (error) {
-      this.deps.log.error('follow-list-failed', { workshop: channel.workshopId, error: String(error) });
-      if (stillFollowing()) socket.close(CloseCode.storeUnavailable, 'storage unavailable; try again shortly');
-      return;
-    }
-    if (!stillFollowing()) return;
-    const names = [...channel.known.keys()];
-    follower.catchingUpBelow = names.length;
+    const names = await this.catchUpList(channel, follower, stillFollowing);
+    if (!names) return;
     let next = 0;
     const worker = async () => {
       while (next < names.length && stillFollowing()) {
@@ -502,6 +494,25 @@ export class WorkshopChannels implements RoomListener {
     return index;
   }
 
+  /**
+   * Where every catch-up starts: the workshop's notes documents as the store lists them now, the
+   * follower marked as catching up on all of them. Null: it stopped following meanwhile, or the
+   * store could not list them (the follower's socket is closed with a retryable code).
+   */
+  private async catchUpList(channel: Channel, follower: Follower, stillFollowing: () => boolean): Promise<string[] | null> {
+    try {
+      await this.refreshKnown(channel);
+    } catch (error) {
+      this.deps.log.error('follow-list-failed', { workshop: channel.workshopId, error: String(error) });
+      if (stillFollowing()) follower.socket.close(CloseCode.storeUnavailable, 'storage unavailable; try again shortly');
+      return null;
+    }
+    if (!stillFollowing()) return null;
+    const names = [...channel.known.keys()];
+    follower.catchingUpBelow = names.length;
+    return names;
+  }
+
   /** The workshop's notes documents from the store: every joined participant's (removed ones too: their notes stay on the wall). */
   private refreshKnown(channel: Channel): Promise<void> {
     channel.listing ??= this.deps.store
@@ -516,16 +527,8 @@ export class WorkshopChannels implements RoomListener {
   private async catchUp(channel: Channel, follower: Follower, stateVectors: Map<string, Uint8Array>): Promise<void> {
     const { socket } = follower;
     const stillFollowing = () => !socket.isClosed && channel.followers.has(follower);
-    try {
-      await this.refreshKnown(channel);
-    } catch (error) {
-      this.deps.log.error('follow-list-failed', { workshop: channel.workshopId, error: String(error) });
-      if (stillFollowing()) socket.close(CloseCode.storeUnavailable, 'storage unavailable; try again shortly');
-      return;
-    }
-    if (!stillFollowing()) return;
-    const names = [...channel.known.keys()];
-    follower.catchingUpBelow = names.length;
+    const names = await this.catchUpList(channel, follower, stillFollowing);
+    if (!names) return;
     const sent: Array<Promise<void>> = [];
     // The answers are gathered into batch frames: a tab catching up on 500 documents reads a few
     // frames, not 500 (what a reconnect storm costs both sides).

@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
+import { decodeClaims } from '../../client/src/sync/session';
 import type { SyncTransports } from '../../client/src/sync/transports';
 import type { BoardSnapshot } from '../../client/src/sync/types';
-import type { WorkshopSync } from '../../client/src/sync/workshop';
+import { WorkshopSync } from '../../client/src/sync/workshop';
 
 /**
  * The browser's sync layer (client/src/sync) run in Node against a real server: its transports
@@ -24,6 +25,31 @@ export function nodeTransports(options: { sockets?: WebSocket[]; onFetch?: (url:
     now: () => Date.now(),
     frames: { request: (run) => setTimeout(run, 1), cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
   };
+}
+
+/**
+ * A tab's sync layer in Node for `token` against `server` (its workshop from the token's claims),
+ * with Node's transports unless others are given, and a short reconnect backoff.
+ */
+export function nodeWorkshopSync(
+  server: { url: string },
+  token: string,
+  name: string,
+  options: { transports?: Partial<SyncTransports>; workshopChannel?: boolean } = {},
+): WorkshopSync {
+  const claims = decodeClaims(token);
+  if (!claims) throw new Error('not a workshop token');
+  return new WorkshopSync({
+    workshopId: claims.workshopId,
+    token,
+    claims,
+    name,
+    wsOrigin: server.url.replace('http', 'ws'),
+    httpOrigin: server.url,
+    transports: options.transports ?? nodeTransports(),
+    minBackoffMs: 20,
+    ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
+  });
 }
 
 /** Resolves with the first published snapshot for which `condition` holds. */

@@ -2,9 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { MuxConnection } from '../../client/src/sync/mux';
-import { decodeClaims } from '../../client/src/sync/session';
 import type { BoardSnapshot } from '../../client/src/sync/types';
-import { WorkshopSync } from '../../client/src/sync/workshop';
+import type { WorkshopSync } from '../../client/src/sync/workshop';
 import { addNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
 import { draftsDocName, notesDocName, roomDocName } from '../../shared/protocol/docNames';
@@ -12,7 +11,7 @@ import { encodeMux } from '../../shared/protocol/mux';
 import { CloseCode } from '../../shared/protocol/wire';
 import { readNotes } from '../../shared/read/snapshot';
 import { createWorkshop, join, joinAs, type Created, type Joined } from '../helpers/api';
-import { nodeTransports, untilBoard } from '../helpers/nodeSync';
+import { nodeTransports, nodeWorkshopSync, untilBoard } from '../helpers/nodeSync';
 import { muxUrl, RawMux } from '../helpers/rawMux';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server';
 import { BUSY_UPDATES_PER_SECOND } from '../../server/relay/workshopChannel';
@@ -47,16 +46,9 @@ async function openRaw(token: string): Promise<RawMux> {
   return raw;
 }
 
-function tab(workshop: Created, token: string, name: string, options: { sockets?: WebSocket[]; workshopChannel?: boolean } = {}): WorkshopSync {
-  const sync = new WorkshopSync({
-    workshopId: workshop.id,
-    token,
-    claims: decodeClaims(token)!,
-    name,
-    wsOrigin: server.url.replace('http', 'ws'),
-    httpOrigin: server.url,
+function tab(token: string, name: string, options: { sockets?: WebSocket[]; workshopChannel?: boolean } = {}): WorkshopSync {
+  const sync = nodeWorkshopSync(server, token, name, {
     transports: nodeTransports(options.sockets ? { sockets: options.sockets } : {}),
-    minBackoffMs: 20,
     ...(options.workshopChannel === undefined ? {} : { workshopChannel: options.workshopChannel }),
   });
   syncs.push(sync);
@@ -92,11 +84,11 @@ const texts = (board: BoardSnapshot) => board.notes.map((n) => n.text);
 
 describe('the workshop channel', () => {
   it("shows a follower the others' notes live, and what it missed after a reconnect", async () => {
-    const { workshop, people } = await workshopWith(['Anna', 'Ben']);
+    const { people } = await workshopWith(['Anna', 'Ben']);
     const [anna, ben] = people as [Joined, Joined];
     const sockets: WebSocket[] = [];
-    const annaTab = tab(workshop, anna.token, 'Anna', { sockets });
-    const benTab = tab(workshop, ben.token, 'Ben');
+    const annaTab = tab(anna.token, 'Anna', { sockets });
+    const benTab = tab(ben.token, 'Ben');
     await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live');
     await untilBoard(benTab, (b) => b.status === 'live', 'Ben live');
 
@@ -164,8 +156,8 @@ describe('the workshop channel', () => {
   it("brings a participant who joined later: their notes reach every follower", async () => {
     const { workshop, people, actorId } = await workshopWith(['Anna']);
     const observer = await join(server.url, workshop.id, workshop.observerJoinKey, 'Olli');
-    const annaTab = tab(workshop, people[0]!.token, 'Anna');
-    const olliTab = tab(workshop, observer.token, 'Olli');
+    const annaTab = tab(people[0]!.token, 'Anna');
+    const olliTab = tab(observer.token, 'Olli');
     await untilBoard(annaTab, (b) => b.status === 'live', 'Anna live');
     await untilBoard(olliTab, (b) => b.status === 'live', 'Olli live');
     const raw = await openRaw(observer.token);
@@ -174,7 +166,7 @@ describe('the workshop channel', () => {
     await raw.waitFor(() => raw.following(), 'caught up before the late join');
 
     const late = await join(server.url, workshop.id, workshop.participantJoinKey, 'Late', actorId);
-    const lateTab = tab(workshop, late.token, 'Late');
+    const lateTab = tab(late.token, 'Late');
     await untilBoard(lateTab, (b) => b.status === 'live', 'Late live');
     lateTab.addNote({ questionId: '1b', text: 'I came later', x: 0, y: 0 });
     const atAnna = await untilBoard(annaTab, (b) => texts(b).includes('I came later'), "the late participant's note at Anna's");
@@ -313,10 +305,10 @@ describe('the workshop channel', () => {
 
   it('keeps the server at O(N): one follower and a few sessions per tab, against N × N without the channel', async () => {
     const count = async (n: number, workshopChannel: boolean) => {
-      const { workshop, people } = await workshopWith(Array.from({ length: n }, (_, i) => `P${i}`));
+      const { people } = await workshopWith(Array.from({ length: n }, (_, i) => `P${i}`));
       const sessionsBefore = await metric('arvo_doc_sessions');
       const followersBefore = await metric('arvo_workshop_followers');
-      const tabs = people.map((p, i) => tab(workshop, p.token, `P${i}`, { workshopChannel }));
+      const tabs = people.map((p, i) => tab(p.token, `P${i}`, { workshopChannel }));
       // Every tab has every other participant's notes (each wrote one).
       tabs.forEach((t, i) => t.addNote({ questionId: '1b', text: `note ${i}`, x: 0, y: 0 }));
       await Promise.all(tabs.map((t, i) => untilBoard(t, (b) => b.notes.length === n, `all notes at tab ${i}`)));

@@ -3,9 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { MuxConnection } from '../../client/src/sync/mux';
-import { decodeClaims } from '../../client/src/sync/session';
 import type { BoardSnapshot } from '../../client/src/sync/types';
-import { WorkshopSync } from '../../client/src/sync/workshop';
+import type { WorkshopSync } from '../../client/src/sync/workshop';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { addNote, deleteNote, updateNote } from '../../shared/ops/notes';
 import { LOCAL_ORIGIN } from '../../shared/origins';
@@ -15,7 +14,7 @@ import { readNotes } from '../../shared/read/snapshot';
 import { readVotes } from '../../shared/read/votes';
 import { notesRoots, toYMap } from '../../shared/schema/layout';
 import { createWorkshop, joinAs, type Created, type Joined } from '../helpers/api';
-import { nodeTransports, untilBoard } from '../helpers/nodeSync';
+import { nodeTransports, nodeWorkshopSync, untilBoard } from '../helpers/nodeSync';
 import { muxUrl, RawMux } from '../helpers/rawMux';
 import { removeDir, startTestServer, tempDir, type TestServer } from '../helpers/server';
 import type { DocStore } from '../../server/store/port';
@@ -215,16 +214,7 @@ describe('the workshop channel in records mode', () => {
     const { workshop, people } = await workshopWith(['Anna', 'Ben']);
     const sessionsBefore = await metric('arvo_doc_sessions');
     const sockets: WebSocket[] = [];
-    const tab = new WorkshopSync({
-      workshopId: workshop.id,
-      token: workshop.facilitatorToken,
-      claims: decodeClaims(workshop.facilitatorToken)!,
-      name: 'Facilitator',
-      wsOrigin: server.url.replace('http', 'ws'),
-      httpOrigin: server.url,
-      transports: nodeTransports({ sockets }),
-      minBackoffMs: 20,
-    });
+    const tab = nodeWorkshopSync(server, workshop.facilitatorToken, 'Facilitator', { transports: nodeTransports({ sockets }) });
     syncs.push(tab);
     await untilBoard(tab, (b) => b.status === 'live', 'the facilitator live');
     const writers = await Promise.all(people.map((p) => writer(p, notesDocName(workshop.id, p.participantId))));
@@ -245,16 +235,7 @@ describe('the workshop channel in records mode', () => {
     const [anna, ben] = people as [Joined, Joined];
     let dropped!: (drop: (name: string) => boolean) => void;
     const asked = new Promise<(name: string) => boolean>((resolve) => (dropped = resolve));
-    const tab = new WorkshopSync({
-      workshopId: workshop.id,
-      token: anna.token,
-      claims: decodeClaims(anna.token)!,
-      name: 'Anna',
-      wsOrigin: server.url.replace('http', 'ws'),
-      httpOrigin: server.url,
-      transports: { ...nodeTransports({}), dropPersisted: dropped },
-      minBackoffMs: 20,
-    });
+    const tab = nodeWorkshopSync(server, anna.token, 'Anna', { transports: { ...nodeTransports({}), dropPersisted: dropped } });
     syncs.push(tab);
     const drop = await asked;
     expect(drop(notesDocName(workshop.id, ben.participantId))).toBe(true);
