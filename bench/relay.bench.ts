@@ -16,7 +16,10 @@
  *   BENCH_QUICK=1   shorter runs (a smoke test of the benchmark itself)
  *   BENCH_ONLY=standard,big200,big500,append   a subset
  *   BENCH_ROUNDS=n  rounds of the standard load (default 3; the order alternates per round)
- *   BENCH_SERVERS=arvo,arvo-channel,bare   a subset of the servers in the standard load
+ *   BENCH_SERVERS=arvo,arvo-channel,bare   a subset of the servers in the standard load; also
+ *                  bare-commit (the bare relay committing each update to SQLite before relaying it)
+ *                  and bare-guarded (that, and Arvo's content check before applying): what those
+ *                  guarantees cost a relay with nothing else (bench/relay/bareRelay.ts BARE_GUARDS)
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"   profile the servers (all exit on SIGTERM)
  *   BENCH_SYSCALLS=1   count the server's write/writev/read/pwrite calls per delivery (strace; diagnostic only)
  *   BENCH_HEAP_DIR=dir   heap snapshots before and after the tabs connect (what a tab keeps alive)
@@ -65,13 +68,15 @@ const CLIENT_PROCESSES = 2;
  * topology); `arvo-channel` is the same server with tabs as Arvo's client really subscribes: the
  * room, its own notes and drafts, and everyone else's notes through the workshop channel.
  */
-type ServerName = 'arvo' | 'arvo-channel' | 'bare' | 'hocuspocus' | 'baseline';
+type ServerName = 'arvo' | 'arvo-channel' | 'bare' | 'bare-commit' | 'bare-guarded' | 'hocuspocus' | 'baseline';
+/** The bare relay with some of Arvo's guarantees added (bench/relay/bareRelay.ts): references, not subjects. */
+const BARE_GUARDS: Partial<Record<ServerName, string>> = { 'bare-commit': 'commit', 'bare-guarded': 'commit,check' };
 const ARVO_COLUMNS: ServerName[] = ['arvo', 'arvo-channel'];
 /** Servers that are Arvo (this tree's, or BENCH_BASELINE's): real workshops, tokens, `/mux`. */
 const isArvo = (name: ServerName) => name === 'arvo' || name === 'arvo-channel' || name === 'baseline';
 const LABELS: Partial<Record<ServerName, string>> = { arvo: 'arvo (per-document)', 'arvo-channel': 'arvo (channel)' };
 const serverLabel = (name: ServerName) => LABELS[name] ?? name;
-const BUNDLES: Record<Exclude<ServerName, 'baseline' | 'arvo-channel'> | 'client' | 'probe', string> = {
+const BUNDLES: Record<Exclude<ServerName, 'baseline' | 'arvo-channel' | 'bare-commit' | 'bare-guarded'> | 'client' | 'probe', string> = {
   arvo: 'server/main.ts',
   bare: 'bench/relay/bareRelay.ts',
   hocuspocus: 'bench/relay/hocuspocusServer.ts',
@@ -99,7 +104,9 @@ function buildBundles() {
 // ---------------------------------------------------------------- server processes
 
 function startServer(name: ServerName): Promise<RunningServer<ServerName>> {
-  return startProcess({ name, script: bundlePath(name === 'arvo-channel' ? 'arvo' : name), probe: bundlePath('probe'), arvo: isArvo(name) });
+  const guards = BARE_GUARDS[name];
+  const script = name === 'arvo-channel' ? 'arvo' : guards ? 'bare' : (name as keyof typeof BUNDLES | 'baseline');
+  return startProcess({ name, script: bundlePath(script), probe: bundlePath('probe'), arvo: isArvo(name), env: guards ? { BARE_GUARDS: guards } : undefined });
 }
 
 /**
@@ -262,7 +269,7 @@ async function run(name: ServerName, scenario: Scenario): Promise<Result> {
       connectS,
       writes: reports.reduce((n, r) => n + r.writes, 0),
       syscalls,
-      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
+      errors: [...reports.flatMap((r) => r.errors), ...(server.stderr.join('').match(/"level":"error".*|bare relay: .*|"event":"(write-refused|connection-refused\S*)".*/g) ?? []).slice(0, 5)],
     };
   } finally {
     await stopLoadProcesses(clients);
@@ -336,9 +343,12 @@ async function standard() {
   console.log(`| | ${keys.map(([, heading]) => heading).join(' | ')} |`);
   console.log(`|---|${keys.map(() => '---|').join('')}`);
   for (const name of servers) console.log(`| ${serverLabel(name)} | ${keys.map(([key]) => f(avg(name, key))).join(' | ')} |`);
-  for (const subject of ARVO_COLUMNS.filter((name) => servers.includes(name))) {
-    // The channel column is also set against the per-document one; not the other way round.
-    for (const reference of servers.filter((name) => name !== subject && (subject === 'arvo-channel' || name !== 'arvo-channel'))) {
+  // Arvo against every reference (the channel column also against the per-document one); the
+  // guarded bare relays against the bare one (what the guarantees alone cost).
+  const comparisons = (subject: ServerName) =>
+    BARE_GUARDS[subject] ? ['bare' as const].filter((name) => servers.includes(name)) : servers.filter((name) => name !== subject && (subject === 'arvo-channel' || name !== 'arvo-channel'));
+  for (const subject of servers.filter((name) => ARVO_COLUMNS.includes(name) || BARE_GUARDS[name])) {
+    for (const reference of comparisons(subject)) {
       const ratios = (key: (typeof keys)[number][0]) =>
         spread(results.map((round) => round.find((r) => r.server === subject)![key] / round.find((r) => r.server === reference)![key]));
       console.log(`| **${serverLabel(subject)} ÷ ${serverLabel(reference)}** | ${keys.map(([key]) => ratios(key)).join(' | ')} |`);

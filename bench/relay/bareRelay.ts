@@ -7,14 +7,60 @@
  *
  * It speaks Arvo's multiplexed framing (shared/protocol/mux.ts) so that the topology is the same
  * as Arvo's: one socket per tab carrying every document the tab follows.
+ *
+ * BARE_GUARDS=commit,check adds, the simplest way a relay could, what Arvo guarantees and a bare
+ * relay does not — so the benchmark can say what those guarantees cost any relay, apart from how
+ * Arvo implements them (docs/relay-benchmark.md):
+ *   commit  every update is inserted into a SQLite update log (WAL, synchronous=NORMAL, one
+ *           autocommitted insert per update, as Arvo's store) before it is relayed
+ *   check   every client update passes Arvo's content check (shared/validate) before it is applied
+ * Arvo's write policy, quotas, tokens and presence rules are not added.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocketServer, type WebSocket } from 'ws';
 import * as Y from 'yjs';
+import { migrate } from '../../shared/migrations';
+import { parseDocName } from '../../shared/protocol/docNames';
+import { inspectUpdate } from '../../shared/validate';
 
 const PING_MS = 30_000;
+const GUARDS = new Set((process.env.BARE_GUARDS ?? '').split(',').filter(Boolean));
+
+/** `commit`: one SQLite file in a fresh directory, removed on exit. */
+const appendToLog = GUARDS.has('commit') ? openLog() : null;
+let refused = 0;
+
+/** A refusal makes the reference cheaper than what it stands for: reported at once (the benchmark lists it under the run). */
+function passesCheck(doc: Y.Doc, docName: string, update: Uint8Array): boolean {
+  const refusal = inspectUpdate(doc, parseDocName(docName)?.kind ?? 'room', update);
+  if (refusal && refused++ === 0) process.stderr.write(`bare relay: the content check refused an update of ${docName}: ${refusal.why}\n`);
+  return refusal === null;
+}
+
+function openLog(): (docName: string, update: Uint8Array) => void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bare-log-'));
+  const db = new Database(path.join(dir, 'log.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE updates (doc TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (doc, seq)) WITHOUT ROWID');
+  const insert = db.prepare('INSERT INTO updates (doc, seq, ts, data) VALUES (?, ?, ?, ?)');
+  const seqs = new Map<string, number>();
+  process.on('exit', () => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return (docName, update) => {
+    const seq = (seqs.get(docName) ?? 0) + 1;
+    insert.run(docName, seq, Date.now(), update);
+    seqs.set(docName, seq);
+  };
+}
 
 interface Room {
   doc: Y.Doc;
@@ -31,8 +77,11 @@ function getRoom(name: string): Room {
   let room = rooms.get(name);
   if (room) return room;
   const doc = new Y.Doc({ gc: true });
+  // The check knows a document's roots from its schema version, which Arvo writes when it loads a document.
+  if (GUARDS.has('check')) migrate(doc, parseDocName(name)?.kind ?? 'room');
   const created: Room = { doc, conns: new Set() };
   doc.on('update', (update: Uint8Array) => {
+    appendToLog?.(name, update);
     const encoder = encoding.createEncoder();
     muxHeader(encoder, name);
     encoding.writeVarUint(encoder, 0);
@@ -98,6 +147,7 @@ wss.on('connection', (conn) => {
     const sub = decoding.readVarUint(decoder);
     const payload = decoding.readVarUint8Array(decoder);
     if (sub === 0) send(conn, syncFrame(docName, 1, Y.encodeStateAsUpdate(room.doc, payload)));
+    else if (GUARDS.has('check') && !passesCheck(room.doc, docName, payload)) return;
     else Y.applyUpdate(room.doc, payload, conn);
   });
 });

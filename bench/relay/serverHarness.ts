@@ -44,6 +44,8 @@ export interface ServerStart<Name extends string> {
   probe: string;
   /** Arvo: a fresh data directory and the bench's limits (rates and participant cap out of the way). */
   arvo: boolean;
+  /** Extra environment for the server (e.g. the bare relay's BARE_GUARDS). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -51,9 +53,9 @@ export interface ServerStart<Name extends string> {
  * the load processes are the ones that yield). BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=…"
  * adds node flags (every server exits on SIGTERM, so a profile gets written).
  */
-export async function startServer<Name extends string>({ name, script, probe, arvo }: ServerStart<Name>): Promise<RunningServer<Name>> {
+export async function startServer<Name extends string>({ name, script, probe, arvo, env: extraEnv }: ServerStart<Name>): Promise<RunningServer<Name>> {
   const dataDir = arvo ? fs.mkdtempSync(path.join(os.tmpdir(), 'arvo-bench-')) : null;
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...extraEnv };
   if (dataDir) {
     Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', CREATE_PER_MINUTE: '100000', JOIN_RATE_PER_MIN: '100000', MAX_PARTICIPANTS: '100000' });
   }
