@@ -8,7 +8,6 @@ import { resolveSecret } from './auth/secret';
 import { serverClock, type ServerClock } from './clock';
 import { createTokenService } from './auth/tokens';
 import type { Config } from './config';
-import { createLocalFanout } from './fanout/port';
 import { createApi } from './http/api';
 import { createMembershipRoutes } from './http/membership';
 import { createServerInfoRoute } from './http/serverInfo';
@@ -94,7 +93,6 @@ export async function startApp(config: Config, log: Logger = createLogger(config
   // Every token is checked against the store after its signature: removed or revoked is refused.
   const tokens = createTokenService(secret, config.tokenTtlSeconds, createLivenessCheck(store));
   const connectionRegistry = new ConnectionRegistry();
-  const fanout = createLocalFanout();
   const processId = crypto.randomUUID();
   // Several processes on one database (DATABASE_URL): one owner per workshop, the rest forward (server/cluster).
   let listenUrl = '';
@@ -116,8 +114,6 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     {
       store,
       persist,
-      fanout,
-      processId,
       metrics,
       log,
       quota: createWriteQuota(config.participantBytesPerMin),
@@ -221,7 +217,6 @@ export async function startApp(config: Config, log: Logger = createLogger(config
       await roundEngine.close();
       await rooms.closeAll();
       await persist.drain();
-      await fanout.close();
       cluster?.close();
       if (ownsStore) await store.close();
     },

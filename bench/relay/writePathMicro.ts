@@ -41,10 +41,12 @@ async function loadTree() {
     metrics: 'server/metrics.ts',
     log: 'server/log.ts',
     writeQuota: 'server/relay/writeQuota.ts',
-    fanout: 'server/fanout/port.ts',
     votePolicy: 'server/relay/votePolicy.ts',
     docNames: 'shared/protocol/docNames.ts',
   };
+  // A tree from before the unused fan-out port was removed (2026-12-04) still needs one for its rooms.
+  const withFanout = fs.existsSync(path.join(TREE, 'server/fanout/port.ts'));
+  if (withFanout) Object.assign(modules, { fanout: 'server/fanout/port.ts' });
   const entry = path.join(out, 'entry.ts');
   fs.writeFileSync(entry, Object.entries(modules).map(([name, file]) => `export * as ${name} from ${JSON.stringify(path.join(TREE, file))};`).join('\n'));
   bundle(entry, path.join(out, 'entry.js'));
@@ -53,7 +55,7 @@ async function loadTree() {
 
 async function main() {
   const m = await loadTree();
-  const [{ DocRoom }, { DocSession }, { PersistQueue }, { openSqliteStore }, { createMetrics }, { createLogger }, { createWriteQuota }, { createLocalFanout }, { notesWritePolicy }, { docName }] = [
+  const [{ DocRoom }, { DocSession }, { PersistQueue }, { openSqliteStore }, { createMetrics }, { createLogger }, { createWriteQuota }, { notesWritePolicy }, { docName }] = [
     m.docRoom,
     m.session,
     m.persistQueue,
@@ -61,7 +63,6 @@ async function main() {
     m.metrics,
     m.log,
     m.writeQuota,
-    m.fanout,
     m.votePolicy,
     m.docNames,
   ];
@@ -72,8 +73,7 @@ async function main() {
   const deps = {
     store,
     persist: new PersistQueue(store, metrics, log),
-    fanout: createLocalFanout(),
-    processId: 'micro',
+    ...(m.fanout ? { fanout: m.fanout.createLocalFanout(), processId: 'micro' } : {}),
     metrics,
     log,
     quota: createWriteQuota(10_000_000),

@@ -5,7 +5,6 @@ import { CloseCode, DenyReason, invalidContentReason } from '../../shared/protoc
 import { inspectUpdate, type Refusal } from '../../shared/validate';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { Fanout } from '../fanout/port';
 import type { DocStore } from '../store/port';
 import { AwarenessHub } from './awarenessHub';
 import {
@@ -26,8 +25,6 @@ import type { WriteQuota } from './writeQuota';
 export interface RoomDeps {
   store: DocStore;
   persist: PersistQueue;
-  fanout: Fanout;
-  processId: string;
   metrics: Metrics;
   log: Logger;
   /** Bytes per participant per minute added to the log (shared by every room of the server). */
@@ -41,9 +38,8 @@ export interface RoomDeps {
   };
 }
 
-/** Changes that came from the store or another process: already durable, not persisted again. */
+/** Changes that came from the store: already durable, not persisted again. */
 const LOAD_ORIGIN = Symbol('load');
-const FANOUT_ORIGIN = Symbol('fanout');
 
 /** Shared by every room: a settled promise to chain commits on, and a failure handler that does nothing. */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -98,7 +94,6 @@ export class DocRoom {
   private snapshotting = false;
   /** Presence, made when someone first sends any: most documents (everyone's notes) never get any. */
   private awareness: AwarenessHub | null = null;
-  private unsubscribeFanout: (() => void) | null = null;
   /** Called once when the room can no longer be trusted (the store failed): the registry drops it. */
   onFailure: (room: DocRoom) => void = ignoreFailure;
   /** Set by the registry before the room is handed out (see Rooms); null: access alone decides. */
@@ -138,10 +133,6 @@ export class DocRoom {
     migrate(this.doc, this.ref.kind);
     this.approxSize = this.fullState().byteLength;
     this.checkSize();
-    this.unsubscribeFanout = this.deps.fanout.subscribe(this.name, (message) => {
-      if (message.origin === this.deps.processId || this.state !== 'ready') return;
-      if (message.kind === 'update') Y.applyUpdate(this.doc, message.payload, FANOUT_ORIGIN);
-    });
     this.state = 'ready';
     this.deps.log.debug('room-loaded', { doc: this.name, updates: updates.length, snapshotSeq: snapshot?.seq ?? null, skipped, ms: Math.round(performance.now() - started) });
   }
@@ -376,11 +367,6 @@ export class DocRoom {
     if (origin === LOAD_ORIGIN) return;
     const frame = encodeUpdate(update);
     const from = origin as DocSession | undefined;
-    if (origin === FANOUT_ORIGIN) {
-      // Committed by the process that received it; only our own sessions need it.
-      this.afterDurable(() => this.broadcast(frame, undefined));
-      return;
-    }
     const participantId = this.sessions.has(from as DocSession) ? (from as DocSession).claims.participantId : null;
     if (participantId !== null) this.deps.quota.charge((from as DocSession).claims, update.byteLength);
     this.pendingWrites++;
@@ -393,7 +379,6 @@ export class DocRoom {
         this.updatesSinceSnapshot++;
         if (this.state !== 'ready') return;
         this.broadcast(frame, from);
-        void this.deps.fanout.publish({ origin: this.deps.processId, docName: this.name, kind: 'update', payload: update });
         if (this.updatesSinceSnapshot >= this.deps.limits.snapshotEvery) this.scheduleSnapshot();
       })
       .catch((error: unknown) => this.fail(error));
@@ -478,7 +463,6 @@ export class DocRoom {
 
   private dispose(): void {
     if (this.state !== 'failed') this.state = 'closed';
-    this.unsubscribeFanout?.();
     this.awareness?.destroy();
     this.doc.destroy();
   }

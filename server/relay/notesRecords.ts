@@ -216,8 +216,9 @@ export class RoomRecordsFeed {
       const wasOver = this.over;
       this.over = isOverLimit(this.roots, this.limit);
       const diff = keys && keys.notes.size === 0 && keys.votes.size === 0 ? EMPTY_DIFF : readDiff(this.roots, keys, this.limit, wasOver);
-      // Relayed before this listener heard of it: the room relays another process's update at
-      // once when nothing is pending, from its own update listener, which runs before this one.
+      // Relayed before this listener heard of it. The room relays every update only after its
+      // commit, so today this never holds; it keeps the order right should a room ever relay at
+      // once from its own update listener (which runs before this one).
       const committed = this.early !== null && framesUpdate(this.early, update);
       this.early = null;
       this.queue.push({ update, diff, committed });
