@@ -84,8 +84,15 @@ export function changedKeys(roots: Roots, transaction: Y.Transaction): { notes: 
 
 /** Whether a root holds more than `limit` entries: then order decides what a full read sees. */
 export function isOverLimit(roots: Roots, limit = MAX_RECORDS): boolean {
-  return roots.notes.size > limit || roots.votes.size > limit;
+  return holdsMore(roots.notes, limit) || holdsMore(roots.votes, limit);
 }
+
+/**
+ * A Y.Map's `size` walks and copies every entry to count the live ones, and this is asked twice
+ * per update of a followed document. The keys the map has ever held (`_map`, deleted entries
+ * included) bound that count from above, so below the limit — nearly always — no walk is needed.
+ */
+const holdsMore = <T>(map: Y.Map<T>, limit: number): boolean => map._map.size > limit && map.size > limit;
 
 /**
  * The records the keys hold now; everything when a root is past `limit` (MAX_RECORDS) entries or
