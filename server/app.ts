@@ -79,7 +79,7 @@ export async function openConfiguredStore(config: Config, log: Logger): Promise<
       onIdleError: (error) => log.warn('postgres-connection-lost', { error: String(error.message ?? error) }),
     });
   }
-  return openSqliteStore({ file: path.join(config.dataDir, 'arvo.sqlite'), synchronous: config.sqliteSynchronous, maxPages: config.sqliteMaxPages });
+  return openSqliteStore({ file: path.join(config.dataDir, 'arvo.sqlite'), synchronous: config.sqliteSynchronous, maxPages: config.sqliteMaxPages, log });
 }
 
 /** The composition root: every part is built here and nowhere else. */

@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Logger } from '../log';
 import { isStoreCorrupt, StoreOpenError } from './errors';
 import { checkTtl, fencedError, fenceList } from './lease';
 import type { Checkpoint, DocStore, Fence, Lease, LoggedUpdate, MembershipRecord, NewUpdate, ParticipantRecord, Snapshot, StoreHealth } from './port';
+import { startWalCheckpointer, type WalCheckpointer } from './walCheckpointer';
 
 export { StoreOpenError } from './errors';
 
@@ -18,6 +20,13 @@ export interface SqliteOptions {
    * for files): a second process on the same file is refused at open. See `acquireLock`.
    */
   exclusive?: boolean;
+  /** Where a checkpointer that had to fall back says so. */
+  log?: Logger | undefined;
+  /**
+   * WAL checkpoints on a worker thread (walCheckpointer.ts), started after this many appends
+   * (default 200: a short-lived store never starts one); `intervalMs` between them (default 1000).
+   */
+  checkpoints?: { startAfterCommits?: number; intervalMs?: number; driver?: string };
 }
 
 const SCHEMA = `
@@ -143,17 +152,29 @@ export function openSqliteStore(options: SqliteOptions): DocStore {
     lock?.close();
     throw error;
   }
-  const adapter = createAdapter(db);
+  const checkpointer =
+    options.file === ':memory:'
+      ? null
+      : startWalCheckpointer(db, {
+          file: options.file,
+          startAfterCommits: options.checkpoints?.startAfterCommits ?? 200,
+          intervalMs: options.checkpoints?.intervalMs ?? 1000,
+          driver: options.checkpoints?.driver,
+          log: options.log,
+        });
+  const adapter = createAdapter(db, checkpointer);
   return withCorruptionWatch({
     ...adapter,
     async close() {
+      // The worker's connection goes first: the committing one, closed last, checkpoints what is left.
+      await checkpointer?.close();
       await adapter.close();
       if (lock?.open) lock.close();
     },
   });
 }
 
-function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promise<StoreHealth> } {
+function createAdapter(db: Database.Database, checkpointer: WalCheckpointer | null): DocStore & { checkHealth(): Promise<StoreHealth> } {
 
   // The value alone (no row object with a `seq` key built per append).
   const lastSeq = db.prepare<[string], number | null>('SELECT MAX(seq) FROM updates WHERE doc = ?').pluck();
@@ -281,7 +302,9 @@ function createAdapter(db: Database.Database): DocStore & { checkHealth(): Promi
       if (batch.length === 0) return [];
       // Outside the transaction: a refused batch's rollback must not take the new table with it.
       if (fences.length > 0) leases();
-      return append(batch, fences);
+      const seqs = append(batch, fences);
+      checkpointer?.committed();
+      return seqs;
     },
     async acquireLease(workshopId, owner, address, ttlMs) {
       checkTtl(ttlMs);
