@@ -108,14 +108,15 @@ export function startWalCheckpointer(db: Database.Database, options: WalCheckpoi
 
   const start = () => {
     state = 'starting';
-    let driver: string;
+    // Called right after a commit: whatever goes wrong here must not look like a failed commit.
+    let started: Worker;
     try {
-      driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
+      const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
+      started = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: options.file, driver, intervalMs: options.intervalMs } });
     } catch (error) {
       backToInline(String(error));
       return;
     }
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: options.file, driver, intervalMs: options.intervalMs } });
     worker = started;
     // The thread must not keep a finished process alive; `close` ends it on shutdown.
     started.unref();
